@@ -1,0 +1,2 @@
+namespace Relayguard.Bounces;
+internal static class AssemblyMarker;

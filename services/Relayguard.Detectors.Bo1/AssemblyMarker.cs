@@ -1,0 +1,2 @@
+namespace Relayguard.Detectors.Bo1;
+internal static class AssemblyMarker;

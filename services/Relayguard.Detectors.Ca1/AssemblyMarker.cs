@@ -1,0 +1,2 @@
+namespace Relayguard.Detectors.Ca1;
+internal static class AssemblyMarker;

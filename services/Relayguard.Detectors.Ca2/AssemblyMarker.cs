@@ -1,0 +1,2 @@
+namespace Relayguard.Detectors.Ca2;
+internal static class AssemblyMarker;

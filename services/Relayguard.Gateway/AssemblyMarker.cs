@@ -1,0 +1,2 @@
+namespace Relayguard.Gateway;
+internal static class AssemblyMarker;

@@ -1,0 +1,2 @@
+namespace Relayguard.Operations;
+internal static class AssemblyMarker;

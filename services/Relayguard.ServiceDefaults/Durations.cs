@@ -1,0 +1,67 @@
+using System.Globalization;
+
+namespace Relayguard.ServiceDefaults;
+
+/// <summary>Parses the durations operators type: <c>90s</c>, <c>30m</c>, <c>24h</c>, <c>7d</c>, or a .NET <see cref="TimeSpan"/> such as <c>01:00:00</c>.</summary>
+public static class Durations
+{
+    public static bool TryParse(string? text, out TimeSpan value)
+    {
+        value = default;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return false;
+        }
+
+        text = text.Trim();
+        var unit = text[^1];
+        var number = text[..^1];
+        if (char.IsLetter(unit) && double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var amount) && amount >= 0)
+        {
+            TimeSpan? parsed = char.ToLowerInvariant(unit) switch
+            {
+                's' => TimeSpan.FromSeconds(amount),
+                'm' => TimeSpan.FromMinutes(amount),
+                'h' => TimeSpan.FromHours(amount),
+                'd' => TimeSpan.FromDays(amount),
+                'w' => TimeSpan.FromDays(amount * 7),
+                _ => null,
+            };
+            if (parsed is { } span)
+            {
+                value = span;
+                return true;
+            }
+
+            return false;
+        }
+
+        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out value) && value >= TimeSpan.Zero;
+    }
+
+    public static TimeSpan Parse(string text) =>
+        TryParse(text, out var value)
+            ? value
+            : throw new FormatException($"Invalid duration '{text}': use a number followed by s, m, h or d, for example 30m, 24h or 7d.");
+
+    /// <summary>Formats a duration the way <see cref="Parse"/> reads it, choosing the largest whole unit.</summary>
+    public static string Format(TimeSpan value)
+    {
+        if (value.Ticks % TimeSpan.TicksPerDay == 0 && value >= TimeSpan.FromDays(1))
+        {
+            return $"{value.TotalDays:0}d";
+        }
+
+        if (value.Ticks % TimeSpan.TicksPerHour == 0 && value >= TimeSpan.FromHours(1))
+        {
+            return $"{value.TotalHours:0}h";
+        }
+
+        if (value.Ticks % TimeSpan.TicksPerMinute == 0 && value >= TimeSpan.FromMinutes(1))
+        {
+            return $"{value.TotalMinutes:0}m";
+        }
+
+        return string.Create(CultureInfo.InvariantCulture, $"{value.TotalSeconds:0.###}s");
+    }
+}
