@@ -1,1 +1,3 @@
-Console.WriteLine("relayguard");
+using Relayguard.Cli;
+
+return await CliApp.RunAsync(args);

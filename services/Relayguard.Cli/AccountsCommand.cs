@@ -1,0 +1,77 @@
+using Relayguard.Gateway.Identity;
+using Relayguard.ServiceDefaults;
+
+namespace Relayguard.Cli;
+
+/// <summary><c>relayguard accounts add|list|remove</c>: the local account store, read by a running gateway at each AUTH.</summary>
+public static class AccountsCommand
+{
+    public static int Run(CommandLine command, TextReader input, TextWriter output, TextWriter error)
+    {
+        command.AllowOnly("data", "password-stdin", "json");
+        var action = command.Words.ElementAtOrDefault(1);
+        var store = new AccountStore(OpenDatabase(command), TimeProvider.System);
+        switch (action)
+        {
+            case "add":
+                {
+                    var name = command.Words.ElementAtOrDefault(2) ?? throw new UsageException("Usage: relayguard accounts add NAME --password-stdin [--data DIR]");
+                    if (!AccountStore.IsValidName(name, out var nameError))
+                    {
+                        throw new UsageException($"Invalid account name: {nameError}.");
+                    }
+
+                    if (!command.Flag("password-stdin"))
+                    {
+                        throw new UsageException("accounts add needs --password-stdin: the password is read from standard input, one line, so it never appears in the process list.");
+                    }
+
+                    var password = input.ReadLine();
+                    if (string.IsNullOrEmpty(password))
+                    {
+                        error.WriteLine("relayguard: no password on standard input; send one line, for example: printf '%s\\n' \"$PASSWORD\" | relayguard accounts add NAME --password-stdin");
+                        return ExitCodes.Usage;
+                    }
+
+                    var created = store.Set(name, password);
+                    output.WriteLine(created ? $"Added account {name}." : $"Changed the password of account {name}.");
+                    return ExitCodes.Ok;
+                }
+
+            case "list":
+                {
+                    var accounts = store.List();
+                    if (command.Flag("json"))
+                    {
+                        output.WriteLine(System.Text.Json.JsonSerializer.Serialize(accounts.Select(a => new { name = a.Name, createdAt = a.CreatedAt })));
+                        return ExitCodes.Ok;
+                    }
+
+                    output.WriteLine(Table.Render(["ACCOUNT", "CREATED"], accounts.Select(a => new[] { a.Name, a.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture) })));
+                    return ExitCodes.Ok;
+                }
+
+            case "remove":
+                {
+                    var name = command.Words.ElementAtOrDefault(2) ?? throw new UsageException("Usage: relayguard accounts remove NAME [--data DIR]");
+                    if (!store.Remove(name))
+                    {
+                        error.WriteLine($"relayguard: no account named {name}.");
+                        return ExitCodes.Refused;
+                    }
+
+                    output.WriteLine($"Removed account {name}.");
+                    return ExitCodes.Ok;
+                }
+
+            default:
+                throw new UsageException("Usage: relayguard accounts add NAME --password-stdin | list | remove NAME [--data DIR]");
+        }
+    }
+
+    public static SqliteDatabase OpenDatabase(CommandLine command)
+    {
+        var directory = Path.GetFullPath(command.Option("data") ?? Environment.GetEnvironmentVariable("RELAYGUARD_Data__Directory") ?? "./data");
+        return new SqliteDatabase(Path.Combine(directory, "relayguard.db"));
+    }
+}

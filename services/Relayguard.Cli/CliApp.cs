@@ -1,0 +1,55 @@
+namespace Relayguard.Cli;
+
+/// <summary>Dispatches <c>relayguard COMMAND ...</c> and maps failures to the documented exit codes.</summary>
+public static class CliApp
+{
+    public const string Usage = """
+        Usage: relayguard COMMAND [options]
+
+        Commands:
+          run                 run the gateway, detectors and operations API in one process (embedded mode)
+          accounts            add NAME --password-stdin | list | remove NAME   [--data DIR]
+          tokens              add NAME --role read|operate | list | remove NAME [--data DIR]
+          blocks              list | show KIND SUBJECT | lift KIND SUBJECT --reason TEXT [--code CODE]
+                              | add KIND SUBJECT --code OP1 --reason TEXT [--for DURATION]
+          allow               list | add account|ip SUBJECT --reason TEXT [--code CODE] [--for DURATION]
+                              | remove account|ip SUBJECT [--code CODE]
+          audit               the audit log of blocks, lifts, allowlist and token changes
+          classify FILE...    classify messages; one JSON object per line
+          evaluate-corpus DIR measure the classifier on a corpus of bounce messages
+
+        Options of run: --smtp ADDR:PORT (default 127.0.0.1:2525), --smtps ADDR:PORT, --tls-cert FILE, --tls-key FILE,
+          --upstream HOST:PORT, --dsn-smtp ADDR:PORT, --trusted CIDR[=ACCOUNT] (repeatable), --auth local|dovecot:HOST:PORT,
+          --ops ADDR:PORT (default 127.0.0.1:8025), --help-listen ADDR:PORT, --rspamd URL, --data DIR (default ./data),
+          --allow-plaintext-auth, and any setting as --Section:Key=value.
+        Client options: --ops-url URL (default http://127.0.0.1:8025), --token-file FILE (or RELAYGUARD_OPS_TOKEN), --json.
+        Exit codes: 0 ok, 1 refused by the API, 2 usage error, 3 API unreachable.
+        """;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        try
+        {
+            var command = CommandLine.Parse(args);
+            var verb = command.Words.FirstOrDefault();
+            if (verb is null || verb == "help" || (command.Flag("help") && verb is null))
+            {
+                Console.Out.WriteLine(Usage);
+                return verb is null && !command.Flag("help") ? ExitCodes.Usage : ExitCodes.Ok;
+            }
+
+            return verb switch
+            {
+                "run" => await RunCommand.RunAsync(command, args),
+                "accounts" => AccountsCommand.Run(command, Console.In, Console.Out, Console.Error),
+                _ => await ExtraCommands.RunAsync(verb, command),
+            };
+        }
+        catch (UsageException ex)
+        {
+            await Console.Error.WriteLineAsync($"relayguard: {ex.Message}");
+            await Console.Error.WriteLineAsync("Run 'relayguard help' for the commands and options.");
+            return ExitCodes.Usage;
+        }
+    }
+}

@@ -1,0 +1,86 @@
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Relayguard.Detectors.Bo1;
+using Relayguard.Detectors.Ca1;
+using Relayguard.Detectors.Ca2;
+using Relayguard.Gateway;
+using Relayguard.Gateway.Help;
+using Relayguard.Operations;
+using Relayguard.ServiceDefaults;
+
+namespace Relayguard.Cli;
+
+/// <summary>
+/// The embedded mode: one process runs the gateway, the detectors and the operations API on MassTransit's
+/// in-memory transport, with state in one SQLite file in the data folder.
+/// </summary>
+public static class EmbeddedHost
+{
+    public const string DefaultOpsListen = "127.0.0.1:8025";
+
+    /// <summary>Builds the host from command-line configuration and the settings named by <c>relayguard run</c>'s options.</summary>
+    public static WebApplication Build(string[] args, IReadOnlyDictionary<string, string?> settings, Action<WebApplicationBuilder>? configure = null)
+    {
+        DurationConverter.Register();
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = Directory.GetCurrentDirectory() });
+        builder.Configuration.AddEnvironmentVariables("RELAYGUARD_");
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Configuration.AddCommandLine(args);
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            o.UseUtcTimestamp = true;
+        });
+
+        var configuration = builder.Configuration;
+        var dataDirectory = Path.GetFullPath(configuration["Data:Directory"] ?? "./data");
+        configuration["Data:Directory"] = dataDirectory;
+        Directory.CreateDirectory(dataDirectory);
+        var database = new SqliteDatabase(Path.Combine(dataDirectory, "relayguard.db"));
+        ProcessedEvents.EnsureSchema(database);
+
+        var opsListen = configuration["Operations:Listen"] ?? DefaultOpsListen;
+        configuration["Operations:Listen"] = opsListen;
+        var opsEndPoint = Endpoints.ParseListen(opsListen, "Operations:Listen (--ops)");
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(opsEndPoint);
+            var help = configuration["Help:Listen"];
+            if (!string.IsNullOrWhiteSpace(help))
+            {
+                kestrel.Listen(Endpoints.ParseListen(help, "Help:Listen (--help-listen)"));
+            }
+        });
+
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(database);
+        services.AddGateway(configuration);
+        services.AddCa1Detector(configuration);
+        services.AddCa2Detector(configuration);
+        services.AddBo1Detector(configuration);
+        services.AddOperations(configuration);
+        services.AddHealthChecks();
+        services.AddMassTransit(bus =>
+        {
+            bus.SetKebabCaseEndpointNameFormatter();
+            bus.AddGatewayConsumers();
+            bus.AddCa1Consumers();
+            bus.AddCa2Consumers();
+            bus.AddBo1Consumers();
+            bus.AddOperationsConsumers();
+            bus.UsingInMemory((context, transport) => transport.ConfigureEndpoints(context));
+        });
+        services.Configure<MassTransitHostOptions>(options => options.WaitUntilStarted = true);
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready");
+        app.MapHelpPages();
+        app.MapOperationsApi();
+        return app;
+    }
+}

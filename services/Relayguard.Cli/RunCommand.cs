@@ -1,0 +1,91 @@
+using Microsoft.Extensions.Options;
+using Relayguard.Operations;
+using Relayguard.ServiceDefaults;
+
+namespace Relayguard.Cli;
+
+/// <summary><c>relayguard run</c>: the embedded mode in the foreground until Ctrl+C or SIGTERM.</summary>
+public static class RunCommand
+{
+    private static readonly (string Option, string Key)[] OptionKeys =
+    [
+        ("smtp", "Smtp:Listen"),
+        ("smtps", "Smtp:ImplicitTlsListen"),
+        ("tls-cert", "Tls:CertificateFile"),
+        ("tls-key", "Tls:KeyFile"),
+        ("upstream", "Relay:Upstream"),
+        ("dsn-smtp", "Dsn:Listen"),
+        ("auth", "Auth:Provider"),
+        ("ops", "Operations:Listen"),
+        ("help-listen", "Help:Listen"),
+        ("rspamd", "Rspamd:Url"),
+        ("data", "Data:Directory"),
+    ];
+
+    public static async Task<int> RunAsync(CommandLine command, string[] rawArgs)
+    {
+        command.AllowOnly([.. OptionKeys.Select(o => o.Option), "trusted", "allow-plaintext-auth"]);
+        var settings = ToSettings(command);
+        var configurationArgs = command.ConfigurationOverrides.Select(kv => $"--{kv.Key}={kv.Value}").ToArray();
+
+        Microsoft.AspNetCore.Builder.WebApplication app;
+        try
+        {
+            app = EmbeddedHost.Build(configurationArgs, settings);
+        }
+        catch (FormatException ex)
+        {
+            await Console.Error.WriteLineAsync($"relayguard: {ex.Message}");
+            return ExitCodes.Usage;
+        }
+
+        var dataDirectory = app.Configuration["Data:Directory"]!;
+        var tokenPath = OperatorTokens.EnsureInitialToken(dataDirectory, app.Services.GetRequiredService<SqliteDatabase>());
+        if (tokenPath is not null)
+        {
+            app.Logger.LogInformation("Wrote the first operator token to {TokenPath}; send it as 'Authorization: Bearer TOKEN' or point the CLI at it with --token-file.", tokenPath);
+        }
+
+        try
+        {
+            await app.RunAsync();
+            return ExitCodes.Ok;
+        }
+        catch (OptionsValidationException ex)
+        {
+            foreach (var failure in ex.Failures)
+            {
+                await Console.Error.WriteLineAsync($"relayguard: {failure}");
+            }
+
+            return ExitCodes.Usage;
+        }
+    }
+
+    /// <summary>Turns the named options of <c>run</c> into configuration keys.</summary>
+    public static Dictionary<string, string?> ToSettings(CommandLine command)
+    {
+        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (option, key) in OptionKeys)
+        {
+            var value = command.Option(option);
+            if (value is not null)
+            {
+                settings[key] = value;
+            }
+        }
+
+        var trusted = command.All("trusted");
+        for (var i = 0; i < trusted.Count; i++)
+        {
+            settings[$"Smtp:Trusted:{i}"] = trusted[i];
+        }
+
+        if (command.Flag("allow-plaintext-auth"))
+        {
+            settings["Smtp:AllowPlaintextAuth"] = "true";
+        }
+
+        return settings;
+    }
+}

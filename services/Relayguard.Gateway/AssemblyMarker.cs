@@ -1,2 +1,0 @@
-namespace Relayguard.Gateway;
-internal static class AssemblyMarker;

@@ -1,0 +1,16 @@
+using MassTransit;
+using Relayguard.Contracts;
+
+namespace Relayguard.Gateway.Blocks;
+
+/// <summary>Feeds the gateway's block cache from block events; every gateway instance has its own endpoint.</summary>
+public sealed class GatewayAccountBlockedConsumer(BlockCache cache) : IConsumer<AccountBlocked>
+{
+    public Task Consume(ConsumeContext<AccountBlocked> context)
+    {
+        var message = context.Message;
+        var subject = message.OnIp is null ? message.Account : BlockKinds.AccountOnIp(message.Account, message.OnIp);
+        cache.Apply(new BlockEntry(BlockKinds.Account, subject, message.Code, message.Scope, message.Reason, message.BlockedAt, message.ExpiresAt, message.EventId));
+        return Task.CompletedTask;
+    }
+}

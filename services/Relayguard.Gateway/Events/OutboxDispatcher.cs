@@ -1,0 +1,55 @@
+using MassTransit;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Relayguard.Gateway.Events;
+
+/// <summary>Publishes the outbox in order, one event at a time, and keeps retrying with backoff while the bus is down.</summary>
+public sealed partial class OutboxDispatcher(EventOutbox outbox, IBus bus, ILogger<OutboxDispatcher> logger) : BackgroundService
+{
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(10);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var backoff = TimeSpan.FromMilliseconds(100);
+        var failing = false;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var batch = outbox.Peek(256);
+            if (batch.Count == 0)
+            {
+                await outbox.WaitAsync(TimeSpan.FromSeconds(5), stoppingToken);
+                continue;
+            }
+
+            foreach (var item in batch)
+            {
+                try
+                {
+                    await bus.Publish(item.Message, item.Type, context => context.MessageId = item.EventId, stoppingToken);
+                    outbox.Remove(item.Sequence);
+                    if (failing)
+                    {
+                        LogPublishingResumed(logger, item.EventId);
+                        failing = false;
+                        backoff = TimeSpan.FromMilliseconds(100);
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    LogPublishFailed(logger, ex, item.EventId, backoff);
+                    failing = true;
+                    await Task.Delay(backoff, stoppingToken);
+                    backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+                    break;
+                }
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 1301, Level = LogLevel.Warning, Message = "Publishing event {EventId} failed; it stays in the outbox and is retried in {Backoff}.")]
+    private static partial void LogPublishFailed(ILogger logger, Exception exception, Guid eventId, TimeSpan backoff);
+
+    [LoggerMessage(EventId = 1302, Level = LogLevel.Information, Message = "Publishing resumed with event {EventId}.")]
+    private static partial void LogPublishingResumed(ILogger logger, Guid eventId);
+}

@@ -1,0 +1,3 @@
+namespace Relayguard.Gateway.Events;
+
+public sealed record OutboxItem(long Sequence, Guid EventId, Type Type, object Message);

@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Relayguard.Gateway.Index;
+
+namespace Relayguard.Gateway;
+
+/// <summary>Deletes message index entries past their retention, once an hour.</summary>
+public sealed partial class GatewayMaintenance(MessageIndex index, IOptions<DataOptions> data, TimeProvider time, ILogger<GatewayMaintenance> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromHours(1), time);
+        do
+        {
+            var removed = index.Prune(time.GetUtcNow() - data.Value.IndexRetention);
+            if (removed > 0)
+            {
+                LogPruned(logger, removed);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    [LoggerMessage(EventId = 1601, Level = LogLevel.Information, Message = "Removed {Count} message index entries past their retention.")]
+    private static partial void LogPruned(ILogger logger, int count);
+}

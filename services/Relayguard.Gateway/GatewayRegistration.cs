@@ -1,0 +1,107 @@
+using System.Net;
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Relayguard.Bounces;
+using Relayguard.Gateway.Blocks;
+using Relayguard.Gateway.Events;
+using Relayguard.Gateway.Identity;
+using Relayguard.Gateway.Index;
+using Relayguard.Gateway.Relay;
+using Relayguard.Gateway.Scanning;
+using Relayguard.Gateway.Session;
+using Relayguard.Gateway.Smtp;
+using Relayguard.ServiceDefaults;
+
+namespace Relayguard.Gateway;
+
+public static class GatewayRegistration
+{
+    /// <summary>
+    /// Adds the SMTP gateway. Expects <see cref="SqliteDatabase"/> and <see cref="TimeProvider"/> singletons
+    /// from the host; the help address defaults to the operations listener given in <c>Operations:Listen</c>.
+    /// </summary>
+    public static IServiceCollection AddGateway(this IServiceCollection services, IConfiguration configuration)
+    {
+        DurationConverter.Register();
+        services.AddOptions<GatewayOptions>().Bind(configuration.GetSection(GatewayOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<GatewayOptions>, GatewaySettingsValidator>();
+        services.AddOptions<LimitsOptions>().Bind(configuration.GetSection(LimitsOptions.SectionName));
+        services.AddOptions<RelayOptions>().Bind(configuration.GetSection(RelayOptions.SectionName));
+        services.AddOptions<RspamdOptions>().Bind(configuration.GetSection(RspamdOptions.SectionName));
+        services.AddOptions<HelpOptions>().Bind(configuration.GetSection(HelpOptions.SectionName));
+        services.AddOptions<TlsOptions>().Bind(configuration.GetSection(TlsOptions.SectionName));
+        services.AddOptions<DataOptions>().Bind(configuration.GetSection(DataOptions.SectionName));
+
+        services.AddSingleton(sp => new TrustedNetworks(sp.GetRequiredService<IOptions<GatewayOptions>>().Value.Trusted));
+        services.AddSingleton(sp => new AccountStore(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<BlockSnapshotStore>();
+        services.AddSingleton<BlockCache>();
+        services.AddSingleton<EventOutbox>();
+        services.AddSingleton<MessageIndex>();
+        services.AddSingleton<BounceClassifier>();
+        services.AddSingleton<IBounceDetector, ClassifierBounceDetector>();
+        services.AddHttpClient<RspamdClient>();
+        services.AddSingleton(sp => new RecipientHasher(RecipientHasher.LoadKey(
+            sp.GetRequiredService<IOptions<GatewayOptions>>().Value.RecipientHashKey,
+            sp.GetRequiredService<IOptions<DataOptions>>().Value.Directory)));
+        services.AddSingleton(sp => new HelpLinks(HelpBaseUrl(configuration, sp.GetRequiredService<IOptions<HelpOptions>>().Value)));
+        services.AddSingleton<Replies>();
+        services.AddSingleton(CreateCertificates);
+        services.AddSingleton<IMessageRelay>(CreateRelay);
+        services.AddSingleton<GatewaySessionHandler>();
+        services.AddSingleton<ISmtpSessionHandler>(sp => sp.GetRequiredService<GatewaySessionHandler>());
+        services.AddSingleton<SmtpGatewayService>();
+        services.AddHostedService(sp => sp.GetRequiredService<SmtpGatewayService>());
+        services.AddHostedService<OutboxDispatcher>();
+        services.AddHostedService<GatewayMaintenance>();
+        return services;
+    }
+
+    /// <summary>Adds the consumers that keep this gateway's block cache current.</summary>
+    public static IBusRegistrationConfigurator AddGatewayConsumers(this IBusRegistrationConfigurator bus)
+    {
+        bus.AddConsumer<GatewayAccountBlockedConsumer>();
+        bus.AddConsumer<GatewayIpBlockedConsumer>();
+        bus.AddConsumer<GatewayAccountUnblockedConsumer>();
+        bus.AddConsumer<GatewayIpUnblockedConsumer>();
+        return bus;
+    }
+
+    /// <summary>The help page address: Help:BaseUrl, else the help listener, else the operations listener.</summary>
+    public static string HelpBaseUrl(IConfiguration configuration, HelpOptions help)
+    {
+        if (!string.IsNullOrWhiteSpace(help.BaseUrl))
+        {
+            return help.BaseUrl.TrimEnd('#');
+        }
+
+        var listen = !string.IsNullOrWhiteSpace(help.Listen) ? help.Listen : configuration["Operations:Listen"] ?? "127.0.0.1:8025";
+        return $"http://{listen}/help/smtp-errors";
+    }
+
+    private static TlsCertificateProvider CreateCertificates(IServiceProvider services)
+    {
+        var tls = services.GetRequiredService<IOptions<TlsOptions>>().Value;
+        if (!string.IsNullOrWhiteSpace(tls.CertificateFile) && !string.IsNullOrWhiteSpace(tls.KeyFile))
+        {
+            return TlsCertificateProvider.FromFiles(tls.CertificateFile, tls.KeyFile);
+        }
+
+        var gateway = services.GetRequiredService<IOptions<GatewayOptions>>().Value;
+        return TlsCertificateProvider.SelfSigned(gateway.HostName ?? Dns.GetHostName());
+    }
+
+    private static IMessageRelay CreateRelay(IServiceProvider services)
+    {
+        var relay = services.GetRequiredService<IOptions<RelayOptions>>();
+        if (!string.IsNullOrWhiteSpace(relay.Value.Upstream))
+        {
+            return ActivatorUtilities.CreateInstance<UpstreamRelay>(services);
+        }
+
+        var data = services.GetRequiredService<IOptions<DataOptions>>().Value;
+        return new PickupRelay(Path.Combine(data.Directory, "pickup"));
+    }
+}

@@ -1,0 +1,164 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+using Relayguard.Gateway.Identity;
+using Relayguard.Gateway.Relay;
+using Relayguard.Gateway.Scanning;
+using Relayguard.ServiceDefaults;
+
+namespace Relayguard.Gateway;
+
+/// <summary>
+/// Checks the gateway's settings together at start-up, so that a bad value stops the service with a message
+/// that names the key and the fix, instead of failing on the first message.
+/// </summary>
+public sealed class GatewaySettingsValidator(
+    IOptions<LimitsOptions> limits,
+    IOptions<RelayOptions> relay,
+    IOptions<RspamdOptions> rspamd,
+    IOptions<HelpOptions> help,
+    IOptions<TlsOptions> tls) : IValidateOptions<GatewayOptions>
+{
+    public ValidateOptionsResult Validate(string? name, GatewayOptions options)
+    {
+        var errors = new List<string>();
+        var listeners = new List<IPEndPoint>();
+        TryListen(options.Listen, "Smtp:Listen (--smtp)", listeners, errors);
+        if (!string.IsNullOrWhiteSpace(options.ImplicitTlsListen))
+        {
+            TryListen(options.ImplicitTlsListen, "Smtp:ImplicitTlsListen (--smtps)", listeners, errors);
+        }
+
+        foreach (var entry in options.Trusted)
+        {
+            if (!TrustedNetworks.TryParseEntry(entry, out _, out _, out var error))
+            {
+                errors.Add($"Smtp:Trusted (--trusted): {error}");
+            }
+        }
+
+        foreach (var range in options.SharedRanges)
+        {
+            if (!IpNetwork.TryParse(range, out _))
+            {
+                errors.Add($"Invalid Smtp:SharedRanges entry '{range}': use CIDR notation such as 100.64.0.0/10.");
+            }
+        }
+
+        var allLoopback = listeners.All(l => IPAddress.IsLoopback(l.Address));
+        CheckRelay(allLoopback, errors);
+        CheckScanner(errors);
+        CheckLimits(errors);
+
+        var helpValue = help.Value;
+        if (!allLoopback && string.IsNullOrWhiteSpace(helpValue.BaseUrl))
+        {
+            errors.Add("Help:BaseUrl is required when an SMTP listener is beyond loopback: set it to the public address of the help page, for example https://mail.example.net/help/smtp-errors.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(helpValue.BaseUrl) && !Uri.TryCreate(helpValue.BaseUrl, UriKind.Absolute, out _))
+        {
+            errors.Add($"Invalid Help:BaseUrl '{helpValue.BaseUrl}': use an absolute URL such as https://mail.example.net/help/smtp-errors.");
+        }
+
+        var tlsValue = tls.Value;
+        var hasCertificate = !string.IsNullOrWhiteSpace(tlsValue.CertificateFile);
+        var hasKey = !string.IsNullOrWhiteSpace(tlsValue.KeyFile);
+        if (hasCertificate != hasKey)
+        {
+            errors.Add("Tls:CertificateFile (--tls-cert) and Tls:KeyFile (--tls-key) must be set together.");
+        }
+        else if (hasCertificate && (!File.Exists(tlsValue.CertificateFile) || !File.Exists(tlsValue.KeyFile)))
+        {
+            errors.Add($"Tls:CertificateFile '{tlsValue.CertificateFile}' or Tls:KeyFile '{tlsValue.KeyFile}' does not exist.");
+        }
+        else if (!hasCertificate && !allLoopback)
+        {
+            errors.Add("Tls:CertificateFile (--tls-cert) and Tls:KeyFile (--tls-key) are required when an SMTP listener is beyond loopback; a self-signed certificate is generated only while every listener is on loopback.");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private void CheckRelay(bool allLoopback, List<string> errors)
+    {
+        var value = relay.Value;
+        if (string.IsNullOrWhiteSpace(value.Upstream))
+        {
+            if (!allLoopback)
+            {
+                errors.Add("Relay:Upstream (--upstream HOST:PORT) is required when an SMTP listener is beyond loopback: the pickup folder is only for trials on loopback.");
+            }
+        }
+        else
+        {
+            try
+            {
+                Endpoints.ParseHostPort(value.Upstream, "Relay:Upstream (--upstream)");
+            }
+            catch (FormatException ex)
+            {
+                errors.Add(ex.Message);
+            }
+        }
+
+        if (value.Connections is < 1 or > 1000)
+        {
+            errors.Add($"Invalid Relay:Connections {value.Connections}: use 1 to 1000.");
+        }
+    }
+
+    private void CheckScanner(List<string> errors)
+    {
+        var value = rspamd.Value;
+        if (!string.IsNullOrWhiteSpace(value.Url) && (!Uri.TryCreate(value.Url, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https")))
+        {
+            errors.Add($"Invalid Rspamd:Url (--rspamd) '{value.Url}': use an http URL such as http://127.0.0.1:11333.");
+        }
+
+        if (value.Timeout <= TimeSpan.Zero)
+        {
+            errors.Add("Rspamd:Timeout must be positive, for example 15s.");
+        }
+    }
+
+    private void CheckLimits(List<string> errors)
+    {
+        var value = limits.Value;
+        if (value.MessageSize < 1024)
+        {
+            errors.Add($"Invalid Limits:MessageSize {value.MessageSize}: use at least 1024 octets.");
+        }
+
+        if (value.RecipientsPerMessage < 1)
+        {
+            errors.Add($"Invalid Limits:RecipientsPerMessage {value.RecipientsPerMessage}: use at least 1 (RFC 5321 asks for 100).");
+        }
+
+        if (value.CommandLineLength < 512)
+        {
+            errors.Add($"Invalid Limits:CommandLineLength {value.CommandLineLength}: RFC 5321 needs at least 512 octets.");
+        }
+
+        if (value.SessionsPerIp < 0 || value.Sessions < 1 || value.CommandsPerSession < 10)
+        {
+            errors.Add("Limits:SessionsPerIp must be 0 (off) or more, Limits:Sessions at least 1, and Limits:CommandsPerSession at least 10.");
+        }
+
+        if (value.CommandTimeout <= TimeSpan.Zero || value.DataTimeout <= TimeSpan.Zero)
+        {
+            errors.Add("Limits:CommandTimeout and Limits:DataTimeout must be positive, for example 5m.");
+        }
+    }
+
+    private static void TryListen(string value, string key, List<IPEndPoint> listeners, List<string> errors)
+    {
+        try
+        {
+            listeners.Add(Endpoints.ParseListen(value, key));
+        }
+        catch (FormatException ex)
+        {
+            errors.Add(ex.Message);
+        }
+    }
+}

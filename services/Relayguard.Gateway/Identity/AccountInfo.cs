@@ -1,0 +1,3 @@
+namespace Relayguard.Gateway.Identity;
+
+public sealed record AccountInfo(string Name, DateTimeOffset CreatedAt);

@@ -1,0 +1,99 @@
+using System.Text.Json;
+using Relayguard.ServiceDefaults;
+
+namespace Relayguard.Gateway.Index;
+
+/// <summary>
+/// Every relayed message: gateway id, Message-ID, envelope id, account, client address, recipients and
+/// time, kept for the retention period so that a later DSN can be matched to its submission.
+/// </summary>
+public sealed class MessageIndex
+{
+    private readonly SqliteDatabase _database;
+
+    public MessageIndex(SqliteDatabase database)
+    {
+        _database = database;
+        _database.EnsureSchema("""
+            CREATE TABLE IF NOT EXISTS message_index (
+                gateway_id TEXT PRIMARY KEY,
+                message_id TEXT,
+                envelope_id TEXT,
+                account TEXT,
+                client_ip TEXT NOT NULL,
+                recipients TEXT NOT NULL,
+                submitted_at INTEGER NOT NULL
+            );
+            CREATE INDEX IF NOT EXISTS message_index_message_id ON message_index (message_id);
+            CREATE INDEX IF NOT EXISTS message_index_envelope_id ON message_index (envelope_id);
+            CREATE INDEX IF NOT EXISTS message_index_submitted_at ON message_index (submitted_at);
+            """);
+    }
+
+    public void Add(IndexedMessage message)
+    {
+        using var connection = _database.Open();
+        SqliteDatabase.Execute(
+            connection,
+            """
+            INSERT OR REPLACE INTO message_index (gateway_id, message_id, envelope_id, account, client_ip, recipients, submitted_at)
+            VALUES ($g, $m, $e, $a, $ip, $r, $t);
+            """,
+            null,
+            ("$g", message.GatewayId),
+            ("$m", message.MessageId),
+            ("$e", message.EnvelopeId),
+            ("$a", message.Account),
+            ("$ip", message.ClientIp),
+            ("$r", JsonSerializer.Serialize(message.Recipients)),
+            ("$t", message.SubmittedAt.ToUnixTimeMilliseconds()));
+    }
+
+    /// <summary>Finds a submission by envelope id (the DSN ENVID, which the gateway sets to its own id when the client gave none), then by Message-ID.</summary>
+    public IndexedMessage? Find(string? envelopeId, string? messageId)
+    {
+        using var connection = _database.Open();
+        if (!string.IsNullOrEmpty(envelopeId))
+        {
+            var found = Query(connection, "SELECT * FROM message_index WHERE gateway_id = $v OR envelope_id = $v ORDER BY submitted_at DESC LIMIT 1;", envelopeId);
+            if (found is not null)
+            {
+                return found;
+            }
+        }
+
+        if (!string.IsNullOrEmpty(messageId))
+        {
+            return Query(connection, "SELECT * FROM message_index WHERE message_id = $v ORDER BY submitted_at DESC LIMIT 1;", messageId.Trim('<', '>', ' '));
+        }
+
+        return null;
+    }
+
+    public int Prune(DateTimeOffset olderThan)
+    {
+        using var connection = _database.Open();
+        return SqliteDatabase.Execute(connection, "DELETE FROM message_index WHERE submitted_at < $t;", null, ("$t", olderThan.ToUnixTimeMilliseconds()));
+    }
+
+    private static IndexedMessage? Query(Microsoft.Data.Sqlite.SqliteConnection connection, string sql, string value)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$v", value);
+        using var reader = command.ExecuteReader();
+        if (!reader.Read())
+        {
+            return null;
+        }
+
+        return new IndexedMessage(
+            reader.GetString(reader.GetOrdinal("gateway_id")),
+            reader.IsDBNull(reader.GetOrdinal("message_id")) ? null : reader.GetString(reader.GetOrdinal("message_id")),
+            reader.IsDBNull(reader.GetOrdinal("envelope_id")) ? null : reader.GetString(reader.GetOrdinal("envelope_id")),
+            reader.IsDBNull(reader.GetOrdinal("account")) ? null : reader.GetString(reader.GetOrdinal("account")),
+            reader.GetString(reader.GetOrdinal("client_ip")),
+            JsonSerializer.Deserialize<List<string>>(reader.GetString(reader.GetOrdinal("recipients"))) ?? [],
+            DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(reader.GetOrdinal("submitted_at"))));
+    }
+}

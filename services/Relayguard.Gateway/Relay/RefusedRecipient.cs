@@ -1,0 +1,5 @@
+using Relayguard.Gateway.Smtp;
+
+namespace Relayguard.Gateway.Relay;
+
+public sealed record RefusedRecipient(string Address, SmtpReply Reply);

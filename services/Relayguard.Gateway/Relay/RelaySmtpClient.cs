@@ -1,0 +1,39 @@
+using MailKit;
+using MailKit.Net.Smtp;
+using MimeKit;
+using MimeKit.Text;
+
+namespace Relayguard.Gateway.Relay;
+
+/// <summary>
+/// MailKit's client with three changes for relaying: refused recipients are collected instead of failing the
+/// message, the DSN envelope id is the transaction's, and the message is not re-encoded before sending.
+/// </summary>
+internal sealed class RelaySmtpClient : SmtpClient
+{
+    public RelaySmtpClient(IProtocolLogger? logger = null)
+        : base(logger ?? new NullProtocolLogger())
+    {
+    }
+
+    public List<(string Address, SmtpResponse Response)> Refused { get; } = [];
+
+    public string? EnvelopeId { get; set; }
+
+    public IReadOnlyDictionary<string, DeliveryStatusNotification?> Notify { get; set; } = new Dictionary<string, DeliveryStatusNotification?>();
+
+    public DateTimeOffset LastUsed { get; set; }
+
+    protected override void OnRecipientNotAccepted(MimeMessage message, MailboxAddress mailbox, SmtpResponse response) =>
+        Refused.Add((mailbox.Address, response));
+
+    protected override string? GetEnvelopeId(MimeMessage message) => EnvelopeId;
+
+    protected override DeliveryStatusNotification? GetDeliveryStatusNotifications(MimeMessage message, MailboxAddress mailbox) =>
+        Notify.TryGetValue(mailbox.Address, out var notify) ? notify : null;
+
+    protected override void Prepare(FormatOptions options, MimeMessage message, EncodingConstraint constraint, int maxLineLength)
+    {
+        // The message goes out as the client sent it: no re-encoding.
+    }
+}

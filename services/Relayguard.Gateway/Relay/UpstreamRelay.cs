@@ -1,0 +1,228 @@
+using System.Collections.Concurrent;
+using System.Net.Sockets;
+using MailKit;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MimeKit;
+using Relayguard.Gateway.Smtp;
+
+namespace Relayguard.Gateway.Relay;
+
+/// <summary>
+/// Relays to the upstream MTA with MailKit over a pool of open connections, answering the client only after
+/// the upstream has answered (a before-queue proxy): nothing is accepted that was not handed on.
+/// </summary>
+public sealed partial class UpstreamRelay : IMessageRelay, IAsyncDisposable
+{
+    private readonly RelayOptions _options;
+    private readonly string _host;
+    private readonly int _port;
+    private readonly string _localDomain;
+    private readonly TimeProvider _time;
+    private readonly ILogger<UpstreamRelay> _logger;
+    private readonly ConcurrentBag<RelaySmtpClient> _idle = [];
+    private readonly SemaphoreSlim _slots;
+
+    public UpstreamRelay(IOptions<RelayOptions> options, IOptions<GatewayOptions> gateway, TimeProvider time, ILogger<UpstreamRelay> logger)
+    {
+        _options = options.Value;
+        (_host, _port) = Endpoints.ParseHostPort(_options.Upstream!, "Relay:Upstream");
+        _localDomain = gateway.Value.HostName ?? System.Net.Dns.GetHostName();
+        _time = time;
+        _logger = logger;
+        _slots = new SemaphoreSlim(_options.Connections);
+    }
+
+    public string Upstream => $"{_host}:{_port}";
+
+    public async Task<RelayResult> RelayAsync(OutgoingMessage message, CancellationToken cancellationToken)
+    {
+        await _slots.WaitAsync(cancellationToken);
+        try
+        {
+            // A pooled connection may have been closed by the upstream while idle; one fresh try is safe
+            // because the failure happens before the message data is accepted.
+            for (var attempt = 0; ; attempt++)
+            {
+                var (client, reused) = Take();
+                try
+                {
+                    var result = await SendAsync(client, message, cancellationToken);
+                    Return(client);
+                    return result;
+                }
+                catch (Exception ex) when (reused && attempt == 0 && IsStaleConnection(ex))
+                {
+                    Discard(client);
+                }
+                catch (Exception ex) when (IsConnectFailure(ex))
+                {
+                    Discard(client);
+                    LogUpstreamUnavailable(_logger, message.GatewayId, Upstream, ex.Message);
+                    return new RelayResult(false, new SmtpReply(451, "4.4.1", "Upstream mail server unavailable, try again later"), []);
+                }
+                catch (SmtpCommandException ex)
+                {
+                    Discard(client);
+                    return new RelayResult(false, ToReply(ex.StatusCode, ex.Message), []);
+                }
+                catch (Exception ex) when (ex is SmtpProtocolException or IOException or OperationCanceledException or ServiceNotConnectedException)
+                {
+                    Discard(client);
+                    if (cancellationToken.IsCancellationRequested)
+                    {
+                        throw;
+                    }
+
+                    LogUpstreamFailed(_logger, message.GatewayId, Upstream, ex.Message);
+                    return new RelayResult(false, new SmtpReply(451, "4.4.2", "Connection to the upstream mail server failed, try again later"), []);
+                }
+            }
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        while (_idle.TryTake(out var client))
+        {
+            try
+            {
+                if (client.IsConnected)
+                {
+                    using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                    await client.DisconnectAsync(true, cts.Token);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or SmtpProtocolException or OperationCanceledException or SocketException)
+            {
+                // Closing anyway.
+            }
+
+            client.Dispose();
+        }
+    }
+
+    private async Task<RelayResult> SendAsync(RelaySmtpClient client, OutgoingMessage message, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.Timeout);
+        if (!client.IsConnected)
+        {
+            client.LocalDomain = _localDomain;
+            client.Timeout = (int)_options.Timeout.TotalMilliseconds;
+            await client.ConnectAsync(_host, _port, SecureSocketOptions.None, timeout.Token);
+        }
+        else if (_time.GetUtcNow() - client.LastUsed > _options.IdleCheck)
+        {
+            await client.NoOpAsync(timeout.Token);
+        }
+
+        client.Refused.Clear();
+        client.EnvelopeId = message.EnvelopeId;
+        client.Notify = message.Recipients.ToDictionary(r => r.Address, r => ParseNotify(r), StringComparer.Ordinal);
+        var sender = message.ReversePath.Length == 0 ? new MailboxAddress(string.Empty, string.Empty) : MailboxAddress.Parse(ParserOptions.Default, message.ReversePath);
+        var recipients = message.Recipients.Select(r => new MailboxAddress(string.Empty, r.Address)).ToList();
+        var options = FormatOptions.Default.Clone();
+        options.NewLineFormat = NewLineFormat.Dos;
+        options.International = message.SmtpUtf8;
+
+        string response;
+        try
+        {
+            response = await client.SendAsync(options, message.Message, sender, recipients, timeout.Token);
+        }
+        catch (SmtpCommandException ex) when (ex.ErrorCode == SmtpErrorCode.RecipientNotAccepted || client.Refused.Count == recipients.Count)
+        {
+            // Every recipient was refused: the client gets the upstream's own reply.
+            var first = client.Refused.Count > 0 ? ToReply(client.Refused[0].Response.StatusCode, client.Refused[0].Response.Response) : ToReply(ex.StatusCode, ex.Message);
+            client.LastUsed = _time.GetUtcNow();
+            return new RelayResult(false, first, Refusals(client));
+        }
+
+        client.LastUsed = _time.GetUtcNow();
+        var refused = Refusals(client);
+        var reply = new SmtpReply(250, "2.0.0", $"Message accepted as {message.GatewayId}");
+        LogRelayed(_logger, message.GatewayId, Upstream, recipients.Count - refused.Count, refused.Count, response);
+        return new RelayResult(true, reply, refused);
+    }
+
+    private static List<RefusedRecipient> Refusals(RelaySmtpClient client) =>
+        client.Refused.Select(r => new RefusedRecipient(r.Address, ToReply(r.Response.StatusCode, r.Response.Response))).ToList();
+
+    private static DeliveryStatusNotification? ParseNotify(SmtpRecipient recipient)
+    {
+        if (!recipient.Parameters.TryGetValue("NOTIFY", out var value) || value is null)
+        {
+            return null;
+        }
+
+        var notify = DeliveryStatusNotification.Never;
+        foreach (var part in value.Split(','))
+        {
+            notify |= part.Trim().ToUpperInvariant() switch
+            {
+                "SUCCESS" => DeliveryStatusNotification.Success,
+                "FAILURE" => DeliveryStatusNotification.Failure,
+                "DELAY" => DeliveryStatusNotification.Delay,
+                _ => DeliveryStatusNotification.Never,
+            };
+        }
+
+        return notify == DeliveryStatusNotification.Never ? DeliveryStatusNotification.Never : notify & ~DeliveryStatusNotification.Never;
+    }
+
+    internal static SmtpReply ToReply(SmtpStatusCode code, string text)
+    {
+        var parsed = SmtpReply.Parse($"{(int)code} {text.Replace("\r", string.Empty, StringComparison.Ordinal).Replace('\n', ' ')}");
+        return parsed;
+    }
+
+    private (RelaySmtpClient Client, bool Reused) Take() =>
+        _idle.TryTake(out var client) ? (client, true) : (new RelaySmtpClient(), false);
+
+    private void Return(RelaySmtpClient client)
+    {
+        if (client.IsConnected)
+        {
+            _idle.Add(client);
+        }
+        else
+        {
+            client.Dispose();
+        }
+    }
+
+    private static void Discard(RelaySmtpClient client)
+    {
+        try
+        {
+            client.Dispose();
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            // Already broken.
+        }
+    }
+
+    private static bool IsStaleConnection(Exception ex) =>
+        ex is IOException or SmtpProtocolException or ServiceNotConnectedException
+        || (ex is SmtpCommandException command && command.StatusCode == SmtpStatusCode.ServiceNotAvailable);
+
+    private static bool IsConnectFailure(Exception ex) =>
+        ex is SocketException || (ex is SslHandshakeException) || (ex.InnerException is SocketException && ex is not SmtpCommandException);
+
+    [LoggerMessage(EventId = 1501, Level = LogLevel.Debug, Message = "Message {MessageId} relayed to {Upstream}: {Accepted} recipients accepted, {Refused} refused; upstream said {Response}")]
+    private static partial void LogRelayed(ILogger logger, string messageId, string upstream, int accepted, int refused, string response);
+
+    [LoggerMessage(EventId = 1502, Level = LogLevel.Warning, Message = "Upstream {Upstream} is unreachable for message {MessageId}: {Error}; the client was told to retry (451 4.4.1).")]
+    private static partial void LogUpstreamUnavailable(ILogger logger, string messageId, string upstream, string error);
+
+    [LoggerMessage(EventId = 1503, Level = LogLevel.Warning, Message = "Relaying message {MessageId} to {Upstream} failed: {Error}; the client was told to retry.")]
+    private static partial void LogUpstreamFailed(ILogger logger, string messageId, string upstream, string error);
+}

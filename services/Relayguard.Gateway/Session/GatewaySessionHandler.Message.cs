@@ -1,0 +1,190 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using MimeKit;
+using MimeKit.Utils;
+using Relayguard.Bounces;
+using Relayguard.Contracts;
+using Relayguard.Gateway.Index;
+using Relayguard.Gateway.Relay;
+using Relayguard.Gateway.Scanning;
+using Relayguard.Gateway.Smtp;
+
+namespace Relayguard.Gateway.Session;
+
+/// <summary>The end of DATA: BO1, the spam scan, the relay, and the events that record the outcome.</summary>
+public sealed partial class GatewaySessionHandler
+{
+    public async ValueTask<SmtpReply> MessageAsync(SmtpSessionContext session, SmtpTransaction transaction, MessageData data, CancellationToken cancellationToken)
+    {
+        var hashes = Hashes(transaction);
+        await using var stream = data.OpenRead();
+        MimeMessage message;
+        try
+        {
+            // Persistent mode leaves part contents in the spool instead of copying them into memory.
+            message = await MimeMessage.LoadAsync(ParserOptions.Default, stream, persistent: true, cancellationToken);
+        }
+        catch (FormatException ex)
+        {
+            LogUnparseable(_logger, transaction.Id, ex.Message);
+            var refusal = new SmtpReply(550, "5.6.0", "Message refused: it is not a valid RFC 5322 message");
+            Publish(session, transaction, hashes, data.Length, ScanResult.NotScanned(), SubmissionOutcomes.Refused, null, "data", refusal);
+            return refusal;
+        }
+
+        if (transaction.IsNullSender && _bounces.IsDeliveryReport(message, out var why))
+        {
+            var refusal = _replies.BounceRefused();
+            LogBounceRefused(_logger, transaction.Id, Account(session), ClientIp(session), why);
+            Publish(session, transaction, hashes, data.Length, ScanResult.NotScanned(), SubmissionOutcomes.Refused, RuleCodes.Bo1, "data", refusal);
+            return refusal;
+        }
+
+        var scan = await ScanAsync(session, transaction, data, cancellationToken);
+        if (scan.Action == SpamActions.Reject)
+        {
+            var refusal = _replies.SpamRejected();
+            LogSpamRefused(_logger, transaction.Id, Account(session), ClientIp(session), scan.Score ?? 0);
+            Publish(session, transaction, hashes, data.Length, scan, SubmissionOutcomes.Refused, RuleCodes.Ca2, "data", refusal);
+            return refusal;
+        }
+
+        if (scan.Action == SpamActions.SoftReject)
+        {
+            var deferral = _replies.SpamDeferred();
+            Publish(session, transaction, hashes, data.Length, scan, SubmissionOutcomes.Deferred, null, "data", deferral);
+            return deferral;
+        }
+
+        if (!scan.Scanned && _scanner.Enabled && _scannerOptions.FailClosed && scan.Error is not null)
+        {
+            Publish(session, transaction, hashes, data.Length, scan, SubmissionOutcomes.Deferred, null, "data", Replies.NotScanned);
+            return Replies.NotScanned;
+        }
+
+        AddGatewayHeaders(session, transaction, message, scan);
+
+        // Without an envelope id from the client, the gateway's own id goes upstream, so a later DSN names it.
+        var envelopeId = transaction.EnvelopeId ?? transaction.Id;
+        var outgoing = new OutgoingMessage(transaction.Id, transaction.ReversePath, transaction.Recipients, envelopeId, transaction.Parameters.ContainsKey("SMTPUTF8"), message);
+        var result = await _relay.RelayAsync(outgoing, cancellationToken);
+        var now = _time.GetUtcNow();
+        if (result.Accepted)
+        {
+            _index.Add(new IndexedMessage(transaction.Id, message.MessageId, envelopeId, Account(session), ClientIp(session), hashes, now));
+        }
+
+        foreach (var refused in result.RefusedRecipients)
+        {
+            PublishBounce(session, transaction, refused, now);
+        }
+
+        if (result.Accepted && result.RefusedRecipients.Count > 0 && !transaction.IsNullSender)
+        {
+            await SendFailureNoticeAsync(transaction, message, result.RefusedRecipients, cancellationToken);
+        }
+
+        var outcome = result.Accepted ? SubmissionOutcomes.Relayed : result.Reply.IsTransient ? SubmissionOutcomes.Deferred : SubmissionOutcomes.Refused;
+        Publish(session, transaction, hashes, data.Length, scan, outcome, null, "data", result.Reply);
+        return result.Reply;
+    }
+
+    private async Task<ScanResult> ScanAsync(SmtpSessionContext session, SmtpTransaction transaction, MessageData data, CancellationToken cancellationToken)
+    {
+        if (!_scanner.Enabled)
+        {
+            return ScanResult.NotScanned();
+        }
+
+        await using var stream = data.OpenRead();
+        var envelope = new ScanEnvelope(
+            transaction.Id,
+            ClientIp(session),
+            transaction.ReversePath,
+            transaction.Recipients.Select(r => r.Address).ToList(),
+            session.Account,
+            session.HeloName);
+        return await _scanner.ScanAsync(stream, data.Length, envelope, cancellationToken);
+    }
+
+    /// <summary>Inserts the Received header (RFC 5321 section 4.4, protocol names of RFC 3848) and the X-Spam headers at the top.</summary>
+    private void AddGatewayHeaders(SmtpSessionContext session, SmtpTransaction transaction, MimeMessage message, ScanResult scan)
+    {
+        if (scan.Scanned)
+        {
+            message.Headers.Insert(0, new Header("X-Spam-Symbols", string.Join(", ", scan.TopSymbols)));
+            message.Headers.Insert(0, new Header("X-Spam-Action", scan.Action));
+            message.Headers.Insert(0, new Header("X-Spam-Score", (scan.Score ?? 0).ToString("0.00", CultureInfo.InvariantCulture)));
+            message.Headers.Insert(0, new Header("X-Spam-Flag", scan.Action == SpamActions.NoAction ? "NO" : "YES"));
+        }
+
+        var protocol = (session.IsExtended ? "ESMTP" : "SMTP") + (session.IsTls ? "S" : string.Empty) + (session.Account is not null ? "A" : string.Empty);
+        if (protocol == "SMTPA" || protocol == "SMTPSA")
+        {
+            protocol = "E" + protocol;
+        }
+
+        var hostName = session.Listener.HostName;
+        var date = DateUtils.FormatDate(_time.GetUtcNow());
+        var helo = Sanitize(session.HeloName ?? "unknown");
+        var value = $"from {helo} ([{ClientIp(session)}]) by {hostName} (Relayguard) with {protocol} id {transaction.Id}; {date}";
+        message.Headers.Insert(0, new Header("Received", value));
+    }
+
+    private static string Sanitize(string text) =>
+        new(text.Where(c => c > ' ' && c < 127 && c != '(' && c != ')' && c != ';').Take(255).ToArray());
+
+    private void PublishBounce(SmtpSessionContext session, SmtpTransaction transaction, RefusedRecipient refused, DateTimeOffset now)
+    {
+        var (reason, addressInvalid, permanent) = FailureClassifier.Classify(refused.Reply.Code, refused.Reply.EnhancedStatus, refused.Reply.Text);
+        var bounce = new DeliveryBounced
+        {
+            EventId = Guid.NewGuid(),
+            GatewayMessageId = transaction.Id,
+            Account = Account(session),
+            ClientIp = ClientIp(session),
+            RecipientAddress = refused.Address,
+            RecipientHash = _hasher.Hash(refused.Address),
+            ReplyCode = refused.Reply.Code,
+            EnhancedStatus = refused.Reply.EnhancedStatus,
+            Reply = refused.Reply.ToString(),
+            AddressInvalid = addressInvalid,
+            Permanent = permanent,
+            Reason = ReasonNames.ToWire(reason),
+            SubmittedAt = transaction.Items.TryGetValue("started", out var started) && started is DateTimeOffset at ? at : now,
+            BouncedAt = now,
+            Source = BounceSources.Relay,
+        };
+        _outbox.Enqueue(bounce, bounce.EventId);
+    }
+
+    private async Task SendFailureNoticeAsync(SmtpTransaction transaction, MimeMessage original, IReadOnlyList<RefusedRecipient> refused, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var notice = FailureNotice.Create(_options.HostName ?? System.Net.Dns.GetHostName(), transaction, original, refused, _time.GetUtcNow());
+            var outgoing = new OutgoingMessage(MessageIds.New(), string.Empty, [new SmtpRecipient(transaction.ReversePath, new Dictionary<string, string?>())], null, false, notice);
+            var result = await _relay.RelayAsync(outgoing, cancellationToken);
+            if (!result.Accepted)
+            {
+                LogNoticeFailed(_logger, transaction.Id, result.Reply.ToString());
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogNoticeFailed(_logger, transaction.Id, ex.Message);
+        }
+    }
+
+    [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Message {MessageId} refused under BO1: account {Account}, client {ClientIp}; {Why}")]
+    private static partial void LogBounceRefused(ILogger logger, string messageId, string? account, string clientIp, string why);
+
+    [LoggerMessage(EventId = 1202, Level = LogLevel.Information, Message = "Message {MessageId} refused as spam (score {Score}): account {Account}, client {ClientIp}.")]
+    private static partial void LogSpamRefused(ILogger logger, string messageId, string? account, string clientIp, double score);
+
+    [LoggerMessage(EventId = 1203, Level = LogLevel.Warning, Message = "Message {MessageId} could not be parsed: {Error}")]
+    private static partial void LogUnparseable(ILogger logger, string messageId, string error);
+
+    [LoggerMessage(EventId = 1204, Level = LogLevel.Warning, Message = "The failure notice for message {MessageId} could not be relayed: {Error}")]
+    private static partial void LogNoticeFailed(ILogger logger, string messageId, string error);
+}

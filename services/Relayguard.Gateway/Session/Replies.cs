@@ -1,0 +1,44 @@
+using System.Globalization;
+using Relayguard.Contracts;
+using Relayguard.Gateway.Blocks;
+using Relayguard.Gateway.Smtp;
+
+namespace Relayguard.Gateway.Session;
+
+/// <summary>The customer-facing refusals: one reply each, with the rule code and the help address.</summary>
+public sealed class Replies(HelpLinks help)
+{
+    public static SmtpReply AuthenticationRequired { get; } = new(530, "5.7.0", "Authentication required");
+
+    public static SmtpReply TooManyFailedLogins { get; } = new(454, "4.7.0", "Too many failed logins, try again later");
+
+    public static SmtpReply NotScanned { get; } = new(451, "4.7.1", "Message could not be scanned, try again later");
+
+    public SmtpReply ForBlock(BlockEntry block)
+    {
+        var url = help.For(block.Code);
+        return block.Code switch
+        {
+            RuleCodes.Ca1 => new SmtpReply(550, "5.7.1", $"Sending from this account is blocked: too many messages to addresses that do not exist (CA1). See {url}"),
+            RuleCodes.Ca2 when block.ExpiresAt is { } until =>
+                new SmtpReply(550, "5.7.1", $"Sending from your IP address is blocked until {Time(until)} UTC: several messages scored as spam (CA2). See {url}"),
+            RuleCodes.Ca2 => new SmtpReply(550, "5.7.1", $"Sending from your IP address is blocked: several messages scored as spam (CA2). See {url}"),
+            RuleCodes.Bo1 when block.ExpiresAt is { } until =>
+                new SmtpReply(550, "5.7.1", $"Bounce messages from this sender are blocked until {Time(until)} UTC (BO1). See {url}"),
+            RuleCodes.Bo1 => new SmtpReply(550, "5.7.1", $"Bounce messages from this sender are blocked (BO1). See {url}"),
+            RuleCodes.Rl1 => RateLimited(),
+            _ => new SmtpReply(550, "5.7.1", $"Sending is blocked by the provider ({block.Code}). See {url}"),
+        };
+    }
+
+    public SmtpReply SpamRejected() => new(550, "5.7.1", $"Message refused as spam (CA2). See {help.For(RuleCodes.Ca2)}");
+
+    public SmtpReply SpamDeferred() => new(451, "4.7.1", "Message deferred by the spam filter, try again later");
+
+    public SmtpReply BounceRefused() =>
+        new(550, "5.7.1", $"Bounce messages are not accepted: reject mail at SMTP time instead (BO1). See {help.For(RuleCodes.Bo1)}");
+
+    public SmtpReply RateLimited() => new(451, "4.7.1", $"Too many messages this hour, try again later (RL1). See {help.For(RuleCodes.Rl1)}");
+
+    private static string Time(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,28 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+
+namespace Relayguard.Gateway.Smtp;
+
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "SMTP listener {Listener} is listening on {EndPoint}.")]
+    public static partial void ListenerStarted(ILogger logger, string listener, EndPoint endPoint);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "SMTP listener {Listener} stopped.")]
+    public static partial void ListenerStopped(ILogger logger, string listener);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Debug, Message = "Session {SessionId} from {ClientIp} timed out.")]
+    public static partial void SessionTimedOut(ILogger logger, string sessionId, IPAddress clientIp);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Debug, Message = "Session {SessionId} from {ClientIp} ended by the network: {Reason}")]
+    public static partial void SessionEndedByNetwork(ILogger logger, string sessionId, IPAddress clientIp, string reason);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Error, Message = "The session handler failed for session {SessionId}, message {MessageId}; the client was told to try again later.")]
+    public static partial void HandlerFailed(ILogger logger, Exception exception, string sessionId, string messageId);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Error, Message = "Session {SessionId} failed unexpectedly.")]
+    public static partial void SessionFailed(ILogger logger, Exception exception, string sessionId);
+
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Warning, Message = "Accepting a connection on listener {Listener} failed; retrying.")]
+    public static partial void AcceptFailed(ILogger logger, Exception exception, string listener);
+}

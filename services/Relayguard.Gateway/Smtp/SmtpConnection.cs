@@ -1,0 +1,558 @@
+using System.Buffers;
+using System.Globalization;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Text;
+using Microsoft.Extensions.Logging;
+
+namespace Relayguard.Gateway.Smtp;
+
+/// <summary>
+/// One SMTP session on one connection (RFC 5321, RFC 6409 submission, RFC 3207 STARTTLS, RFC 4954 AUTH,
+/// RFC 2920 pipelining, RFC 3461 DSN parameters, RFC 6531 SMTPUTF8). Enforces the protocol and its limits;
+/// every decision about mail is left to the <see cref="ISmtpSessionHandler"/>.
+/// </summary>
+public sealed partial class SmtpConnection
+{
+    private static readonly SslProtocols AllowedTlsProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
+
+    private readonly Socket _socket;
+    private readonly SmtpListenerOptions _options;
+    private readonly ISmtpSessionHandler _handler;
+    private readonly string _spoolDirectory;
+    private readonly ILogger _logger;
+    private readonly ArrayBufferWriter<byte> _output = new(1024);
+    private readonly SmtpSessionContext _session;
+    private Stream _stream;
+    private SmtpTransaction? _transaction;
+    private int _commands;
+    private int _errors;
+
+    public SmtpConnection(Socket socket, SmtpListenerOptions options, ISmtpSessionHandler handler, string spoolDirectory, ILogger logger, IPEndPoint? clientOverride = null)
+    {
+        _socket = socket;
+        _options = options;
+        _handler = handler;
+        _spoolDirectory = spoolDirectory;
+        _logger = logger;
+        _stream = new NetworkStream(socket, ownsSocket: true);
+        var remote = clientOverride ?? (IPEndPoint)socket.RemoteEndPoint!;
+        _session = new SmtpSessionContext(NewSessionId(), remote, (IPEndPoint)socket.LocalEndPoint!, options);
+    }
+
+    public SmtpSessionContext Session => _session;
+
+    private SmtpLimits Limits => _options.Limits;
+
+    /// <summary>Runs the session until QUIT, a protocol error that ends it, a timeout, or cancellation.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        try
+        {
+            if (_options.ImplicitTls && !await StartTlsAsync(timeout.Token))
+            {
+                return;
+            }
+
+            var refusal = await _handler.OnConnectedAsync(_session, timeout.Token);
+            if (refusal is not null)
+            {
+                Write(refusal);
+                await FlushAsync();
+                return;
+            }
+
+            Write(new SmtpReply(220, null, $"{_options.HostName} ESMTP Relayguard ready"));
+            while (true)
+            {
+                var reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 4096, leaveOpen: true));
+                var input = new SmtpInput(reader, FlushAsync);
+                var next = await RunCommandsAsync(input, timeout);
+                input.Detach();
+                await reader.CompleteAsync();
+                if (next != SessionStep.StartTls || !await StartTlsAsync(timeout.Token))
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            Log.SessionTimedOut(_logger, _session.SessionId, _session.RemoteEndPoint.Address);
+            await TryWriteFinalAsync(new SmtpReply(421, "4.4.2", $"{_options.HostName} Timeout, closing connection") { CloseConnection = true });
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await TryWriteFinalAsync(new SmtpReply(421, "4.3.2", $"{_options.HostName} Service shutting down, try again later") { CloseConnection = true });
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or AuthenticationException or ObjectDisposedException)
+        {
+            Log.SessionEndedByNetwork(_logger, _session.SessionId, _session.RemoteEndPoint.Address, ex.Message);
+        }
+        finally
+        {
+            if (_transaction is not null)
+            {
+                _handler.OnTransactionAbandoned(_session, _transaction, null);
+                _transaction = null;
+            }
+
+            _handler.OnDisconnected(_session);
+            await _stream.DisposeAsync();
+        }
+    }
+
+    private async Task<SessionStep> RunCommandsAsync(SmtpInput input, CancellationTokenSource timeout)
+    {
+        while (true)
+        {
+            timeout.CancelAfter(Limits.CommandTimeout);
+            var line = await input.ReadLineAsync(Limits.CommandLineLength, timeout.Token);
+            if (line is null)
+            {
+                return SessionStep.Closed;
+            }
+
+            if (++_commands > Limits.CommandsPerSession)
+            {
+                Write(new SmtpReply(421, "4.7.0", $"{_options.HostName} Too many commands in one session, closing connection"));
+                await FlushAsync();
+                return SessionStep.Closed;
+            }
+
+            SmtpReply reply;
+            if (line.IsTooLong)
+            {
+                reply = new SmtpReply(500, "5.5.6", $"Command line too long: the limit is {Limits.CommandLineLength} octets");
+            }
+            else
+            {
+                var (verb, argument) = SplitCommand(line.Text);
+                switch (verb)
+                {
+                    case "DATA":
+                        reply = await DataAsync(input, argument, timeout);
+                        break;
+                    case "AUTH":
+                        reply = await AuthAsync(input, argument, timeout.Token);
+                        break;
+                    case "STARTTLS":
+                        reply = StartTlsCommand(argument);
+                        if (reply.Code == 220)
+                        {
+                            Write(reply);
+                            await FlushAsync();
+
+                            // RFC 3207 section 6: anything the client pipelined after STARTTLS is discarded.
+                            input.DiscardBuffered();
+                            return SessionStep.StartTls;
+                        }
+
+                        break;
+                    default:
+                        reply = await CommandAsync(verb, argument, timeout.Token);
+                        break;
+                }
+            }
+
+            if (reply.Code >= 500 && ++_errors >= Limits.ErrorsPerSession)
+            {
+                Write(reply);
+                reply = new SmtpReply(421, "4.7.0", $"{_options.HostName} Too many errors, closing connection") { CloseConnection = true };
+            }
+
+            Write(reply);
+            if (reply.CloseConnection)
+            {
+                await FlushAsync();
+                return SessionStep.Closed;
+            }
+        }
+    }
+
+    private async ValueTask<SmtpReply> CommandAsync(string verb, string argument, CancellationToken cancellationToken)
+    {
+        switch (verb)
+        {
+            case "EHLO":
+            case "HELO":
+                return Hello(verb, argument);
+            case "MAIL":
+                return await MailAsync(argument, cancellationToken);
+            case "RCPT":
+                return await RcptAsync(argument, cancellationToken);
+            case "RSET":
+                AbandonTransaction();
+                return new SmtpReply(250, "2.0.0", "OK");
+            case "NOOP":
+                return new SmtpReply(250, "2.0.0", "OK");
+            case "QUIT":
+                AbandonTransaction();
+                return new SmtpReply(221, "2.0.0", $"{_options.HostName} closing connection") { CloseConnection = true };
+            case "VRFY":
+                return new SmtpReply(252, "2.5.0", "Cannot verify the address, but will accept the message and attempt delivery");
+            case "EXPN":
+                return new SmtpReply(502, "5.5.1", "EXPN is not supported");
+            case "HELP":
+                return new SmtpReply(214, "2.0.0", "Commands: EHLO HELO STARTTLS AUTH MAIL RCPT DATA RSET NOOP QUIT. See RFC 5321.");
+            case "BDAT":
+                return new SmtpReply(502, "5.5.1", "BDAT is not supported: use DATA");
+            case "GET":
+            case "POST":
+            case "CONNECT":
+            case "USER":
+                return new SmtpReply(421, "4.7.0", $"{_options.HostName} This is an SMTP server, closing connection") { CloseConnection = true };
+            default:
+                return new SmtpReply(500, "5.5.2", "Command not recognized");
+        }
+    }
+
+    private SmtpReply Hello(string verb, string argument)
+    {
+        var name = argument.Trim();
+        if (name.Length == 0 || name.Contains(' ', StringComparison.Ordinal))
+        {
+            return new SmtpReply(501, "5.5.4", $"Syntax: {verb} hostname");
+        }
+
+        AbandonTransaction();
+        _session.HeloName = name;
+        _session.IsExtended = verb == "EHLO";
+        if (!_session.IsExtended)
+        {
+            return new SmtpReply(250, null, _options.HostName);
+        }
+
+        var lines = new List<string>
+        {
+            _options.HostName,
+            "PIPELINING",
+            $"SIZE {Limits.MessageSize.ToString(CultureInfo.InvariantCulture)}",
+            "8BITMIME",
+            "ENHANCEDSTATUSCODES",
+            "DSN",
+            "SMTPUTF8",
+        };
+        if (!_session.IsTls && _options.Certificate?.Invoke() is not null)
+        {
+            lines.Add("STARTTLS");
+        }
+
+        if (AuthAllowed)
+        {
+            lines.Add("AUTH PLAIN LOGIN");
+        }
+
+        return new SmtpReply(250, null, string.Join('\n', lines));
+    }
+
+    private bool AuthAllowed => _options.OfferAuth && (_session.IsTls || _options.AllowPlaintextAuth);
+
+    private async ValueTask<SmtpReply> MailAsync(string argument, CancellationToken cancellationToken)
+    {
+        if (_session.HeloName is null)
+        {
+            return new SmtpReply(503, "5.5.1", "Send EHLO or HELO first");
+        }
+
+        if (_transaction is not null)
+        {
+            return new SmtpReply(503, "5.5.1", "Nested MAIL command: send RSET first");
+        }
+
+        if (!argument.StartsWith("FROM:", StringComparison.OrdinalIgnoreCase))
+        {
+            return new SmtpReply(501, "5.5.4", "Syntax: MAIL FROM:<address> [parameters]");
+        }
+
+        if (!SmtpPathParser.TryParse(argument[5..], allowNull: true, out var address, out var parameters, out var error))
+        {
+            return new SmtpReply(501, "5.1.7", $"Invalid sender address: {error}");
+        }
+
+        var parameterError = CheckMailParameters(parameters);
+        if (parameterError is not null)
+        {
+            return parameterError;
+        }
+
+        if (!SmtpPathParser.IsAscii(address) && !parameters.ContainsKey("SMTPUTF8"))
+        {
+            return new SmtpReply(553, "5.6.7", "A non-ASCII sender address needs the SMTPUTF8 parameter");
+        }
+
+        var transaction = new SmtpTransaction(MessageIds.New(), address, parameters);
+        var reply = await _handler.MailFromAsync(_session, transaction, cancellationToken);
+        if (reply.IsPositive)
+        {
+            _transaction = transaction;
+        }
+
+        return reply;
+    }
+
+    private SmtpReply? CheckMailParameters(Dictionary<string, string?> parameters)
+    {
+        foreach (var (key, value) in parameters)
+        {
+            switch (key)
+            {
+                case "SIZE":
+                    if (!long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var size))
+                    {
+                        return new SmtpReply(501, "5.5.4", $"Invalid SIZE value '{value}': it must be a number of octets");
+                    }
+
+                    if (size > Limits.MessageSize)
+                    {
+                        return new SmtpReply(552, "5.3.4", $"Message size exceeds the limit of {Limits.MessageSize.ToString(CultureInfo.InvariantCulture)} octets");
+                    }
+
+                    break;
+                case "BODY":
+                    if (!string.Equals(value, "7BIT", StringComparison.OrdinalIgnoreCase) && !string.Equals(value, "8BITMIME", StringComparison.OrdinalIgnoreCase))
+                    {
+                        return new SmtpReply(555, "5.5.4", $"Unsupported BODY value '{value}': use 7BIT or 8BITMIME");
+                    }
+
+                    break;
+                case "RET":
+                    if (!string.Equals(value, "FULL", StringComparison.OrdinalIgnoreCase) && !string.Equals(value, "HDRS", StringComparison.OrdinalIgnoreCase))
+                    {
+                        return new SmtpReply(501, "5.5.4", $"Invalid RET value '{value}': use FULL or HDRS");
+                    }
+
+                    break;
+                case "ENVID":
+                    if (string.IsNullOrEmpty(value) || value.Length > 100)
+                    {
+                        return new SmtpReply(501, "5.5.4", "Invalid ENVID: it must be 1 to 100 characters of xtext");
+                    }
+
+                    break;
+                case "SMTPUTF8":
+                case "AUTH":
+                    break;
+                default:
+                    return new SmtpReply(555, "5.5.4", $"Unsupported MAIL parameter {key}");
+            }
+        }
+
+        return null;
+    }
+
+    private async ValueTask<SmtpReply> RcptAsync(string argument, CancellationToken cancellationToken)
+    {
+        if (_transaction is null)
+        {
+            return new SmtpReply(503, "5.5.1", "Send MAIL FROM first");
+        }
+
+        if (!argument.StartsWith("TO:", StringComparison.OrdinalIgnoreCase))
+        {
+            return new SmtpReply(501, "5.5.4", "Syntax: RCPT TO:<address> [parameters]");
+        }
+
+        if (!SmtpPathParser.TryParse(argument[3..], allowNull: false, out var address, out var parameters, out var error))
+        {
+            return new SmtpReply(501, "5.1.3", $"Invalid recipient address: {error}");
+        }
+
+        foreach (var key in parameters.Keys)
+        {
+            if (key is not ("NOTIFY" or "ORCPT"))
+            {
+                return new SmtpReply(555, "5.5.4", $"Unsupported RCPT parameter {key}");
+            }
+        }
+
+        if (!SmtpPathParser.IsAscii(address) && !_transaction.Parameters.ContainsKey("SMTPUTF8"))
+        {
+            return new SmtpReply(553, "5.6.7", "A non-ASCII recipient address needs the SMTPUTF8 parameter on MAIL FROM");
+        }
+
+        if (_transaction.Recipients.Count >= Limits.RecipientsPerMessage)
+        {
+            return new SmtpReply(452, "4.5.3", $"Too many recipients: at most {Limits.RecipientsPerMessage} per message");
+        }
+
+        var recipient = new SmtpRecipient(address, parameters);
+        var reply = await _handler.RcptToAsync(_session, _transaction, recipient, cancellationToken);
+        if (reply.IsPositive)
+        {
+            _transaction.Recipients.Add(recipient);
+        }
+
+        return reply;
+    }
+
+    private async ValueTask<SmtpReply> DataAsync(SmtpInput input, string argument, CancellationTokenSource timeout)
+    {
+        if (argument.Length > 0)
+        {
+            return new SmtpReply(501, "5.5.4", "Syntax: DATA");
+        }
+
+        if (_transaction is null)
+        {
+            return new SmtpReply(503, "5.5.1", "Send MAIL FROM first");
+        }
+
+        if (_transaction.Recipients.Count == 0)
+        {
+            return new SmtpReply(554, "5.5.1", "No valid recipients");
+        }
+
+        Write(new SmtpReply(354, null, "End data with <CR><LF>.<CR><LF>"));
+        var transaction = _transaction;
+        using var data = new MessageData(_spoolDirectory, Limits.InMemoryThreshold, Limits.MessageSize);
+        timeout.CancelAfter(Limits.DataTimeout);
+        var normalize = _session.Items.TryGetValue(SessionItems.Trusted, out var trusted) && trusted is true;
+        if (!await input.ReadDataAsync(data, normalize, timeout.Token))
+        {
+            return new SmtpReply(421, "4.4.2", "Connection closed before the end of the data") { CloseConnection = true };
+        }
+
+        _transaction = null;
+        SmtpReply reply;
+        if (data.TooLarge)
+        {
+            reply = new SmtpReply(552, "5.3.4", $"Message size exceeds the limit of {Limits.MessageSize.ToString(CultureInfo.InvariantCulture)} octets");
+            _handler.OnTransactionAbandoned(_session, transaction, reply);
+            return reply;
+        }
+
+        if (data.HadBareLineEnding && !normalize)
+        {
+            reply = new SmtpReply(550, "5.5.2", "Message refused: a line ended with a bare CR or LF; every line must end with CRLF");
+            _handler.OnTransactionAbandoned(_session, transaction, reply);
+            return reply;
+        }
+
+        // The handler decides and must answer; a failure inside it is a temporary error, never silence.
+        timeout.CancelAfter(Limits.DataTimeout);
+        try
+        {
+            reply = await _handler.MessageAsync(_session, transaction, data, timeout.Token);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.HandlerFailed(_logger, ex, _session.SessionId, transaction.Id);
+            reply = new SmtpReply(451, "4.3.0", "Local error in processing, try again later");
+        }
+
+        return reply;
+    }
+
+    private SmtpReply StartTlsCommand(string argument)
+    {
+        if (argument.Length > 0)
+        {
+            return new SmtpReply(501, "5.5.4", "Syntax: STARTTLS");
+        }
+
+        if (_session.IsTls)
+        {
+            return new SmtpReply(503, "5.5.1", "TLS is already active");
+        }
+
+        if (_options.Certificate?.Invoke() is null)
+        {
+            return new SmtpReply(454, "4.7.0", "TLS not available");
+        }
+
+        return new SmtpReply(220, "2.0.0", "Ready to start TLS");
+    }
+
+    private async Task<bool> StartTlsAsync(CancellationToken cancellationToken)
+    {
+        var certificate = _options.Certificate?.Invoke();
+        if (certificate is null)
+        {
+            return false;
+        }
+
+        var ssl = new SslStream(_stream, leaveInnerStreamOpen: false);
+        using var handshake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        handshake.CancelAfter(TimeSpan.FromSeconds(30));
+        await ssl.AuthenticateAsServerAsync(
+            new SslServerAuthenticationOptions
+            {
+                ServerCertificate = certificate,
+                EnabledSslProtocols = AllowedTlsProtocols,
+                ClientCertificateRequired = false,
+            },
+            handshake.Token);
+        _stream = ssl;
+
+        // RFC 3207 section 4.2: the session starts again, forgetting EHLO and everything learned before TLS.
+        AbandonTransaction();
+        _session.IsTls = true;
+        _session.HeloName = null;
+        _session.IsExtended = false;
+        return true;
+    }
+
+    private void AbandonTransaction()
+    {
+        if (_transaction is not null)
+        {
+            _handler.OnTransactionAbandoned(_session, _transaction, null);
+            _transaction = null;
+        }
+    }
+
+    private void Write(SmtpReply reply)
+    {
+        var text = reply.ToWire();
+        var span = _output.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length));
+        _output.Advance(Encoding.UTF8.GetBytes(text, span));
+    }
+
+    private async ValueTask FlushAsync()
+    {
+        if (_output.WrittenCount == 0)
+        {
+            return;
+        }
+
+        await _stream.WriteAsync(_output.WrittenMemory);
+        await _stream.FlushAsync();
+        _output.ResetWrittenCount();
+    }
+
+    private async Task TryWriteFinalAsync(SmtpReply reply)
+    {
+        try
+        {
+            Write(reply);
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await _stream.WriteAsync(_output.WrittenMemory, cts.Token);
+            _output.ResetWrittenCount();
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+        {
+            // The client is gone or stuck; there is nobody left to tell.
+        }
+    }
+
+    private static (string Verb, string Argument) SplitCommand(string line)
+    {
+        var space = line.IndexOf(' ', StringComparison.Ordinal);
+        var verb = (space < 0 ? line : line[..space]).ToUpperInvariant();
+        var argument = space < 0 ? string.Empty : line[(space + 1)..];
+        return (verb, argument);
+    }
+
+    private static string NewSessionId() => Convert.ToHexString(Guid.NewGuid().ToByteArray(), 0, 6);
+
+    private enum SessionStep
+    {
+        Closed,
+        StartTls,
+    }
+}

@@ -1,0 +1,151 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+
+namespace Relayguard.Gateway.Smtp;
+
+/// <summary>
+/// Accepts connections on one socket and runs an <see cref="SmtpConnection"/> for each. Sets TCP_NODELAY:
+/// without it a pipelining client waits for the delayed ACK on every reply.
+/// </summary>
+public sealed class SmtpListener : IAsyncDisposable
+{
+    private readonly SmtpListenerOptions _options;
+    private readonly ISmtpSessionHandler _handler;
+    private readonly string _spoolDirectory;
+    private readonly ILogger _logger;
+    private readonly int _maxSessions;
+    private readonly ConcurrentDictionary<SmtpConnection, Task> _sessions = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private Socket? _socket;
+    private Task? _acceptLoop;
+
+    public SmtpListener(SmtpListenerOptions options, ISmtpSessionHandler handler, string spoolDirectory, int maxSessions, ILogger logger)
+    {
+        _options = options;
+        _handler = handler;
+        _spoolDirectory = spoolDirectory;
+        _maxSessions = maxSessions;
+        _logger = logger;
+    }
+
+    /// <summary>The bound address, with the real port when the options asked for port 0.</summary>
+    public IPEndPoint? LocalEndPoint => _socket?.LocalEndPoint as IPEndPoint;
+
+    public int ActiveSessions => _sessions.Count;
+
+    public void Start()
+    {
+        var socket = new Socket(_options.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        if (_options.EndPoint.AddressFamily == AddressFamily.InterNetworkV6 && _options.EndPoint.Address.Equals(IPAddress.IPv6Any))
+        {
+            socket.DualMode = true;
+        }
+
+        socket.Bind(_options.EndPoint);
+        socket.Listen(512);
+        _socket = socket;
+        Log.ListenerStarted(_logger, _options.Name, socket.LocalEndPoint!);
+        _acceptLoop = AcceptLoopAsync(_stopping.Token);
+    }
+
+    public async Task StopAsync(TimeSpan drainTimeout)
+    {
+        if (_socket is null)
+        {
+            return;
+        }
+
+        _socket.Dispose();
+        if (_acceptLoop is not null)
+        {
+            await _acceptLoop;
+        }
+
+        // Sessions in the middle of a transaction get time to finish before they are told to go.
+        var drained = Task.WhenAll(_sessions.Values);
+        if (await Task.WhenAny(drained, Task.Delay(drainTimeout)) != drained)
+        {
+            await _stopping.CancelAsync();
+            await Task.WhenAny(drained, Task.Delay(TimeSpan.FromSeconds(5)));
+        }
+
+        Log.ListenerStopped(_logger, _options.Name);
+        _socket = null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(TimeSpan.FromSeconds(5));
+        _stopping.Dispose();
+    }
+
+    private async Task AcceptLoopAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await _socket!.AcceptAsync(cancellationToken);
+            }
+            catch (Exception ex) when (ex is ObjectDisposedException or OperationCanceledException || (ex is SocketException se && se.SocketErrorCode == SocketError.OperationAborted))
+            {
+                return;
+            }
+            catch (SocketException ex)
+            {
+                Log.AcceptFailed(_logger, ex, _options.Name);
+                continue;
+            }
+
+            client.NoDelay = true;
+            if (_sessions.Count >= _maxSessions)
+            {
+                _ = RefuseAsync(client);
+                continue;
+            }
+
+            var connection = new SmtpConnection(client, _options, _handler, _spoolDirectory, _logger);
+            var task = RunSessionAsync(connection, cancellationToken);
+            _sessions[connection] = task;
+        }
+    }
+
+    private async Task RunSessionAsync(SmtpConnection connection, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        try
+        {
+            await connection.RunAsync(cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            Log.SessionFailed(_logger, ex, connection.Session.SessionId);
+        }
+        finally
+        {
+            _sessions.TryRemove(connection, out _);
+        }
+    }
+
+    private static async Task RefuseAsync(Socket client)
+    {
+        try
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await client.SendAsync("421 4.3.2 Too many connections, try again later\r\n"u8.ToArray(), SocketFlags.None, cts.Token);
+            client.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The client left first.
+        }
+        finally
+        {
+            client.Dispose();
+        }
+    }
+}

@@ -1,0 +1,30 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Relayguard.Gateway.Smtp;
+
+/// <summary>One listening socket and how it speaks SMTP.</summary>
+public sealed record SmtpListenerOptions
+{
+    public required string Name { get; init; }
+
+    public required IPEndPoint EndPoint { get; init; }
+
+    /// <summary>TLS from the first byte (RFC 8314 implicit TLS, port 465) instead of STARTTLS.</summary>
+    public bool ImplicitTls { get; init; }
+
+    /// <summary>The certificate for STARTTLS and implicit TLS; null disables both.</summary>
+    public Func<X509Certificate2?>? Certificate { get; init; }
+
+    /// <summary>Allow AUTH without TLS; the host only sets this on loopback listeners.</summary>
+    public bool AllowPlaintextAuth { get; init; }
+
+    /// <summary>Offer AUTH at all (the DSN listener does not).</summary>
+    public bool OfferAuth { get; init; } = true;
+
+    public string HostName { get; init; } = Dns.GetHostName();
+
+    public SmtpLimits Limits { get; init; } = new();
+
+    public bool IsLoopback => IPAddress.IsLoopback(EndPoint.Address);
+}

@@ -1,0 +1,97 @@
+using System.Net;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Relayguard.Gateway.Smtp;
+
+namespace Relayguard.Gateway;
+
+/// <summary>Opens the submission listeners when the host starts and drains them when it stops.</summary>
+public sealed class SmtpGatewayService(
+    ISmtpSessionHandler handler,
+    TlsCertificateProvider certificates,
+    IOptions<GatewayOptions> options,
+    IOptions<LimitsOptions> limits,
+    IOptions<DataOptions> data,
+    ILoggerFactory loggers) : IHostedService
+{
+    private readonly List<SmtpListener> _listeners = [];
+
+    /// <summary>The bound submission endpoint (with its real port when configured with port 0).</summary>
+    public IPEndPoint? SubmissionEndPoint { get; private set; }
+
+    public IPEndPoint? ImplicitTlsEndPoint { get; private set; }
+
+    public int ActiveSessions => _listeners.Sum(l => l.ActiveSessions);
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var spool = Path.Combine(data.Value.Directory, "spool");
+        CleanSpool(spool);
+        var logger = loggers.CreateLogger("Relayguard.Gateway.Smtp");
+
+        var submission = Endpoints.ParseListen(settings.Listen, "Smtp:Listen");
+        var listener = Create("submission", submission, implicitTls: false, settings, spool, logger);
+        SubmissionEndPoint = listener.LocalEndPoint;
+        if (!string.IsNullOrWhiteSpace(settings.ImplicitTlsListen))
+        {
+            var implicitTls = Create("submissions", Endpoints.ParseListen(settings.ImplicitTlsListen, "Smtp:ImplicitTlsListen"), implicitTls: true, settings, spool, logger);
+            ImplicitTlsEndPoint = implicitTls.LocalEndPoint;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        foreach (var listener in _listeners)
+        {
+            await listener.StopAsync(TimeSpan.FromSeconds(20));
+        }
+
+        _listeners.Clear();
+    }
+
+    private SmtpListener Create(string name, IPEndPoint endPoint, bool implicitTls, GatewayOptions settings, string spool, ILogger logger)
+    {
+        var limit = limits.Value;
+        var listenerOptions = new SmtpListenerOptions
+        {
+            Name = name,
+            EndPoint = endPoint,
+            ImplicitTls = implicitTls,
+            Certificate = certificates.Current,
+            AllowPlaintextAuth = settings.AllowPlaintextAuth && IPAddress.IsLoopback(endPoint.Address),
+            HostName = settings.HostName ?? Dns.GetHostName(),
+            Limits = new SmtpLimits
+            {
+                MessageSize = limit.MessageSize,
+                RecipientsPerMessage = limit.RecipientsPerMessage,
+                CommandLineLength = limit.CommandLineLength,
+                CommandsPerSession = limit.CommandsPerSession,
+                CommandTimeout = limit.CommandTimeout,
+                DataTimeout = limit.DataTimeout,
+                InMemoryThreshold = limit.InMemoryThreshold,
+            },
+        };
+        var listener = new SmtpListener(listenerOptions, handler, spool, limit.Sessions, logger);
+        listener.Start();
+        _listeners.Add(listener);
+        return listener;
+    }
+
+    /// <summary>Deletes spool files a crashed process left behind; their sessions never got a 250.</summary>
+    private static void CleanSpool(string spool)
+    {
+        if (!Directory.Exists(spool))
+        {
+            return;
+        }
+
+        foreach (var file in Directory.EnumerateFiles(spool, "*.tmp"))
+        {
+            File.Delete(file);
+        }
+    }
+}

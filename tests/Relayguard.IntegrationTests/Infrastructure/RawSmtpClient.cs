@@ -1,0 +1,69 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Relayguard.IntegrationTests.Infrastructure;
+
+/// <summary>An SMTP client that sends exactly the bytes a test gives, for protocol cases MailKit would never produce.</summary>
+public sealed class RawSmtpClient : IDisposable
+{
+    private readonly TcpClient _client = new();
+    private NetworkStream _stream = null!;
+    private StreamReader _reader = null!;
+
+    public static async Task<RawSmtpClient> ConnectAsync(IPEndPoint endPoint)
+    {
+        var raw = new RawSmtpClient();
+        await raw._client.ConnectAsync(endPoint);
+        raw._stream = raw._client.GetStream();
+        raw._reader = new StreamReader(raw._stream, Encoding.UTF8);
+        raw.Greeting = await raw.ReadReplyAsync();
+        return raw;
+    }
+
+    public string Greeting { get; private set; } = string.Empty;
+
+    /// <summary>Sends one command line and returns the whole reply (continuation lines joined by newlines).</summary>
+    public async Task<string> CommandAsync(string line)
+    {
+        await SendAsync(line + "\r\n");
+        return await ReadReplyAsync();
+    }
+
+    public async Task SendAsync(string bytes) => await SendAsync(Encoding.UTF8.GetBytes(bytes));
+
+    public async Task SendAsync(byte[] bytes)
+    {
+        await _stream.WriteAsync(bytes);
+        await _stream.FlushAsync();
+    }
+
+    public async Task<string> ReadReplyAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var lines = new List<string>();
+        while (true)
+        {
+            var line = await _reader.ReadLineAsync(timeout.Token) ?? throw new IOException($"The server closed the connection after: {string.Join(" | ", lines)}");
+            lines.Add(line);
+            if (line.Length < 4 || line[3] != '-')
+            {
+                return string.Join("\n", lines);
+            }
+        }
+    }
+
+    /// <summary>EHLO and AUTH PLAIN; returns the AUTH reply.</summary>
+    public async Task<string> LoginAsync(string user, string password)
+    {
+        await CommandAsync("EHLO client.test");
+        var credentials = Convert.ToBase64String(Encoding.UTF8.GetBytes($"\0{user}\0{password}"));
+        return await CommandAsync($"AUTH PLAIN {credentials}");
+    }
+
+    public void Dispose()
+    {
+        _reader?.Dispose();
+        _client.Dispose();
+    }
+}

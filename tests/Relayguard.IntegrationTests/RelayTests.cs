@@ -1,0 +1,138 @@
+using MailKit;
+using MailKit.Net.Smtp;
+using MimeKit;
+using Relayguard.IntegrationTests.Infrastructure;
+
+namespace Relayguard.IntegrationTests;
+
+/// <summary>A customer's mail program submits through the embedded gateway to Postfix's smtp-sink.</summary>
+public sealed class RelayTests
+{
+    private const string Password = "correct horse battery staple";
+
+    [Fact]
+    public async Task Relay_ArrivesIntactWithReceivedHeader()
+    {
+        await using var sink = await SmtpSink.StartAsync();
+        await using var relayguard = await StartAsync(sink.Endpoint);
+        relayguard.AddAccount("alice", Password);
+        var message = Clients.Message("alice@customer.test", "Quarterly figures", "Hello Bob,\r\n.a line that starts with a dot\r\nCaf\u00e9 au lait.\r\n", "bob@example.net");
+
+        using (var client = await Clients.ConnectAsync(relayguard, "alice", Password))
+        {
+            await client.SendAsync(message);
+            await client.DisconnectAsync(true);
+        }
+
+        await Wait.UntilAsync(() => sink.Messages().Count == 1, "smtp-sink to receive the message");
+        var dumped = sink.Messages()[0];
+        var sent = message.ToString().Replace("\n", "\r\n", StringComparison.Ordinal).Replace("\r\r\n", "\r\n", StringComparison.Ordinal);
+        var received = ReceivedHeader(dumped);
+        Assert.Contains("by gateway.test (Relayguard) with ESMTPA id ", received);
+        Assert.Contains("([127.0.0.1])", received);
+        Assert.EndsWith(sent, dumped.Replace("\r\n", "\n", StringComparison.Ordinal).Replace("\n", "\r\n", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Relay_UpstreamDown_Gets451()
+    {
+        var unusedPort = Ports.Free();
+        await using var relayguard = await StartAsync($"127.0.0.1:{unusedPort}");
+        relayguard.AddAccount("alice", Password);
+        using var client = await Clients.ConnectAsync(relayguard, "alice", Password);
+
+        var error = await Assert.ThrowsAsync<SmtpCommandException>(() => client.SendAsync(Clients.Message("alice@customer.test", "Hi", "Hi", "bob@example.net")));
+
+        Assert.Equal(451, (int)error.StatusCode);
+        Assert.Contains("4.4.1", error.Message);
+    }
+
+    [Fact]
+    public async Task Data_BareLineFeed_Refused()
+    {
+        await using var sink = await SmtpSink.StartAsync();
+        await using var relayguard = await StartAsync(sink.Endpoint);
+        relayguard.AddAccount("alice", Password);
+        using var raw = await RawSmtpClient.ConnectAsync(relayguard.SmtpEndPoint);
+        Assert.StartsWith("235", await raw.LoginAsync("alice", Password));
+        Assert.StartsWith("250", await raw.CommandAsync("MAIL FROM:<alice@customer.test>"));
+        Assert.StartsWith("250", await raw.CommandAsync("RCPT TO:<bob@example.net>"));
+        Assert.StartsWith("354", await raw.CommandAsync("DATA"));
+
+        // The classic smuggling attempt: a bare LF before the dot, then a second transaction in the same data.
+        await raw.SendAsync("Subject: smuggle\r\n\r\nfirst\n.\r\nMAIL FROM:<evil@attacker.test>\r\nRCPT TO:<victim@example.net>\r\nDATA\r\nSubject: smuggled\r\n\r\nhidden\r\n.\r\n");
+        var reply = await raw.ReadReplyAsync();
+
+        Assert.StartsWith("550 5.5.2", reply);
+        Assert.StartsWith("250", await raw.CommandAsync("NOOP"));
+        Assert.Empty(sink.Messages());
+    }
+
+    [Fact]
+    public async Task Mail_WithoutAuth_Gets530()
+    {
+        await using var sink = await SmtpSink.StartAsync();
+        await using var relayguard = await StartAsync(sink.Endpoint);
+        using var raw = await RawSmtpClient.ConnectAsync(relayguard.SmtpEndPoint);
+        await raw.CommandAsync("EHLO client.test");
+
+        var reply = await raw.CommandAsync("MAIL FROM:<anyone@example.org>");
+
+        Assert.Equal("530 5.7.0 Authentication required", reply);
+    }
+
+    [Fact]
+    public async Task Auth_WrongPassword_Refused()
+    {
+        await using var sink = await SmtpSink.StartAsync();
+        await using var relayguard = await StartAsync(sink.Endpoint);
+        relayguard.AddAccount("alice", Password);
+        using var client = await Clients.ConnectAsync(relayguard);
+
+        var error = await Assert.ThrowsAsync<MailKit.Security.AuthenticationException>(() => client.AuthenticateAsync("alice", "wrong password"));
+
+        Assert.Contains("credentials invalid", error.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(relayguard.Logs.Lines, line => line.Contains("wrong password", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Relay_TrustedRange_NeedsNoAuth()
+    {
+        await using var sink = await SmtpSink.StartAsync();
+        await using var relayguard = await StartAsync(sink.Endpoint, new() { ["Smtp:Trusted:0"] = "127.0.0.0/8=webshop" });
+        using var client = await Clients.ConnectAsync(relayguard);
+
+        await client.SendAsync(Clients.Message("shop@customer.test", "Your order", "Thanks.", "buyer@example.net"));
+
+        await Wait.UntilAsync(() => sink.Messages().Count == 1, "smtp-sink to receive the message");
+        Assert.Contains("with ESMTP id", ReceivedHeader(sink.Messages()[0]));
+    }
+
+    internal static Task<RelayguardInstance> StartAsync(string upstream, Dictionary<string, string?>? extra = null)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Relay:Upstream"] = upstream,
+            ["Smtp:AllowPlaintextAuth"] = "true",
+        };
+        foreach (var (key, value) in extra ?? [])
+        {
+            settings[key] = value;
+        }
+
+        return RelayguardInstance.StartAsync(settings);
+    }
+
+    private static string ReceivedHeader(string dumped)
+    {
+        var start = dumped.IndexOf("Received: from", StringComparison.Ordinal);
+        Assert.True(start >= 0, $"No Received header in: {dumped}");
+        var end = dumped.IndexOf("\n", start, StringComparison.Ordinal);
+        while (end + 1 < dumped.Length && (dumped[end + 1] == ' ' || dumped[end + 1] == '\t'))
+        {
+            end = dumped.IndexOf("\n", end + 1, StringComparison.Ordinal);
+        }
+
+        return dumped[start..end];
+    }
+}
