@@ -1,0 +1,230 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Relayguard.Contracts;
+using Relayguard.Operations.Blocks;
+using Relayguard.ServiceDefaults;
+
+namespace Relayguard.Operations.Api;
+
+/// <summary>Parses and checks the query values and bodies of the operations API, adding each problem to <see cref="ApiErrors"/> under its field.</summary>
+internal static class ApiInput
+{
+    public const int MaxReasonLength = 1000;
+
+    // Keeps expires_at far inside the range of DateTimeOffset.
+    private static readonly TimeSpan MaxBlockDuration = TimeSpan.FromDays(3650);
+
+    public static string? Kind(string? text, ApiErrors errors, bool required)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            if (required)
+            {
+                errors.Add("kind", "Missing kind: use account or ip.");
+            }
+
+            return null;
+        }
+
+        var kind = text.Trim().ToLowerInvariant();
+        if (!BlockKinds.All.Contains(kind))
+        {
+            errors.Add("kind", $"Invalid kind '{text}': use account or ip.");
+            return null;
+        }
+
+        return kind;
+    }
+
+    public static string? Code(string? text, ApiErrors errors)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        var code = text.Trim().ToUpperInvariant();
+        if (!RuleCodes.All.Contains(code))
+        {
+            errors.Add("code", $"Unknown code '{text}': use one of {string.Join(", ", RuleCodes.All)}.");
+            return null;
+        }
+
+        return code;
+    }
+
+    public static string State(string? text, ApiErrors errors)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return BlockStates.Active;
+        }
+
+        var state = text.Trim().ToLowerInvariant();
+        if (!BlockStates.Filters.Contains(state))
+        {
+            errors.Add("state", $"Invalid state '{text}': use {string.Join(", ", BlockStates.Filters)}.");
+            return BlockStates.Active;
+        }
+
+        return state;
+    }
+
+    public static int Limit(string? text, ApiErrors errors)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return PageCursor.DefaultLimit;
+        }
+
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var limit) || limit < 1 || limit > PageCursor.MaxLimit)
+        {
+            errors.Add("limit", $"Invalid limit '{text}': use a whole number from 1 to {PageCursor.MaxLimit}.");
+            return PageCursor.DefaultLimit;
+        }
+
+        return limit;
+    }
+
+    public static void Cursor(string? text, Func<string, bool> isValid, ApiErrors errors)
+    {
+        if (text is not null && !isValid(text))
+        {
+            errors.Add("after", "Invalid cursor: pass the 'next' value of the previous page unchanged, or leave 'after' out for the first page.");
+        }
+    }
+
+    /// <summary>
+    /// Decodes a percent-encoded subject from the path (<c>2001%3Adb8%3A%3A%2F64</c>) and normalises it.
+    /// The server decodes every escape in the path except <c>%2F</c>, so the value is decoded once more here.
+    /// </summary>
+    public static string? PathSubject(string? kind, string encoded, ApiErrors errors) =>
+        Subject(kind, Uri.UnescapeDataString(encoded), errors);
+
+    /// <summary>Normalises a subject. With <paramref name="forBlock"/>, an IP subject must also be a block key.</summary>
+    public static string? Subject(string? kind, string? text, ApiErrors errors, bool forBlock = false)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            errors.Add("subject", "Missing subject: use an account such as alice, an address such as 203.0.113.5 or a prefix such as 2001:db8::/64.");
+            return null;
+        }
+
+        if (kind is null)
+        {
+            return null;
+        }
+
+        var valid = forBlock
+            ? BlockSubjects.TryParseForBlock(kind, text, out var subject, out var error)
+            : BlockSubjects.TryParse(kind, text, out subject, out error);
+        if (!valid)
+        {
+            errors.Add("subject", error);
+            return null;
+        }
+
+        return subject;
+    }
+
+    public static string? Reason(string? text, ApiErrors errors)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            errors.Add("reason", "Missing reason: say why, for example \"password changed after the account was compromised\".");
+            return null;
+        }
+
+        if (text.Length > MaxReasonLength)
+        {
+            errors.Add("reason", $"The reason is {text.Length} characters long: use at most {MaxReasonLength}.");
+            return null;
+        }
+
+        return text.Trim();
+    }
+
+    public static TimeSpan? Duration(string? text, ApiErrors errors)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        const string Fix = "use a positive number followed by m, h or d, for example 24h, or leave 'for' out for a block until an operator lifts it";
+        bool parsed;
+        TimeSpan duration;
+        try
+        {
+            parsed = Durations.TryParse(text, out duration);
+        }
+        catch (OverflowException)
+        {
+            (parsed, duration) = (false, default);
+        }
+
+        if (!parsed || duration <= TimeSpan.Zero)
+        {
+            errors.Add("for", $"Invalid duration '{text}': {Fix}.");
+            return null;
+        }
+
+        if (duration > MaxBlockDuration)
+        {
+            errors.Add("for", $"The duration '{text}' is longer than {Durations.Format(MaxBlockDuration)}: {Fix}.");
+            return null;
+        }
+
+        return duration;
+    }
+
+    public static string Scope(string? text, ApiErrors errors)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return BlockScopes.All;
+        }
+
+        var scope = text.Trim().ToLowerInvariant();
+        if (scope != BlockScopes.All && scope != BlockScopes.NullSender)
+        {
+            errors.Add("scope", $"Invalid scope '{text}': use {BlockScopes.All} or {BlockScopes.NullSender}.");
+            return BlockScopes.All;
+        }
+
+        return scope;
+    }
+
+    /// <summary>
+    /// Reads a JSON body. An empty body reads as an empty object, so the missing fields are named. Returns the
+    /// problem to send instead when the body is not JSON.
+    /// </summary>
+    public static async Task<(T? Body, IResult? Problem)> ReadJsonAsync<T>(HttpRequest request, CancellationToken cancellationToken)
+        where T : class, new()
+    {
+        if (request.ContentLength == 0)
+        {
+            return (new T(), null);
+        }
+
+        if (!request.HasJsonContentType())
+        {
+            return (null, Results.Problem(
+                detail: $"The body has Content-Type '{request.ContentType}'. Send a JSON object with 'Content-Type: application/json'.",
+                statusCode: StatusCodes.Status415UnsupportedMediaType,
+                title: "Unsupported media type"));
+        }
+
+        try
+        {
+            return (await request.ReadFromJsonAsync<T>(cancellationToken) ?? new T(), null);
+        }
+        catch (JsonException exception)
+        {
+            var errors = new ApiErrors();
+            errors.Add("body", $"The body is not a valid JSON object: {exception.Message}");
+            return (null, errors.ToResult());
+        }
+    }
+}

@@ -1,0 +1,159 @@
+using System.Security.Claims;
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Relayguard.Contracts;
+using Relayguard.Operations.Blocks;
+
+namespace Relayguard.Operations.Api;
+
+/// <summary>The <c>/api/blocks</c> endpoints: list, show one subject, lift, and set a manual block.</summary>
+internal static class BlocksEndpoints
+{
+    public static void Map(IEndpointRouteBuilder api)
+    {
+        var blocks = api.MapGroup("/blocks");
+        blocks.MapGet("", List);
+        blocks.MapGet("/{kind}/{subject}", Show);
+        blocks.MapPost("/{kind}/{subject}/lift", LiftAsync).RequireAuthorization(OperationsAuthorization.OperatePolicy);
+        blocks.MapPost("", BlockAsync).RequireAuthorization(OperationsAuthorization.OperatePolicy);
+    }
+
+    private static IResult List(string? kind, string? code, string? state, string? limit, string? after, BlockStore store)
+    {
+        var errors = new ApiErrors();
+        var query = new BlockQuery
+        {
+            Kind = ApiInput.Kind(kind, errors, required: false),
+            Code = ApiInput.Code(code, errors),
+            State = ApiInput.State(state, errors),
+            Limit = ApiInput.Limit(limit, errors),
+            After = after,
+        };
+        ApiInput.Cursor(after, BlockStore.TryParseCursor, errors);
+        return errors.Any ? errors.ToResult() : Results.Ok(store.List(query));
+    }
+
+    private static IResult Show(string kind, string subject, BlockStore store)
+    {
+        var errors = new ApiErrors();
+        var kindValue = ApiInput.Kind(kind, errors, required: true);
+        var subjectValue = ApiInput.PathSubject(kindValue, subject, errors);
+        if (errors.Any)
+        {
+            return errors.ToResult();
+        }
+
+        var blocks = store.ForSubject(kindValue!, subjectValue!);
+        if (blocks.Count == 0)
+        {
+            return NotFound($"No block of {kindValue} '{subjectValue}' was ever recorded.");
+        }
+
+        var active = blocks.Any(block => block.State == BlockStates.Active);
+        return Results.Ok(new SubjectBlocks(kindValue!, subjectValue!, active, blocks));
+    }
+
+    private static async Task<IResult> LiftAsync(
+        string kind,
+        string subject,
+        HttpRequest request,
+        ClaimsPrincipal user,
+        BlockCommands commands,
+        BlockStore store,
+        IPublishEndpoint publishEndpoint,
+        CancellationToken cancellationToken)
+    {
+        var (body, problem) = await ApiInput.ReadJsonAsync<LiftRequest>(request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var errors = new ApiErrors();
+        var kindValue = ApiInput.Kind(kind, errors, required: true);
+        var subjectValue = ApiInput.PathSubject(kindValue, subject, errors);
+        var reason = ApiInput.Reason(body!.Reason, errors);
+        var code = ApiInput.Code(body.Code, errors);
+        if (errors.Any)
+        {
+            return errors.ToResult();
+        }
+
+        LiftResult? result;
+        try
+        {
+            result = await commands.LiftAsync(kindValue!, subjectValue!, code, user.Identity!.Name!, reason!, publishEndpoint, cancellationToken);
+        }
+        catch (EventPublishException)
+        {
+            return BusUnavailable("lift");
+        }
+
+        if (result is not null)
+        {
+            return Results.Ok(result);
+        }
+
+        var activeCodes = store.ForSubject(kindValue!, subjectValue!)
+            .Where(block => block.State == BlockStates.Active)
+            .Select(block => block.Code)
+            .Distinct()
+            .ToList();
+        return code is null || activeCodes.Count == 0
+            ? NotFound($"No active block on {kindValue} '{subjectValue}', so nothing was lifted.")
+            : NotFound($"No active {code} block on {kindValue} '{subjectValue}', so nothing was lifted. Active codes: {string.Join(", ", activeCodes)}.");
+    }
+
+    private static async Task<IResult> BlockAsync(
+        HttpRequest request,
+        ClaimsPrincipal user,
+        BlockCommands commands,
+        IPublishEndpoint publishEndpoint,
+        CancellationToken cancellationToken)
+    {
+        var (body, problem) = await ApiInput.ReadJsonAsync<ManualBlockRequest>(request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var errors = new ApiErrors();
+        var kind = ApiInput.Kind(body!.Kind, errors, required: true);
+        var subject = ApiInput.Subject(kind, body.Subject, errors, forBlock: true);
+        var code = ApiInput.Code(body.Code, errors);
+        if (code is not null && code != RuleCodes.Op1)
+        {
+            errors.Add("code", $"Only {RuleCodes.Op1} can be set by hand; {code} blocks come from its rule. Use {RuleCodes.Op1} or leave 'code' out.");
+        }
+
+        var reason = ApiInput.Reason(body.Reason, errors);
+        var duration = ApiInput.Duration(body.For, errors);
+        var scope = ApiInput.Scope(body.Scope, errors);
+        if (errors.Any)
+        {
+            return errors.ToResult();
+        }
+
+        var manual = new ManualBlock { Kind = kind!, Subject = subject!, Scope = scope, Reason = reason!, Duration = duration };
+        try
+        {
+            var block = await commands.BlockAsync(manual, user.Identity!.Name!, publishEndpoint, cancellationToken);
+            return Results.Created($"/api/blocks/{block.Kind}/{Uri.EscapeDataString(block.Subject)}", block);
+        }
+        catch (EventPublishException)
+        {
+            return BusUnavailable("block");
+        }
+    }
+
+    private static IResult NotFound(string detail) =>
+        Results.Problem(detail: detail, statusCode: StatusCodes.Status404NotFound, title: "Not found");
+
+    private static IResult BusUnavailable(string change) =>
+        Results.Problem(
+            detail: $"The message bus did not accept the {change} event, so nothing was changed. Try again when the bus is reachable.",
+            statusCode: StatusCodes.Status503ServiceUnavailable,
+            title: "Message bus unavailable");
+}

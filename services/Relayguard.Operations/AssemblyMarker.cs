@@ -1,2 +1,0 @@
-namespace Relayguard.Operations;
-internal static class AssemblyMarker;

@@ -1,0 +1,245 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Relayguard.Contracts;
+using Relayguard.Operations.Audit;
+using Relayguard.ServiceDefaults;
+
+namespace Relayguard.Operations.Blocks;
+
+/// <summary>
+/// The registry of every block in the <c>blocks</c> table: recorded from block events (idempotent by
+/// <c>EventId</c>), listed, lifted and pruned. A block is active while it is not lifted and its expiry, if any,
+/// is after the current time of the <see cref="TimeProvider"/>.
+/// </summary>
+public sealed partial class BlockStore
+{
+    /// <summary>The <c>processed_events</c> consumer name of block events, shared by the consumers and manual blocks.</summary>
+    internal const string BlockEventsConsumer = "operations-blocks";
+
+    /// <summary>The <c>processed_events</c> consumer name of lift events.</summary>
+    internal const string LiftEventsConsumer = "operations-lifts";
+
+    private const string CursorList = "blocks";
+    private const int MaxSubjectHistory = 100;
+
+    private const string Columns = """
+        id, kind, subject, code, scope, reason, evidence, blocked_at, expires_at, set_by,
+        lifted_at, lifted_by, lift_reason, evidence_pruned_at, event_id
+        """;
+
+    private const string ActiveCondition = "lifted_at IS NULL AND (expires_at IS NULL OR expires_at > $now)";
+
+    private readonly SqliteDatabase _database;
+    private readonly TimeProvider _timeProvider;
+    private readonly IOptionsMonitor<OperationsOptions> _options;
+    private readonly ILogger<BlockStore> _logger;
+
+    public BlockStore(SqliteDatabase database, TimeProvider timeProvider, IOptionsMonitor<OperationsOptions> options, ILogger<BlockStore> logger)
+    {
+        _database = database;
+        _timeProvider = timeProvider;
+        _options = options;
+        _logger = logger;
+        OperationsSchema.EnsureCreated(database);
+    }
+
+    /// <summary>The audit actor of a block that arrived as an event: <c>detector:CA1</c>, or <c>bus:OP1</c> for a manual block another process recorded.</summary>
+    public static string EventActor(string code) =>
+        code == RuleCodes.Op1 ? $"bus:{code}" : $"detector:{code}";
+
+    public static bool TryParseCursor(string cursor) => PageCursor.TryDecode(CursorList, cursor, out _, out _);
+
+    /// <summary>Records a block set by <paramref name="actor"/>. Returns false when the event was recorded before.</summary>
+    public bool Record(NewBlock block, string actor)
+    {
+        using var connection = _database.Open();
+        using var transaction = SqliteDatabase.BeginWrite(connection);
+        if (!Record(connection, transaction, block, actor, _timeProvider.GetUtcNow()))
+        {
+            BlocksLog.BlockEventDuplicate(_logger, block.EventId);
+            return false;
+        }
+
+        transaction.Commit();
+        BlocksLog.BlockRecorded(_logger, block.Code, block.Kind, block.Subject, block.Scope, BlocksLog.FormatExpiry(block.ExpiresAt), actor, block.EventId);
+        return true;
+    }
+
+    /// <summary>Inserts the block and its audit entry inside the caller's transaction. Returns false when the event was recorded before.</summary>
+    internal static bool Record(SqliteConnection connection, SqliteTransaction transaction, NewBlock block, string actor, DateTimeOffset now)
+    {
+        if (!ProcessedEvents.TryMark(connection, transaction, BlockEventsConsumer, block.EventId, now))
+        {
+            return false;
+        }
+
+        // The unique event_id is a second guard, for processed_events marks that were pruned.
+        var inserted = SqliteDatabase.Execute(
+            connection,
+            """
+            INSERT OR IGNORE INTO blocks (kind, subject, code, scope, reason, evidence, blocked_at, expires_at, set_by, event_id)
+            VALUES ($kind, $subject, $code, $scope, $reason, $evidence, $blocked, $expires, $setBy, $event);
+            """,
+            transaction,
+            ("$kind", block.Kind),
+            ("$subject", block.Subject),
+            ("$code", block.Code),
+            ("$scope", block.Scope),
+            ("$reason", block.Reason),
+            ("$evidence", JsonSerializer.Serialize(block.Evidence, JsonSerializerOptions.Web)),
+            ("$blocked", block.BlockedAt.ToUnixTimeMilliseconds()),
+            ("$expires", block.ExpiresAt?.ToUnixTimeMilliseconds()),
+            ("$setBy", actor),
+            ("$event", block.EventId.ToString("N")));
+        if (inserted == 0)
+        {
+            return false;
+        }
+
+        AuditLog.Append(connection, transaction, new AuditEntry
+        {
+            At = now,
+            Actor = actor,
+            Action = AuditActions.Block,
+            Kind = block.Kind,
+            Subject = block.Subject,
+            Code = block.Code,
+            Reason = block.Reason,
+            Detail = JsonSerializer.SerializeToElement(
+                new { block.Scope, block.ExpiresAt, block.EventId, block.Evidence.Summary },
+                JsonSerializerOptions.Web),
+        });
+        return true;
+    }
+
+    /// <summary>Reads a page of blocks, newest first (by block time, then id), filtered by kind, code and state.</summary>
+    public Page<BlockRecord> List(BlockQuery query)
+    {
+        var conditions = new List<string>
+        {
+            "($kind IS NULL OR kind = $kind)",
+            "($code IS NULL OR code = $code)",
+            "($afterTime IS NULL OR blocked_at < $afterTime OR (blocked_at = $afterTime AND id < $afterId))",
+        };
+        conditions.Add(query.State switch
+        {
+            BlockStates.Active => ActiveCondition,
+            BlockStates.Expired => "lifted_at IS NULL AND expires_at IS NOT NULL AND expires_at <= $now",
+            BlockStates.Lifted => "lifted_at IS NOT NULL",
+            BlockStates.All => "1 = 1",
+            _ => throw new ArgumentException($"Unknown state filter '{query.State}'.", nameof(query)),
+        });
+
+        long? afterTime = null;
+        long? afterId = null;
+        if (query.After is not null)
+        {
+            if (!PageCursor.TryDecode(CursorList, query.After, out var time, out var id))
+            {
+                throw new ArgumentException($"Invalid cursor '{query.After}'.", nameof(query));
+            }
+
+            (afterTime, afterId) = (time, id);
+        }
+
+        var now = _timeProvider.GetUtcNow();
+        using var connection = _database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT {Columns} FROM blocks
+            WHERE {string.Join(" AND ", conditions)}
+            ORDER BY blocked_at DESC, id DESC
+            LIMIT $take;
+            """;
+        command.Parameters.AddWithValue("$kind", (object?)query.Kind ?? DBNull.Value);
+        command.Parameters.AddWithValue("$code", (object?)query.Code ?? DBNull.Value);
+        command.Parameters.AddWithValue("$afterTime", (object?)afterTime ?? DBNull.Value);
+        command.Parameters.AddWithValue("$afterId", (object?)afterId ?? DBNull.Value);
+        command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$take", query.Limit + 1);
+
+        var items = ReadAll(command, now, includeEvidence: false);
+        if (items.Count <= query.Limit)
+        {
+            return new Page<BlockRecord>(items, null);
+        }
+
+        items.RemoveAt(query.Limit);
+        var last = items[^1];
+        return new Page<BlockRecord>(items, PageCursor.Encode(CursorList, last.BlockedAt.ToUnixTimeMilliseconds(), last.Id));
+    }
+
+    /// <summary>Reads the blocks of one subject with their evidence, newest first: active, expired and lifted alike (at most 100).</summary>
+    public IReadOnlyList<BlockRecord> ForSubject(string kind, string subject)
+    {
+        var now = _timeProvider.GetUtcNow();
+        using var connection = _database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT {Columns} FROM blocks
+            WHERE kind = $kind AND subject = $subject
+            ORDER BY blocked_at DESC, id DESC
+            LIMIT {MaxSubjectHistory};
+            """;
+        command.Parameters.AddWithValue("$kind", kind);
+        command.Parameters.AddWithValue("$subject", subject);
+        return ReadAll(command, now, includeEvidence: true);
+    }
+
+    internal static BlockRecord? FindByEvent(SqliteConnection connection, SqliteTransaction transaction, Guid eventId, DateTimeOffset now)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"SELECT {Columns} FROM blocks WHERE event_id = $event;";
+        command.Parameters.AddWithValue("$event", eventId.ToString("N"));
+        return ReadAll(command, now, includeEvidence: true).SingleOrDefault();
+    }
+
+    private static List<BlockRecord> ReadAll(SqliteCommand command, DateTimeOffset now, bool includeEvidence)
+    {
+        var items = new List<BlockRecord>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            items.Add(ReadBlock(reader, now, includeEvidence));
+        }
+
+        return items;
+    }
+
+    private static BlockRecord ReadBlock(SqliteDataReader reader, DateTimeOffset now, bool includeEvidence)
+    {
+        var evidence = JsonSerializer.Deserialize<BlockEvidence>(reader.GetString(6), JsonSerializerOptions.Web)!;
+        var expiresAt = ReadTime(reader, 8);
+        var liftedAt = ReadTime(reader, 10);
+        var state = liftedAt is not null ? BlockStates.Lifted
+            : expiresAt is { } expiry && expiry <= now ? BlockStates.Expired
+            : BlockStates.Active;
+
+        return new BlockRecord
+        {
+            Id = reader.GetInt64(0),
+            Kind = reader.GetString(1),
+            Subject = reader.GetString(2),
+            Code = reader.GetString(3),
+            Scope = reader.GetString(4),
+            Reason = reader.GetString(5),
+            State = state,
+            BlockedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)),
+            ExpiresAt = expiresAt,
+            SetBy = reader.GetString(9),
+            LiftedAt = liftedAt,
+            LiftedBy = reader.IsDBNull(11) ? null : reader.GetString(11),
+            LiftReason = reader.IsDBNull(12) ? null : reader.GetString(12),
+            EvidenceSummary = evidence.Summary,
+            Evidence = includeEvidence ? evidence : null,
+            EvidenceSamplesDeletedAt = ReadTime(reader, 13),
+            EventId = Guid.ParseExact(reader.GetString(14), "N"),
+        };
+    }
+
+    private static DateTimeOffset? ReadTime(SqliteDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(ordinal));
+}

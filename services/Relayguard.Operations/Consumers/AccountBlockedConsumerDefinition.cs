@@ -1,0 +1,3 @@
+namespace Relayguard.Operations.Consumers;
+
+public sealed class AccountBlockedConsumerDefinition() : OperationsConsumerDefinition<AccountBlockedConsumer>("operations-account-blocked");

@@ -1,0 +1,3 @@
+namespace Relayguard.Operations.Consumers;
+
+public sealed class AccountUnblockedConsumerDefinition() : OperationsConsumerDefinition<AccountUnblockedConsumer>("operations-account-unblocked");

@@ -1,0 +1,3 @@
+namespace Relayguard.Operations.Consumers;
+
+public sealed class IpBlockedConsumerDefinition() : OperationsConsumerDefinition<IpBlockedConsumer>("operations-ip-blocked");

@@ -1,0 +1,3 @@
+namespace Relayguard.Operations.Consumers;
+
+public sealed class IpUnblockedConsumerDefinition() : OperationsConsumerDefinition<IpUnblockedConsumer>("operations-ip-unblocked");

@@ -1,0 +1,17 @@
+using MassTransit;
+using Relayguard.Operations.Consumers;
+
+namespace Relayguard.Operations;
+
+public static class OperationsBusRegistrationExtensions
+{
+    /// <summary>Adds the consumers that keep the block registry current from block events and from lifts that other processes publish.</summary>
+    public static IBusRegistrationConfigurator AddOperationsConsumers(this IBusRegistrationConfigurator bus)
+    {
+        bus.AddConsumer<AccountBlockedConsumer, AccountBlockedConsumerDefinition>();
+        bus.AddConsumer<IpBlockedConsumer, IpBlockedConsumerDefinition>();
+        bus.AddConsumer<AccountUnblockedConsumer, AccountUnblockedConsumerDefinition>();
+        bus.AddConsumer<IpUnblockedConsumer, IpUnblockedConsumerDefinition>();
+        return bus;
+    }
+}

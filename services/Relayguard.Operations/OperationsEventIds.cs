@@ -1,0 +1,14 @@
+namespace Relayguard.Operations;
+
+/// <summary>The log event ids of the operations service, kept in one place so that none is used twice.</summary>
+internal static class OperationsEventIds
+{
+    public const int BlockRecorded = 3001;
+    public const int BlockEventDuplicate = 3002;
+    public const int BlocksLifted = 3003;
+    public const int LiftEventApplied = 3004;
+    public const int PublishFailed = 3005;
+    public const int EvidencePruned = 3006;
+    public const int TokenAdded = 3101;
+    public const int TokenRemoved = 3102;
+}

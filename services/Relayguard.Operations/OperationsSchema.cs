@@ -1,0 +1,57 @@
+using Relayguard.ServiceDefaults;
+
+namespace Relayguard.Operations;
+
+/// <summary>
+/// Creates the operations service's tables in the shared SQLite file. Times are Unix milliseconds (UTC),
+/// as in <c>processed_events</c>.
+/// </summary>
+internal static class OperationsSchema
+{
+    public static void EnsureCreated(SqliteDatabase database)
+    {
+        ProcessedEvents.EnsureSchema(database);
+        database.EnsureSchema("""
+            CREATE TABLE IF NOT EXISTS blocks (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                kind TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                code TEXT NOT NULL,
+                scope TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                evidence TEXT NOT NULL,
+                blocked_at INTEGER NOT NULL,
+                expires_at INTEGER,
+                set_by TEXT NOT NULL,
+                lifted_at INTEGER,
+                lifted_by TEXT,
+                lift_reason TEXT,
+                evidence_pruned_at INTEGER,
+                event_id TEXT NOT NULL UNIQUE
+            );
+            CREATE INDEX IF NOT EXISTS blocks_by_subject ON blocks (kind, subject, lifted_at);
+            CREATE INDEX IF NOT EXISTS blocks_by_time ON blocks (blocked_at DESC, id DESC);
+
+            CREATE TABLE IF NOT EXISTS audit_log (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                at INTEGER NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                kind TEXT,
+                subject TEXT,
+                code TEXT,
+                reason TEXT,
+                detail TEXT
+            );
+            CREATE INDEX IF NOT EXISTS audit_log_by_subject ON audit_log (kind, subject, id);
+
+            CREATE TABLE IF NOT EXISTS operator_tokens (
+                name TEXT PRIMARY KEY,
+                role TEXT NOT NULL,
+                token_hash BLOB NOT NULL,
+                created_at INTEGER NOT NULL,
+                created_by TEXT NOT NULL
+            );
+            """);
+    }
+}

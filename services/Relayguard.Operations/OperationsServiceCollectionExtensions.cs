@@ -1,0 +1,50 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Relayguard.Operations.Api;
+using Relayguard.Operations.Audit;
+using Relayguard.Operations.Blocks;
+using Relayguard.Operations.Tokens;
+using Relayguard.ServiceDefaults;
+
+namespace Relayguard.Operations;
+
+public static class OperationsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the operations options (validated on start), the block, audit and token stores, RFC 7807
+    /// problem details, and the bearer-token authentication and policies of the API. The host registers
+    /// <see cref="SqliteDatabase"/> and <see cref="TimeProvider"/> as singletons.
+    /// </summary>
+    public static IServiceCollection AddOperations(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<OperationsOptions>()
+            .Bind(configuration.GetSection(OperationsOptions.SectionName))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<OperationsOptions>, OperationsOptionsValidator>();
+
+        services.AddSingleton<BlockStore>();
+        services.AddSingleton<BlockCommands>();
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton(provider => new TokenStore(
+            provider.GetRequiredService<SqliteDatabase>(),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILogger<TokenStore>>()));
+
+        services.AddProblemDetails();
+        services.AddAuthentication()
+            .AddScheme<AuthenticationSchemeOptions, OperatorTokenAuthenticationHandler>(OperationsAuthorization.Scheme, configureOptions: null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(OperationsAuthorization.ReadPolicy, policy => policy
+                .AddAuthenticationSchemes(OperationsAuthorization.Scheme)
+                .RequireAuthenticatedUser()
+                .RequireRole(OperatorRoles.Read, OperatorRoles.Operate))
+            .AddPolicy(OperationsAuthorization.OperatePolicy, policy => policy
+                .AddAuthenticationSchemes(OperationsAuthorization.Scheme)
+                .RequireAuthenticatedUser()
+                .RequireRole(OperatorRoles.Operate));
+        return services;
+    }
+}
