@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Relayguard.Operations;
+using Relayguard.Operations.Tokens;
 using Relayguard.ServiceDefaults;
 
 namespace Relayguard.Cli;

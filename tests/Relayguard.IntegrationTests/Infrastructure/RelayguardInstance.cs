@@ -9,6 +9,7 @@ using Relayguard.Cli;
 using Relayguard.Gateway;
 using Relayguard.Gateway.Identity;
 using Relayguard.Operations;
+using Relayguard.Operations.Tokens;
 using Relayguard.ServiceDefaults;
 
 namespace Relayguard.IntegrationTests.Infrastructure;
