@@ -1,2 +1,0 @@
-namespace Relayguard.Detectors.Bo1;
-internal static class AssemblyMarker;

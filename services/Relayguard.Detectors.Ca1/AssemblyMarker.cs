@@ -1,2 +1,0 @@
-namespace Relayguard.Detectors.Ca1;
-internal static class AssemblyMarker;

@@ -1,0 +1,17 @@
+using MassTransit;
+using Relayguard.Contracts;
+
+namespace Relayguard.Detectors.Ca1;
+
+public sealed class Ca1DeliveryBouncedConsumer(Ca1Rule rule) : IConsumer<DeliveryBounced>
+{
+    public async Task Consume(ConsumeContext<DeliveryBounced> context)
+    {
+        var block = await rule.RecordBounceAsync(context.Message, context.CancellationToken);
+        if (block is not null)
+        {
+            await block.PublishAsync(context, context.CancellationToken);
+            await rule.MarkPublishedAsync(block, context.CancellationToken);
+        }
+    }
+}

@@ -1,2 +1,0 @@
-namespace Relayguard.Detectors.Ca2;
-internal static class AssemblyMarker;

@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using System.Globalization;
+using Relayguard.Contracts;
+using Relayguard.ServiceDefaults;
+
+namespace Relayguard.Detectors.Ca2;
+
+/// <summary>
+/// The CA2 decision: block the subject for <see cref="Ca2Options.BlockFor"/> when <see cref="Ca2Options.Count"/>
+/// rejected messages were submitted within less than <see cref="Ca2Options.Window"/>.
+/// </summary>
+public static class Ca2Decision
+{
+    /// <summary>The reason sentence that the block event carries.</summary>
+    public const string Reason = "several messages scored as spam";
+
+    private const int MaxSamples = 5;
+
+    /// <summary>Returns the index of the first run of <paramref name="count"/> times that spans less than <paramref name="window"/>, or -1.</summary>
+    public static int FindRun(IReadOnlyList<DateTimeOffset> sortedTimes, int count, TimeSpan window)
+    {
+        ArgumentNullException.ThrowIfNull(sortedTimes);
+        for (var first = 0; first + count - 1 < sortedTimes.Count; first++)
+        {
+            if (sortedTimes[first + count - 1] - sortedTimes[first] < window)
+            {
+                return first;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>Returns a new block on the subject when the nearby events contain a run that reaches the threshold, otherwise null.</summary>
+    public static DetectorBlock? Decide(BlockSubject subject, IReadOnlyList<Ca2Reject> nearby, Ca2Options options, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        ArgumentNullException.ThrowIfNull(nearby);
+        ArgumentNullException.ThrowIfNull(options);
+        var first = FindRun(nearby.Select(reject => reject.SubmittedAt).ToList(), options.Count, options.WindowDuration);
+        if (first < 0)
+        {
+            return null;
+        }
+
+        var run = nearby.Skip(first).Take(options.Count).ToList();
+        var evidence = new BlockEvidence
+        {
+            Summary = string.Create(
+                CultureInfo.InvariantCulture,
+                $"{run.Count} messages that the spam scanner rejected were submitted by {subject} from {run[0].SubmittedAt:yyyy-MM-dd HH:mm:ss} to {run[^1].SubmittedAt:yyyy-MM-dd HH:mm:ss} UTC. The threshold is {options.Count} within {options.Window}."),
+            Counts = new Dictionary<string, double>
+            {
+                ["rejectedMessages"] = run.Count,
+                ["count"] = options.Count,
+                ["windowSeconds"] = options.WindowDuration.TotalSeconds,
+                ["blockForSeconds"] = options.BlockForDuration.TotalSeconds,
+            },
+            Samples = run.TakeLast(MaxSamples).Select(reject => new EvidenceSample
+            {
+                Value = reject.GatewayMessageId,
+                Detail = reject.SpamScore is { } score ? string.Create(CultureInfo.InvariantCulture, $"score {score:0.##}") : null,
+                At = reject.SubmittedAt,
+            }).ToList(),
+            TraceId = Activity.Current?.TraceId.ToString(),
+        };
+
+        var eventId = Guid.CreateVersion7(now);
+        var expiresAt = now + options.BlockForDuration;
+        return subject.Kind == BlockSubject.AccountKind
+            ? DetectorBlock.From(new AccountBlocked
+            {
+                EventId = eventId,
+                Account = subject.Value,
+                OnIp = subject.OnIp,
+                Code = RuleCodes.Ca2,
+                Scope = BlockScopes.All,
+                Reason = Reason,
+                Evidence = evidence,
+                BlockedAt = now,
+                ExpiresAt = expiresAt,
+            })
+            : DetectorBlock.From(new IpBlocked
+            {
+                EventId = eventId,
+                Ip = subject.Value,
+                Code = RuleCodes.Ca2,
+                Scope = BlockScopes.All,
+                Reason = Reason,
+                Evidence = evidence,
+                BlockedAt = now,
+                ExpiresAt = expiresAt,
+            });
+    }
+}

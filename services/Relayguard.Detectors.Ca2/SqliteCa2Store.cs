@@ -1,0 +1,179 @@
+using Microsoft.Data.Sqlite;
+using Relayguard.Contracts;
+using Relayguard.ServiceDefaults;
+
+namespace Relayguard.Detectors.Ca2;
+
+/// <summary>
+/// <see cref="ICa2Store"/> in the shared SQLite file: <c>ca2_rejects</c> contains one row per rejected message, and
+/// <see cref="SqliteBlockLedger"/> keeps <c>ca2_blocks</c> and <c>ca2_lifts</c>. Every update runs in a
+/// BEGIN IMMEDIATE transaction together with its <see cref="ProcessedEvents"/> mark.
+/// </summary>
+public sealed class SqliteCa2Store : ICa2Store
+{
+    public const string SubmissionConsumer = "ca2-message-submitted";
+    public const string AccountLiftConsumer = "ca2-account-unblocked";
+    public const string IpLiftConsumer = "ca2-ip-unblocked";
+
+    private static readonly SqliteBlockLedger Ledger = new("ca2");
+
+    private readonly SqliteDatabase _database;
+
+    public SqliteCa2Store(SqliteDatabase database)
+    {
+        _database = database;
+        ProcessedEvents.EnsureSchema(database);
+        Ledger.EnsureSchema(database);
+        database.EnsureSchema("""
+            CREATE TABLE IF NOT EXISTS ca2_rejects (
+                kind TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                on_ip TEXT NOT NULL,
+                submitted_at INTEGER NOT NULL,
+                event_id TEXT NOT NULL,
+                gateway_message_id TEXT NOT NULL,
+                spam_score REAL,
+                PRIMARY KEY (kind, subject, on_ip, submitted_at, event_id)
+            ) WITHOUT ROWID;
+            CREATE INDEX IF NOT EXISTS ca2_rejects_submitted ON ca2_rejects (submitted_at);
+            """);
+    }
+
+    public Task<Ca2RejectResult> RecordRejectAsync(
+        Ca2Reject reject,
+        DateTimeOffset now,
+        TimeSpan window,
+        Func<IReadOnlyList<Ca2Reject>, DetectorBlock?> decide,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reject);
+        ArgumentNullException.ThrowIfNull(decide);
+        using var connection = _database.Open();
+        using var transaction = SqliteDatabase.BeginWrite(connection);
+        if (!ProcessedEvents.TryMark(connection, transaction, SubmissionConsumer, reject.EventId, now))
+        {
+            var unpublished = Ledger.FindUnpublished(connection, transaction, reject.EventId);
+            transaction.Commit();
+            return Task.FromResult(new Ca2RejectResult { Duplicate = true, Block = unpublished.FirstOrDefault() });
+        }
+
+        var subject = reject.Subject;
+        SqliteDatabase.Execute(
+            connection,
+            """
+            INSERT INTO ca2_rejects (kind, subject, on_ip, submitted_at, event_id, gateway_message_id, spam_score)
+            VALUES ($kind, $subject, $onIp, $submittedAt, $eventId, $messageId, $score);
+            """,
+            transaction,
+            ("$kind", subject.Kind),
+            ("$subject", subject.Value),
+            ("$onIp", subject.OnIp ?? string.Empty),
+            ("$submittedAt", reject.SubmittedAt.ToUnixTimeMilliseconds()),
+            ("$eventId", reject.EventId.ToString("N")),
+            ("$messageId", reject.GatewayMessageId),
+            ("$score", reject.SpamScore));
+
+        var nearby = ReadNearby(connection, transaction, reject, window);
+        var result = new Ca2RejectResult { Nearby = nearby.Count };
+        var active = Ledger.FindActive(connection, transaction, subject, RuleCodes.Ca2, now);
+        if (active is not null)
+        {
+            var stale = active.PublishedAt is null && active.Block.BlockedAt < now - SqliteBlockLedger.UnpublishedGracePeriod;
+            result = result with { AlreadyBlocked = true, Block = stale ? active.Block : null };
+        }
+        else if (decide(nearby) is { } block)
+        {
+            Ledger.Insert(connection, transaction, block, reject.EventId);
+            result = result with { Block = block, BlockIsNew = true };
+        }
+
+        transaction.Commit();
+        return Task.FromResult(result);
+    }
+
+    public Task<bool> RecordLiftAsync(Guid eventId, BlockSubject subject, DateTimeOffset liftedAt, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        using var connection = _database.Open();
+        using var transaction = SqliteDatabase.BeginWrite(connection);
+        var consumer = subject.Kind == BlockSubject.AccountKind ? AccountLiftConsumer : IpLiftConsumer;
+        if (!ProcessedEvents.TryMark(connection, transaction, consumer, eventId, now))
+        {
+            return Task.FromResult(false);
+        }
+
+        Ledger.RecordLift(connection, transaction, subject, RuleCodes.Ca2, liftedAt);
+        transaction.Commit();
+        return Task.FromResult(true);
+    }
+
+    public Task MarkPublishedAsync(Guid blockEventId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        using var connection = _database.Open();
+        Ledger.MarkPublished(connection, blockEventId, now);
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<DetectorBlock>> ListActiveBlocksAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        using var connection = _database.Open();
+        return Task.FromResult(Ledger.ListActive(connection, now));
+    }
+
+    public Task<int> PruneAsync(DateTimeOffset rejectsBefore, DateTimeOffset blocksEndedBefore, CancellationToken cancellationToken)
+    {
+        using var connection = _database.Open();
+        using var transaction = SqliteDatabase.BeginWrite(connection);
+        var cutoff = rejectsBefore.ToUnixTimeMilliseconds();
+        var deleted = SqliteDatabase.Execute(connection, "DELETE FROM ca2_rejects WHERE submitted_at < $cutoff;", transaction, ("$cutoff", cutoff));
+        deleted += SqliteDatabase.Execute(
+            connection,
+            "DELETE FROM processed_events WHERE consumer IN ($submission, $account, $ip) AND processed_at < $cutoff;",
+            transaction,
+            ("$submission", SubmissionConsumer),
+            ("$account", AccountLiftConsumer),
+            ("$ip", IpLiftConsumer),
+            ("$cutoff", cutoff));
+        deleted += Ledger.Prune(connection, transaction, blocksEndedBefore, rejectsBefore);
+        transaction.Commit();
+        return Task.FromResult(deleted);
+    }
+
+    private static List<Ca2Reject> ReadNearby(SqliteConnection connection, SqliteTransaction transaction, Ca2Reject reject, TimeSpan window)
+    {
+        var subject = reject.Subject;
+        var lastLift = Ledger.FindLastLift(connection, transaction, subject, RuleCodes.Ca2);
+        var from = reject.SubmittedAt - window;
+        if (lastLift is { } lifted && lifted > from)
+        {
+            from = lifted;
+        }
+
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            SELECT event_id, gateway_message_id, spam_score, submitted_at FROM ca2_rejects
+            WHERE kind = $kind AND subject = $subject AND on_ip = $onIp AND submitted_at >= $from AND submitted_at <= $to
+            ORDER BY submitted_at, event_id;
+            """;
+        command.Parameters.AddWithValue("$kind", subject.Kind);
+        command.Parameters.AddWithValue("$subject", subject.Value);
+        command.Parameters.AddWithValue("$onIp", subject.OnIp ?? string.Empty);
+        command.Parameters.AddWithValue("$from", from.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$to", (reject.SubmittedAt + window).ToUnixTimeMilliseconds());
+
+        var rejects = new List<Ca2Reject>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            rejects.Add(new Ca2Reject(
+                Guid.ParseExact(reader.GetString(0), "N"),
+                subject,
+                reader.GetString(1),
+                reader.IsDBNull(2) ? null : reader.GetDouble(2),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3))));
+        }
+
+        return rejects;
+    }
+}

@@ -1,0 +1,263 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Data.Sqlite;
+using Relayguard.Contracts;
+
+namespace Relayguard.ServiceDefaults;
+
+/// <summary>
+/// The block events one detector has issued and the lifts it has seen, in the tables <c>PREFIX_blocks</c> and
+/// <c>PREFIX_lifts</c>. Methods that take a transaction run inside the caller's <see cref="SqliteDatabase.BeginWrite"/>
+/// transaction, so the check for an active block and the insert of a new one are atomic, also across processes
+/// that share the file.
+/// </summary>
+public sealed partial class SqliteBlockLedger
+{
+    /// <summary>
+    /// How long a stored block may stay unpublished before a later event for the same subject publishes it. The
+    /// event that created it normally publishes it within its retries, far sooner.
+    /// </summary>
+    public static readonly TimeSpan UnpublishedGracePeriod = TimeSpan.FromMinutes(5);
+
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+
+    public SqliteBlockLedger(string prefix)
+    {
+        if (!TablePrefixPattern().IsMatch(prefix ?? string.Empty))
+        {
+            throw new ArgumentException($"Invalid table prefix '{prefix}': use lower-case letters, digits and underscores, starting with a letter.", nameof(prefix));
+        }
+
+        BlocksTable = prefix + "_blocks";
+        LiftsTable = prefix + "_lifts";
+    }
+
+    public string BlocksTable { get; }
+
+    public string LiftsTable { get; }
+
+    public void EnsureSchema(SqliteDatabase database)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        database.EnsureSchema($"""
+            CREATE TABLE IF NOT EXISTS {BlocksTable} (
+                event_id TEXT NOT NULL PRIMARY KEY,
+                source_event_id TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                on_ip TEXT NOT NULL,
+                code TEXT NOT NULL,
+                scope TEXT NOT NULL,
+                blocked_at INTEGER NOT NULL,
+                expires_at INTEGER,
+                lifted_at INTEGER,
+                published_at INTEGER,
+                message_type TEXT NOT NULL,
+                message TEXT NOT NULL
+            ) WITHOUT ROWID;
+            CREATE INDEX IF NOT EXISTS {BlocksTable}_subject ON {BlocksTable} (kind, subject, code, on_ip);
+            CREATE INDEX IF NOT EXISTS {BlocksTable}_source ON {BlocksTable} (source_event_id);
+            CREATE TABLE IF NOT EXISTS {LiftsTable} (
+                kind TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                on_ip TEXT NOT NULL,
+                code TEXT NOT NULL,
+                lifted_at INTEGER NOT NULL,
+                PRIMARY KEY (kind, subject, code, on_ip)
+            ) WITHOUT ROWID;
+            """);
+    }
+
+    /// <summary>Finds the block with this code on exactly this subject that is neither lifted nor expired at <paramref name="now"/>.</summary>
+    public Entry? FindActive(SqliteConnection connection, SqliteTransaction transaction, BlockSubject subject, string code, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        using var command = CreateCommand(
+            connection,
+            transaction,
+            $"""
+            SELECT message_type, message, published_at FROM {BlocksTable}
+            WHERE kind = $kind AND subject = $subject AND on_ip = $onIp AND code = $code
+              AND lifted_at IS NULL AND (expires_at IS NULL OR expires_at > $now)
+            ORDER BY blocked_at DESC LIMIT 1;
+            """,
+            ("$kind", subject.Kind),
+            ("$subject", subject.Value),
+            ("$onIp", subject.OnIp ?? string.Empty),
+            ("$code", code),
+            ("$now", now.ToUnixTimeMilliseconds()));
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? ReadEntry(reader) : null;
+    }
+
+    /// <summary>Stores a new block, not yet published, with the id of the event that led to it.</summary>
+    public void Insert(SqliteConnection connection, SqliteTransaction transaction, DetectorBlock block, Guid sourceEventId)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        var subject = block.Subject;
+        var (messageType, message) = block.AccountBlocked is not null
+            ? (nameof(AccountBlocked), JsonSerializer.Serialize(block.AccountBlocked, JsonOptions))
+            : (nameof(IpBlocked), JsonSerializer.Serialize(block.IpBlocked, JsonOptions));
+        SqliteDatabase.Execute(
+            connection,
+            $"""
+            INSERT INTO {BlocksTable} (event_id, source_event_id, kind, subject, on_ip, code, scope, blocked_at, expires_at, message_type, message)
+            VALUES ($eventId, $source, $kind, $subject, $onIp, $code, $scope, $blockedAt, $expiresAt, $messageType, $message);
+            """,
+            transaction,
+            ("$eventId", block.EventId.ToString("N")),
+            ("$source", sourceEventId.ToString("N")),
+            ("$kind", subject.Kind),
+            ("$subject", subject.Value),
+            ("$onIp", subject.OnIp ?? string.Empty),
+            ("$code", block.Code),
+            ("$scope", block.Scope),
+            ("$blockedAt", block.BlockedAt.ToUnixTimeMilliseconds()),
+            ("$expiresAt", block.ExpiresAt?.ToUnixTimeMilliseconds()),
+            ("$messageType", messageType),
+            ("$message", message));
+    }
+
+    /// <summary>Finds the blocks that the event <paramref name="sourceEventId"/> created and that were never marked published.</summary>
+    public IReadOnlyList<DetectorBlock> FindUnpublished(SqliteConnection connection, SqliteTransaction? transaction, Guid sourceEventId)
+    {
+        using var command = CreateCommand(
+            connection,
+            transaction,
+            $"SELECT message_type, message, published_at FROM {BlocksTable} WHERE source_event_id = $source AND published_at IS NULL ORDER BY blocked_at;",
+            ("$source", sourceEventId.ToString("N")));
+        return ReadBlocks(command);
+    }
+
+    public void MarkPublished(SqliteConnection connection, Guid eventId, DateTimeOffset now) =>
+        SqliteDatabase.Execute(
+            connection,
+            $"UPDATE {BlocksTable} SET published_at = $now WHERE event_id = $eventId AND published_at IS NULL;",
+            null,
+            ("$now", now.ToUnixTimeMilliseconds()),
+            ("$eventId", eventId.ToString("N")));
+
+    /// <summary>
+    /// Records an operator's lift of <paramref name="code"/> and ends the matching blocks. An account subject
+    /// without <see cref="BlockSubject.OnIp"/> lifts the account on every address too. Returns the number of blocks ended.
+    /// </summary>
+    public int RecordLift(SqliteConnection connection, SqliteTransaction transaction, BlockSubject subject, string code, DateTimeOffset liftedAt)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        var onIp = subject.OnIp ?? string.Empty;
+        SqliteDatabase.Execute(
+            connection,
+            $"""
+            INSERT INTO {LiftsTable} (kind, subject, on_ip, code, lifted_at) VALUES ($kind, $subject, $onIp, $code, $liftedAt)
+            ON CONFLICT (kind, subject, code, on_ip) DO UPDATE SET lifted_at = max(lifted_at, excluded.lifted_at);
+            """,
+            transaction,
+            ("$kind", subject.Kind),
+            ("$subject", subject.Value),
+            ("$onIp", onIp),
+            ("$code", code),
+            ("$liftedAt", liftedAt.ToUnixTimeMilliseconds()));
+        return SqliteDatabase.Execute(
+            connection,
+            $"""
+            UPDATE {BlocksTable} SET lifted_at = $liftedAt
+            WHERE kind = $kind AND subject = $subject AND code = $code AND ($onIp = '' OR on_ip = $onIp) AND lifted_at IS NULL;
+            """,
+            transaction,
+            ("$kind", subject.Kind),
+            ("$subject", subject.Value),
+            ("$onIp", onIp),
+            ("$code", code),
+            ("$liftedAt", liftedAt.ToUnixTimeMilliseconds()));
+    }
+
+    /// <summary>Returns the time of the latest lift of <paramref name="code"/> that covers the subject, or null.</summary>
+    public DateTimeOffset? FindLastLift(SqliteConnection connection, SqliteTransaction? transaction, BlockSubject subject, string code)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        var value = SqliteDatabase.Scalar(
+            connection,
+            $"SELECT max(lifted_at) FROM {LiftsTable} WHERE kind = $kind AND subject = $subject AND code = $code AND (on_ip = '' OR on_ip = $onIp);",
+            transaction,
+            ("$kind", subject.Kind),
+            ("$subject", subject.Value),
+            ("$code", code),
+            ("$onIp", subject.OnIp ?? string.Empty));
+        return value is long milliseconds ? DateTimeOffset.FromUnixTimeMilliseconds(milliseconds) : null;
+    }
+
+    public IReadOnlyList<DetectorBlock> ListActive(SqliteConnection connection, DateTimeOffset now)
+    {
+        using var command = CreateCommand(
+            connection,
+            null,
+            $"""
+            SELECT message_type, message, published_at FROM {BlocksTable}
+            WHERE lifted_at IS NULL AND (expires_at IS NULL OR expires_at > $now)
+            ORDER BY blocked_at;
+            """,
+            ("$now", now.ToUnixTimeMilliseconds()));
+        return ReadBlocks(command);
+    }
+
+    /// <summary>Deletes blocks lifted or expired before <paramref name="endedBefore"/> and lifts recorded before <paramref name="liftsBefore"/>.</summary>
+    public int Prune(SqliteConnection connection, SqliteTransaction? transaction, DateTimeOffset endedBefore, DateTimeOffset liftsBefore)
+    {
+        var blocks = SqliteDatabase.Execute(
+            connection,
+            $"DELETE FROM {BlocksTable} WHERE lifted_at < $ended OR expires_at < $ended;",
+            transaction,
+            ("$ended", endedBefore.ToUnixTimeMilliseconds()));
+        var lifts = SqliteDatabase.Execute(
+            connection,
+            $"DELETE FROM {LiftsTable} WHERE lifted_at < $lifts;",
+            transaction,
+            ("$lifts", liftsBefore.ToUnixTimeMilliseconds()));
+        return blocks + lifts;
+    }
+
+    private static SqliteCommand CreateCommand(SqliteConnection connection, SqliteTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        return command;
+    }
+
+    private static List<DetectorBlock> ReadBlocks(SqliteCommand command)
+    {
+        var blocks = new List<DetectorBlock>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            blocks.Add(ReadEntry(reader).Block);
+        }
+
+        return blocks;
+    }
+
+    private static Entry ReadEntry(SqliteDataReader reader)
+    {
+        var messageType = reader.GetString(0);
+        var message = reader.GetString(1);
+        var block = messageType switch
+        {
+            nameof(AccountBlocked) => DetectorBlock.From(JsonSerializer.Deserialize<AccountBlocked>(message, JsonOptions)!),
+            nameof(IpBlocked) => DetectorBlock.From(JsonSerializer.Deserialize<IpBlocked>(message, JsonOptions)!),
+            _ => throw new InvalidDataException($"Invalid block row: the message type is '{messageType}', but must be {nameof(AccountBlocked)} or {nameof(IpBlocked)}."),
+        };
+        DateTimeOffset? publishedAt = reader.IsDBNull(2) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2));
+        return new Entry(block, publishedAt);
+    }
+
+    [GeneratedRegex("^[a-z][a-z0-9_]*$")]
+    private static partial Regex TablePrefixPattern();
+
+    /// <summary>A stored block and when it was published, or null for <see cref="PublishedAt"/> while it is not.</summary>
+    public sealed record Entry(DetectorBlock Block, DateTimeOffset? PublishedAt);
+}
