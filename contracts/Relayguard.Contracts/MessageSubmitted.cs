@@ -41,6 +41,12 @@ public sealed record MessageSubmitted
     /// <summary>The SMTP stage of a refusal: <c>mail</c>, <c>rcpt</c> or <c>data</c>; null when relayed.</summary>
     public string? RefusalStage { get; init; }
 
+    /// <summary>
+    /// True when the message was handed to the upstream MTA, also when the upstream then refused every
+    /// recipient; CA1 counts the recipients of these messages.
+    /// </summary>
+    public bool RelayAttempted { get; init; }
+
     /// <summary>The SMTP reply sent to the client at the end of the transaction.</summary>
     public string? Reply { get; init; }
 }

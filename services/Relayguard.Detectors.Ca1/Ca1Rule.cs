@@ -36,7 +36,7 @@ public sealed class Ca1Rule
     public async Task<DetectorBlock?> RecordSubmissionAsync(MessageSubmitted message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (message.Outcome != SubmissionOutcomes.Relayed || message.Account is null)
+        if (!(message.Outcome == SubmissionOutcomes.Relayed || message.RelayAttempted) || message.Account is null)
         {
             return null;
         }

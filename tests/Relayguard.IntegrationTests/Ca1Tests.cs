@@ -3,6 +3,7 @@ using MassTransit;
 using Microsoft.Data.Sqlite;
 using Relayguard.Contracts;
 using Relayguard.IntegrationTests.Infrastructure;
+using Microsoft.Extensions.Configuration;
 using Relayguard.ServiceDefaults;
 
 namespace Relayguard.IntegrationTests;

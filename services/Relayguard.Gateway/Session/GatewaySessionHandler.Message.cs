@@ -85,7 +85,7 @@ public sealed partial class GatewaySessionHandler
         }
 
         var outcome = result.Accepted ? SubmissionOutcomes.Relayed : result.Reply.IsTransient ? SubmissionOutcomes.Deferred : SubmissionOutcomes.Refused;
-        Publish(session, transaction, hashes, data.Length, scan, outcome, null, "data", result.Reply);
+        Publish(session, transaction, hashes, data.Length, scan, outcome, null, "data", result.Reply, relayAttempted: result.Accepted || result.RefusedRecipients.Count > 0);
         return result.Reply;
     }
 

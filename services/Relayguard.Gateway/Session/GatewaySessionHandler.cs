@@ -171,7 +171,7 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
     private List<string> Hashes(SmtpTransaction transaction) =>
         transaction.Recipients.Select(r => _hasher.Hash(r.Address)).Distinct(StringComparer.Ordinal).ToList();
 
-    private void Publish(SmtpSessionContext session, SmtpTransaction transaction, IReadOnlyList<string> recipientHashes, long size, ScanResult scan, string outcome, string? code, string? stage, SmtpReply reply)
+    private void Publish(SmtpSessionContext session, SmtpTransaction transaction, IReadOnlyList<string> recipientHashes, long size, ScanResult scan, string outcome, string? code, string? stage, SmtpReply reply, bool relayAttempted = false)
     {
         var message = new MessageSubmitted
         {
@@ -190,6 +190,7 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
             RefusalCode = code,
             RefusalStage = outcome == SubmissionOutcomes.Relayed ? null : stage,
             Reply = reply.ToString(),
+            RelayAttempted = relayAttempted,
         };
         _outbox.Enqueue(message, message.EventId);
     }

@@ -13,7 +13,7 @@ public static class Clients
         await client.ConnectAsync(instance.SmtpEndPoint.Address.ToString(), instance.SmtpEndPoint.Port, SecureSocketOptions.None);
         if (user is not null)
         {
-            await client.AuthenticateAsync(user, password);
+            await client.AuthenticateAsync(user, password ?? string.Empty);
         }
 
         return client;
