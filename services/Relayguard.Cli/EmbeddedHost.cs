@@ -5,6 +5,7 @@ using Relayguard.Detectors.Bo1;
 using Relayguard.Detectors.Ca1;
 using Relayguard.Detectors.Ca2;
 using Relayguard.Gateway;
+using Relayguard.Gateway.Dsn;
 using Relayguard.Gateway.Help;
 using Relayguard.Operations;
 using Relayguard.ServiceDefaults;
@@ -81,6 +82,7 @@ public static class EmbeddedHost
         app.MapHealthChecks("/health/ready");
         app.MapHelpPages();
         app.MapOperationsApi();
+        app.MapDsnApi();
         return app;
     }
 }

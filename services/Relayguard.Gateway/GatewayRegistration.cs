@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Relayguard.Bounces;
 using Relayguard.Gateway.Blocks;
+using Relayguard.Gateway.Dsn;
 using Relayguard.Gateway.Events;
 using Relayguard.Gateway.Identity;
 using Relayguard.Gateway.Index;
@@ -33,6 +34,7 @@ public static class GatewayRegistration
         services.AddOptions<HelpOptions>().Bind(configuration.GetSection(HelpOptions.SectionName));
         services.AddOptions<TlsOptions>().Bind(configuration.GetSection(TlsOptions.SectionName));
         services.AddOptions<DataOptions>().Bind(configuration.GetSection(DataOptions.SectionName));
+        services.AddOptions<DsnOptions>().Bind(configuration.GetSection(DsnOptions.SectionName));
 
         services.AddSingleton(sp => new TrustedNetworks(sp.GetRequiredService<IOptions<GatewayOptions>>().Value.Trusted));
         services.AddSingleton(sp => new AccountStore(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>()));
@@ -56,6 +58,10 @@ public static class GatewayRegistration
         services.AddHostedService(sp => sp.GetRequiredService<SmtpGatewayService>());
         services.AddHostedService<OutboxDispatcher>();
         services.AddHostedService<GatewayMaintenance>();
+        services.AddSingleton<DsnIntake>();
+        services.AddSingleton<DsnSessionHandler>();
+        services.AddSingleton<DsnListenerService>();
+        services.AddHostedService(sp => sp.GetRequiredService<DsnListenerService>());
         return services;
     }
 
