@@ -7,6 +7,7 @@ using Relayguard.Bounces;
 using Relayguard.Gateway.Blocks;
 using Relayguard.Gateway.Dsn;
 using Relayguard.Gateway.Events;
+using Relayguard.Gateway.Health;
 using Relayguard.Gateway.Identity;
 using Relayguard.Gateway.Index;
 using Relayguard.Gateway.Relay;
@@ -58,6 +59,10 @@ public static class GatewayRegistration
         services.AddHostedService(sp => sp.GetRequiredService<SmtpGatewayService>());
         services.AddHostedService<OutboxDispatcher>();
         services.AddHostedService<GatewayMaintenance>();
+        services.AddHealthChecks()
+            .AddCheck<SqliteHealthCheck>("store")
+            .AddCheck<UpstreamHealthCheck>("upstream")
+            .AddCheck<RspamdHealthCheck>("scanner");
         services.AddSingleton<DsnIntake>();
         services.AddSingleton<DsnSessionHandler>();
         services.AddSingleton<DsnListenerService>();
