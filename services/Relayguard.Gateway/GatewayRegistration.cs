@@ -56,13 +56,18 @@ public static class GatewayRegistration
         services.AddSingleton<GatewaySessionHandler>();
         services.AddSingleton<ISmtpSessionHandler>(sp => sp.GetRequiredService<GatewaySessionHandler>());
         services.AddSingleton<SmtpGatewayService>();
-        services.AddHostedService(sp => sp.GetRequiredService<SmtpGatewayService>());
+        services.AddHostedService(sp =>
+        {
+            sp.GetRequiredService<GatewayGauges>();
+            return sp.GetRequiredService<SmtpGatewayService>();
+        });
         services.AddHostedService<OutboxDispatcher>();
         services.AddHostedService<GatewayMaintenance>();
         services.AddHealthChecks()
             .AddCheck<SqliteHealthCheck>("store")
             .AddCheck<UpstreamHealthCheck>("upstream")
             .AddCheck<RspamdHealthCheck>("scanner");
+        services.AddSingleton<GatewayGauges>();
         services.AddSingleton<DsnIntake>();
         services.AddSingleton<DsnSessionHandler>();
         services.AddSingleton<DsnListenerService>();

@@ -5,6 +5,7 @@ using Relayguard.Contracts;
 using Relayguard.Gateway.Events;
 using Relayguard.Gateway.Index;
 using Relayguard.Gateway.Session;
+using Relayguard.ServiceDefaults;
 
 namespace Relayguard.Gateway.Dsn;
 
@@ -35,6 +36,7 @@ public sealed partial class DsnIntake(BounceClassifier classifier, MessageIndex 
         if (submission is null)
         {
             Interlocked.Increment(ref _unmatched);
+            RelayguardTelemetry.UnmatchedReports.Add(1);
             LogUnmatched(logger, classification.OriginalEnvelopeId, classification.OriginalMessageId, Unmatched);
             return new DsnIntakeResult(kind, false, null, 0, "no submission in the message index has this envelope id or Message-ID");
         }
@@ -62,6 +64,7 @@ public sealed partial class DsnIntake(BounceClassifier classifier, MessageIndex 
                 Source = BounceSources.Dsn,
             };
             outbox.Enqueue(bounce, bounce.EventId);
+            RelayguardTelemetry.Bounces.Add(1, RelayguardTelemetry.Tag("source", BounceSources.Dsn), RelayguardTelemetry.Tag("reason", bounce.Reason));
             published++;
         }
 
