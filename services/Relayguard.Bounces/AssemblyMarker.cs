@@ -1,2 +1,0 @@
-namespace Relayguard.Bounces;
-internal static class AssemblyMarker;
