@@ -7,7 +7,8 @@ namespace Relayguard.Bounces;
 /// Decides whether a message is a delivery report, an automatic reply, a read receipt, a feedback
 /// report or ordinary mail, and extracts the failed recipients of a report. Signals are tried in
 /// order of strength: report structure first (it outranks Auto-Submitted, which Exim also sets on
-/// its bounces), then a known bounce subject, then a body that reads as a report.
+/// its bounces), then a known bounce subject, then a body that reads as a report. The class keeps
+/// no state, so one instance can serve concurrent sessions.
 /// </summary>
 public sealed class BounceClassifier
 {

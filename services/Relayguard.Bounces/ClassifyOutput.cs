@@ -28,11 +28,7 @@ public static class ClassifyOutput
     {
         if (Directory.Exists(file))
         {
-            return ToJson(writer =>
-            {
-                writer.WriteString("file", file);
-                writer.WriteString("error", $"'{file}' is a directory; pass one file per message.");
-            });
+            return ErrorLine(file, $"'{file}' is a directory. Pass one file per message.");
         }
 
         Classification classification;
@@ -43,15 +39,22 @@ public static class ClassifyOutput
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            return ToJson(writer =>
-            {
-                writer.WriteString("file", file);
-                writer.WriteString("error", ex.Message);
-            });
+            return ErrorLine(file, ex.Message);
+        }
+        catch (Exception ex)
+        {
+            // One message that breaks the classifier must not stop the files after it.
+            return ErrorLine(file, $"Classification failed: {ex.GetType().Name}: {ex.Message}");
         }
 
         return ToJson(writer => WriteClassification(writer, file, classification));
     }
+
+    private static string ErrorLine(string file, string error) => ToJson(writer =>
+    {
+        writer.WriteString("file", file);
+        writer.WriteString("error", error);
+    });
 
     private static void WriteClassification(Utf8JsonWriter writer, string file, Classification classification)
     {

@@ -36,7 +36,7 @@ internal static partial class CorpusAnswers
     {
         ["whitelist.msg"] = true, // a Postfix DSN for a real 550 rejection that requests whitelisting
         ["warning-9.msg"] = true, // a sendmail DSN with a permanent SPF failure, left unlabelled
-        ["spam-with-image.msg"] = false, // a spam message with an image; no report in it
+        ["spam-with-image.msg"] = false, // a spam message with an image and no report in it
         ["boxbe-cr.msg"] = false, // a Boxbe challenge dressed as a DSN
     };
 
@@ -104,7 +104,8 @@ internal static partial class CorpusAnswers
 
     /// <summary>
     /// Returns whether a Sisimai sample is a report, judged by its file name: lhost-, rhost- and
-    /// rfc3464- samples are reports, arf- and rfc3834- ones are not.
+    /// rfc3464- samples are reports, and so is rb-issue-368 (a real bounce that also carries
+    /// Auto-Submitted: auto-replied). The arf-, rfc3834- and is-not-bounce samples are not.
     /// </summary>
     public static bool SisimaiIsReport(string fileName) =>
         fileName.StartsWith("lhost-", StringComparison.Ordinal) || fileName.StartsWith("rhost-", StringComparison.Ordinal)

@@ -26,7 +26,7 @@ public sealed record FailedRecipient
 
     public required BounceReason Reason { get; init; }
 
-    /// <summary>True when the failure says that the address or its domain does not exist.</summary>
+    /// <summary>True when the failure states that the address or its domain does not exist.</summary>
     public required bool AddressInvalid { get; init; }
 
     /// <summary>True for a 5xx reply, or for a failed action with a 5.x.x status or no code at all.</summary>

@@ -190,7 +190,7 @@ internal static partial class FailureWording
     [GeneratedRegex(@"spamhaus\.org|spamcop\.net|barracudacentral\.org|sorbs\.net|abuseat\.org|senderscore\.|mailspike\.|\bdnsbl\.", Options, MatchTimeoutMilliseconds)]
     private static partial Regex BlockListHost();
 
-    // Google Groups refuses posts from non-members with a text that only says the group "may not exist".
+    // Google Groups rejects posts from non-members with a text that only suggests the group "may not exist".
     [GeneratedRegex(@"groups\.google\.com/support|^google groups", Options | RegexOptions.Multiline, MatchTimeoutMilliseconds)]
     private static partial Regex GoogleGroups();
 

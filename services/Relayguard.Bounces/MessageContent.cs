@@ -53,7 +53,7 @@ internal sealed partial class MessageContent
     /// <summary>The text after the cut: usually the returned headers.</summary>
     public string NoticeTail { get; private set; } = string.Empty;
 
-    /// <summary>Decoded message/delivery-status bodies and text parts that hold delivery-status fields.</summary>
+    /// <summary>Decoded message/delivery-status bodies, and later text parts of a report that contain delivery-status fields.</summary>
     public IReadOnlyList<string> StatusParts => statusParts;
 
     public IReadOnlyList<MimeMessage> AttachedMessages => attachedMessages;
@@ -184,9 +184,17 @@ internal sealed partial class MessageContent
         var text = MimePartText.Decode(part);
         if (position == ReportPosition.AfterNotice)
         {
-            // Later text parts of a report hold the delivery-status fields under the wrong type,
-            // or the returned headers.
-            (DeliveryStatusFields.LooksLikeDeliveryStatus(text) ? statusParts : returnedTexts).Add(text);
+            // Later text parts of a report contain the delivery-status fields under the wrong
+            // type, or the returned headers.
+            if (DeliveryStatusFields.LooksLikeDeliveryStatus(text))
+            {
+                statusParts.Add(text);
+            }
+            else
+            {
+                returnedTexts.Add(text);
+            }
+
             return;
         }
 
@@ -215,7 +223,14 @@ internal sealed partial class MessageContent
             + (reportType is null ? string.Empty : $"; report-type={reportType}");
         var entity = header + "\r\n\r\n" + body;
         using var stream = new MemoryStream(Encoding.UTF8.GetBytes(entity));
-        return MimeEntity.Load(stream) as Multipart;
+        try
+        {
+            return MimeEntity.Load(stream) as Multipart;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
     }
 
     private static bool IsPlainText(MimeEntity entity) => entity.ContentType.IsMimeType("text", "plain");

@@ -9,6 +9,13 @@ internal static partial class MessageSignals
     private const RegexOptions Options = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant;
     private const int MatchTimeoutMilliseconds = 500;
 
+    // Headers that autoresponders add: Exchange's X-Auto-Response-Suppress and common vacation programs' own.
+    private static readonly string[] AutoReplyHeaders =
+    [
+        "X-Auto-Response-Suppress", "X-Autoreply", "X-Autorespond", "X-Autoresponder", "X-AutoReply-From", "X-Mail-Autoreply",
+        "X-Vacation",
+    ];
+
     /// <summary>True when the From header names a mail system (MAILER-DAEMON, postmaster) or is empty.</summary>
     public static bool IsMailSystemSender(MessageContent content)
     {
@@ -73,12 +80,6 @@ internal static partial class MessageSignals
         return server is not null && server.Contains("fml", StringComparison.OrdinalIgnoreCase)
             && SafeIsMatch(MailingListError(), content.Subject + "\n" + content.Notice);
     }
-
-    private static readonly string[] AutoReplyHeaders =
-    [
-        "X-Auto-Response-Suppress", "X-Autoreply", "X-Autorespond", "X-Autoresponder", "X-AutoReply-From", "X-Mail-Autoreply",
-        "X-Vacation",
-    ];
 
     private static bool SafeIsMatch(Regex pattern, string text)
     {

@@ -33,7 +33,7 @@ internal static partial class PlainTextReport
     {
         var lines = notice.Split('\n')
             .Take(MaxLines)
-            .Select(line => line.Length > MaxLineLength ? line[..MaxLineLength] : line.TrimEnd('\r'))
+            .Select(line => (line.Length > MaxLineLength ? line[..MaxLineLength] : line).TrimEnd('\r'))
             .ToArray();
 
         var candidates = FindCandidates(lines, excludedAddresses);
@@ -43,13 +43,18 @@ internal static partial class PlainTextReport
         {
             return failedRecipientsHeader
                 .Distinct(StringComparer.OrdinalIgnoreCase)
-                .Select(address => recipients.FirstOrDefault(r => Same(r.Address, address)) is { } found
-                    ? found with { Address = address }
-                    : new TextRecipient(address, null, string.Empty, SmtpStage.Unknown))
+                .Select(address => DescribeListedAddress(address, recipients))
                 .ToList();
         }
 
         return recipients.Count > 0 ? recipients : FindBareNames(lines, senderDomain);
+    }
+
+    /// <summary>Returns the recipient that the text describes for an address of X-Failed-Recipients.</summary>
+    private static TextRecipient DescribeListedAddress(string address, List<TextRecipient> described)
+    {
+        var found = described.FirstOrDefault(r => Same(r.Address, address));
+        return found is null ? new TextRecipient(address, null, string.Empty, SmtpStage.Unknown) : found with { Address = address };
     }
 
     private sealed record Candidate(string Address, int Line, string? OriginalAddress);
@@ -164,12 +169,7 @@ internal static partial class PlainTextReport
     private static bool IsRecipientPosition(string prefix)
     {
         var trimmed = prefix.Trim().TrimEnd('<', '"', '\'', '(', '[', '`', ' ', '\t').TrimStart('>', '*', '-', '•', '·', ' ', '\t', '|', '"', '\'', '#');
-        if (trimmed.Length == 0 || trimmed.EndsWith("SMTP=", StringComparison.OrdinalIgnoreCase))
-        {
-            return true;
-        }
-
-        return CodeBeforeAddress().IsMatch(trimmed) || IntroducesRecipient().IsMatch(trimmed);
+        return trimmed.Length == 0 || CodeBeforeAddress().IsMatch(trimmed) || IntroducesRecipient().IsMatch(trimmed);
     }
 
     private static bool FollowsSenderIntroduction(string[] lines, int index)

@@ -87,15 +87,14 @@ internal static class ReportReader
     /// <summary>Returns the recipients the notice text names, leaving out the report's own sender and addressees.</summary>
     public static IReadOnlyList<TextRecipient> FindNoticeRecipients(MessageContent content)
     {
-        var excluded = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var message = content.Message;
-        foreach (var list in new[] { message.From, message.To, message.ReplyTo, message.Sender is null ? [] : new InternetAddressList([message.Sender]) })
+        var ownMailboxes = message.From.Mailboxes.Concat(message.To.Mailboxes).Concat(message.ReplyTo.Mailboxes);
+        if (message.Sender is not null)
         {
-            foreach (var mailbox in list.Mailboxes)
-            {
-                excluded.Add(mailbox.Address);
-            }
+            ownMailboxes = ownMailboxes.Append(message.Sender);
         }
+
+        var excluded = ownMailboxes.Select(m => m.Address).ToHashSet(StringComparer.OrdinalIgnoreCase);
 
         var senderDomain = EmailAddress.DomainOf(content.SenderAddress);
         var recipients = PlainTextReport.FindRecipients(content.Notice, excluded, senderDomain, content.FailedRecipientsHeader);

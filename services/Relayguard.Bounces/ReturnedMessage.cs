@@ -13,6 +13,8 @@ internal static partial class ReturnedMessage
     /// </summary>
     public static IReadOnlyList<TextRecipient> SoleRecipient(MessageContent content)
     {
+        // NOTE: the To header is only a guess at the envelope recipient. A failed Bcc recipient
+        // is not in it, and one To address can hide further envelope recipients.
         var attached = content.AttachedMessages.FirstOrDefault();
         if (attached is not null)
         {

@@ -29,26 +29,26 @@ public sealed class DeliveryReportTests
     [Fact]
     public void Report_FailedRecipient()
     {
-        var gone = Classify(Report(TwoRecipients)).Recipients[0];
+        var unknownRecipient = Classify(Report(TwoRecipients)).Recipients[0];
 
-        Assert.Equal("failed", gone.Action);
-        Assert.Equal(550, gone.ReplyCode);
-        Assert.Equal("5.1.1", gone.Status);
-        Assert.Equal(BounceReason.UserUnknown, gone.Reason);
-        Assert.True(gone.AddressInvalid);
-        Assert.True(gone.Permanent);
-        Assert.Contains("User unknown", gone.Diagnostic, StringComparison.Ordinal);
+        Assert.Equal("failed", unknownRecipient.Action);
+        Assert.Equal(550, unknownRecipient.ReplyCode);
+        Assert.Equal("5.1.1", unknownRecipient.Status);
+        Assert.Equal(BounceReason.UserUnknown, unknownRecipient.Reason);
+        Assert.True(unknownRecipient.AddressInvalid);
+        Assert.True(unknownRecipient.Permanent);
+        Assert.Contains("User unknown", unknownRecipient.Diagnostic, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Report_DelayedRecipient()
     {
-        var busy = Classify(Report(TwoRecipients)).Recipients[1];
+        var fullMailbox = Classify(Report(TwoRecipients)).Recipients[1];
 
-        Assert.Equal("delayed", busy.Action);
-        Assert.Equal(BounceReason.MailboxFull, busy.Reason);
-        Assert.False(busy.AddressInvalid);
-        Assert.False(busy.Permanent);
+        Assert.Equal("delayed", fullMailbox.Action);
+        Assert.Equal(BounceReason.MailboxFull, fullMailbox.Reason);
+        Assert.False(fullMailbox.AddressInvalid);
+        Assert.False(fullMailbox.Permanent);
     }
 
     [Fact]
@@ -188,10 +188,10 @@ public sealed class DeliveryReportTests
             Final-Recipient: rfc822; friend@example.org
             Action: failed
             Status: 4.7.0
-            Diagnostic-Code: X-Challenge; Sender not pre-approved
+            Diagnostic-Code: X-Challenge; sender not pre-approved by the recipient
             """;
 
-        var result = Classify(Report(fields, "Your message has been waitlisted. Please add yourself to my Guest List."));
+        var result = Classify(Report(fields, "Join my guest list to reach me."));
 
         Assert.Equal(MessageKind.AutoReply, result.Kind);
         Assert.Empty(result.Recipients);

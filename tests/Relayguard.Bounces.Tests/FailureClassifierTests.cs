@@ -4,7 +4,7 @@ public sealed class FailureClassifierTests
 {
     public static TheoryData<int?, string?, string?, BounceReason, bool, bool> Failures => new()
     {
-        // Invalid addresses: the code or the wording says the address or its domain does not exist.
+        // Invalid addresses: the code or the wording states that the address or its domain does not exist.
         { 550, "5.1.1", "<a@example.org>: Recipient address rejected: User unknown in local recipient table", BounceReason.UserUnknown, true, true },
         { 550, "5.1.1", "The email account that you tried to reach does not exist.", BounceReason.UserUnknown, true, true },
         { 550, "5.1.10", "RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup", BounceReason.UserUnknown, true, true },
@@ -24,16 +24,16 @@ public sealed class FailureClassifierTests
         { 550, "5.1.1", "User unknown. See https://help.example.net/spam-and-rate-limits", BounceReason.UserUnknown, true, true },
         { 550, "5.1.1", "<spam@example.org>: User unknown", BounceReason.UserUnknown, true, true },
 
-        // A status that names another cause keeps "user unknown" from counting, unless it answered RCPT.
+        // A status that names another cause keeps "user unknown" from counting, unless it was the reply to RCPT.
         { 550, "5.2.1", "<a@example.org>... User Unknown", BounceReason.Other, false, true },
         { 550, "5.7.1", "550 User Unknown", BounceReason.PolicyBlocked, false, true },
         { 550, "5.2.1", "SMTP error from remote mail server after RCPT TO:<a@example.org>: 550 5.2.1 User Unknown", BounceReason.UserUnknown, true, true },
 
-        // A refusal after DATA is a content filter's answer, unless the status is an address status.
+        // A rejection after DATA comes from a content filter, unless the status is an address status.
         { 550, "5.0.0", "550 Unknown user a@example.org (in reply to end of DATA command)", BounceReason.PolicyBlocked, false, true },
         { 550, "5.1.1", "550 5.1.1 Unknown user (in reply to end of DATA command)", BounceReason.UserUnknown, true, true },
 
-        // au by KDDI answers a domain-filter refusal with an empty address slot.
+        // au by KDDI replies to a domain-filter rejection with an empty address slot.
         { 550, "5.0.0", "550 : User unknown", BounceReason.PolicyBlocked, false, true },
         { 550, "5.0.0", "550 <a@example.jp>: User unknown", BounceReason.UserUnknown, true, true },
 

@@ -48,6 +48,42 @@ public sealed class MalformedInputTests
         Assert.Equal(MessageKind.DeliveryReport, result.Kind);
     }
 
+    [Fact]
+    public void Classify_MutatedReportsNeverThrow()
+    {
+        var seeds = new[]
+        {
+            Report("Final-Recipient: rfc822; gone@example.org\nAction: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1 User unknown"),
+            Plain("From: MAILER-DAEMON@mx.example.net\nSubject: failure notice", "<gone@example.org>:\nRemote host said: 550 5.1.1 User unknown\n\n--- Below this line is a copy of the message.\n\nTo: gone@example.org"),
+        };
+        var random = new Random(11);
+        var classifier = new BounceClassifier();
+
+        foreach (var seed in seeds.Select(Encoding.UTF8.GetBytes))
+        {
+            for (var i = 0; i < 300; i++)
+            {
+                var mutated = Mutate(seed, random);
+                using var stream = new MemoryStream(mutated);
+
+                var result = classifier.Classify(stream);
+
+                Assert.NotNull(result.Why);
+            }
+        }
+    }
+
+    private static byte[] Mutate(byte[] seed, Random random)
+    {
+        var copy = (byte[])seed.Clone();
+        for (var i = 0; i < 10; i++)
+        {
+            copy[random.Next(copy.Length)] = (byte)random.Next(256);
+        }
+
+        return copy[..random.Next(1, copy.Length + 1)];
+    }
+
     private static byte[] RandomBytes(int length)
     {
         var bytes = new byte[length];

@@ -78,9 +78,7 @@ public sealed class PlainTextReportTests
              gone@example.org
 
         Technical details of permanent failure:
-        Google tried to deliver your message, but it was rejected by the server for the recipient domain example.org.
-
-        The error that the other server returned was:
+        The remote server replied:
         550 5.1.1 <gone@example.org>... User Unknown
 
         ----- Original message -----
@@ -93,15 +91,11 @@ public sealed class PlainTextReportTests
         To: sender@example.com
         Subject: Delivery Status Notification (Delay)
 
-        THIS IS A WARNING MESSAGE ONLY.
-
-        YOU DO NOT NEED TO RESEND YOUR MESSAGE.
-
         Delivery to the following recipient has been delayed:
 
              slow@example.org
 
-        Message will be retried for 2 more day(s)
+        We will keep trying for two more days.
         """;
 
     private const string Sendmail = """
@@ -164,8 +158,8 @@ public sealed class PlainTextReportTests
 
            ----- Transcript of session follows -----
         550 nowhere.example.org (smtp)... 550 Host unknown
-        554 <gone@nowhere.example.org>... 550 Host unknown (Authoritative answer from name server)
-        554 <other@example.org>... Remote protocol error: Connection reset by peer
+        554 <gone@nowhere.example.org>... 550 Host unknown
+        554 <other@example.org>... Connection reset by peer
 
            ----- Unsent message follows -----
         From: sender@example.com
@@ -184,9 +178,9 @@ public sealed class PlainTextReportTests
         To: sender@example.com
         Subject: Mail could not be delivered
 
-        ****** Message from the mail security gateway ******
+        The mail security gateway reports:
 
-        Unable to deliver message to <gone@example.org> (and other recipients in the same domain).
+        Unable to deliver message to <gone@example.org>.
         """;
 
     public static TheoryData<string, string, string, BounceReason, bool> Reports => new()
@@ -290,7 +284,7 @@ public sealed class PlainTextReportTests
     {
         var raw = Plain(
             "From: postmaster@mail.example.de\nTo: sender@example.com\nSubject: email bounce notification\nAuto-Submitted: auto-replied",
-            "This message is to inform you that an email you sent was rejected.\nIt was not possible to save the message in the target mailbox (mailbox full).");
+            "Your email was rejected: the mailbox of its recipient has no space left (mailbox full).");
 
         var result = Classify(raw);
 
@@ -305,8 +299,8 @@ public sealed class PlainTextReportTests
             To: sender@example.com
             Subject: Undeliverable Message
 
-            Message could not be delivered to mobile.
-            Error: No valid recipients for this MM
+            The multimedia message could not be delivered.
+            Error: no valid recipients
 
             Original Message:
             From: Sender <sender@example.com>
@@ -325,7 +319,7 @@ public sealed class PlainTextReportTests
     {
         var raw = Plain(
             "From: Mail Delivery Subsystem <MAILER-DAEMON@mail.example.net>\nTo: sender@example.com\nSubject: Mail Delivery Problem",
-            "Your mail to the following recipients could not be delivered because they are not accepting mail from sender@example.com:\n\tscreenname");
+            "Mail to the following recipients could not be delivered:\n\tscreenname");
 
         var recipient = Assert.Single(Classify(raw).Recipients);
 
