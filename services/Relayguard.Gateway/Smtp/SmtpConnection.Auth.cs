@@ -105,7 +105,8 @@ public sealed partial class SmtpConnection
         var reply = await _handler.AuthenticateAsync(_session, userName, password, cancellationToken);
         if (reply.Code == 235)
         {
-            _session.Account = userName;
+            // The handler may have set the account's canonical name already (a different case, or Dovecot's user=).
+            _session.Account ??= userName;
         }
 
         return reply;
