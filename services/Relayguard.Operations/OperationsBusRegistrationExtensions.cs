@@ -12,6 +12,7 @@ public static class OperationsBusRegistrationExtensions
         bus.AddConsumer<IpBlockedConsumer, IpBlockedConsumerDefinition>();
         bus.AddConsumer<AccountUnblockedConsumer, AccountUnblockedConsumerDefinition>();
         bus.AddConsumer<IpUnblockedConsumer, IpUnblockedConsumerDefinition>();
+        bus.AddConsumer<AuthThrottledConsumer, AuthThrottledConsumerDefinition>();
         return bus;
     }
 }
