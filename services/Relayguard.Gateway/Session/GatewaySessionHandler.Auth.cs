@@ -34,6 +34,7 @@ public sealed partial class GatewaySessionHandler
 
             case PasswordResult.Invalid:
                 LogAuthFailed(_logger, clientIp, logName);
+                RelayguardTelemetry.AuthFailures.Add(1);
                 foreach (var start in _throttle.RecordFailure(clientKey, userName))
                 {
                     PublishThrottle(start);
