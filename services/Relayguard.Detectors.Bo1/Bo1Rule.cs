@@ -25,14 +25,17 @@ public sealed class Bo1Rule
     private readonly IReadOnlyList<IpNetwork> _sharedRanges;
     private readonly TimeProvider _time;
     private readonly ILogger<Bo1Rule> _logger;
+    private readonly DetectorAllowlist<Bo1Rule>? _allowlist;
 
-    public Bo1Rule(IBo1Store store, IOptions<Bo1Options> options, TimeProvider time, ILogger<Bo1Rule> logger)
+    /// <param name="allowlist">The operators' allowlist; null counts every account and address.</param>
+    public Bo1Rule(IBo1Store store, IOptions<Bo1Options> options, TimeProvider time, ILogger<Bo1Rule> logger, DetectorAllowlist<Bo1Rule>? allowlist = null)
     {
         _store = store;
         _options = options.Value;
         _sharedRanges = _options.SharedNetworks;
         _time = time;
         _logger = logger;
+        _allowlist = allowlist;
     }
 
     /// <summary>
@@ -63,6 +66,12 @@ public sealed class Bo1Rule
         if (message.SubmittedAt < now - _options.RetentionDuration)
         {
             Log.EventBeyondRetention(_logger, message.EventId, message.SubmittedAt, _options.Retention);
+            return [];
+        }
+
+        if (_allowlist?.FindCovering(RuleCodes.Bo1, message.Account, message.ClientIp, now) is { } entry)
+        {
+            Log.Allowlisted(_logger, message.EventId, message.GatewayMessageId, entry);
             return [];
         }
 

@@ -19,13 +19,16 @@ public sealed class Ca1Rule
     private readonly Ca1Options _options;
     private readonly TimeProvider _time;
     private readonly ILogger<Ca1Rule> _logger;
+    private readonly DetectorAllowlist<Ca1Rule>? _allowlist;
 
-    public Ca1Rule(ICa1Store store, IOptions<Ca1Options> options, TimeProvider time, ILogger<Ca1Rule> logger)
+    /// <param name="allowlist">The operators' allowlist; null counts every account and address.</param>
+    public Ca1Rule(ICa1Store store, IOptions<Ca1Options> options, TimeProvider time, ILogger<Ca1Rule> logger, DetectorAllowlist<Ca1Rule>? allowlist = null)
     {
         _store = store;
         _options = options.Value;
         _time = time;
         _logger = logger;
+        _allowlist = allowlist;
     }
 
     /// <summary>
@@ -45,6 +48,11 @@ public sealed class Ca1Rule
         if (IsBeyondRetention(message.SubmittedAt, now))
         {
             Log.EventBeyondRetention(_logger, nameof(MessageSubmitted), message.EventId, message.SubmittedAt, _options.Retention);
+            return null;
+        }
+
+        if (IsAllowlisted(nameof(MessageSubmitted), message.EventId, message.Account, message.ClientIp, now))
+        {
             return null;
         }
 
@@ -82,6 +90,11 @@ public sealed class Ca1Rule
         if (IsBeyondRetention(message.SubmittedAt, now))
         {
             Log.EventBeyondRetention(_logger, nameof(DeliveryBounced), message.EventId, message.SubmittedAt, _options.Retention);
+            return null;
+        }
+
+        if (IsAllowlisted(nameof(DeliveryBounced), message.EventId, message.Account, message.ClientIp, now))
+        {
             return null;
         }
 
@@ -144,6 +157,19 @@ public sealed class Ca1Rule
 
     private bool IsBeyondRetention(DateTimeOffset submittedAt, DateTimeOffset now) =>
         submittedAt < now - _options.RetentionDuration;
+
+    /// <summary>Returns true, and logs the entry, when the account or the client address is allowlisted for CA1.</summary>
+    private bool IsAllowlisted(string messageType, Guid eventId, string account, string clientIp, DateTimeOffset now)
+    {
+        var entry = _allowlist?.FindCovering(RuleCodes.Ca1, account, clientIp, now);
+        if (entry is null)
+        {
+            return false;
+        }
+
+        Log.Allowlisted(_logger, messageType, eventId, entry);
+        return true;
+    }
 
     private void LogOutcome(string messageType, Guid eventId, Ca1Result result)
     {

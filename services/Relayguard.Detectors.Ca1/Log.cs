@@ -43,4 +43,7 @@ internal static partial class Log
 
     [LoggerMessage(1112, LogLevel.Error, "Pruning the CA1 tables failed. The next attempt is in {Interval}.")]
     public static partial void PruneFailed(ILogger logger, Exception exception, TimeSpan interval);
+
+    [LoggerMessage(1113, LogLevel.Debug, "Skipped {MessageType} event {EventId} because {Entry} is allowlisted for CA1.")]
+    public static partial void Allowlisted(ILogger logger, string messageType, Guid eventId, string entry);
 }

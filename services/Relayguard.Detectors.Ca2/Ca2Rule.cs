@@ -22,14 +22,17 @@ public sealed class Ca2Rule
     private readonly IReadOnlyList<IpNetwork> _sharedRanges;
     private readonly TimeProvider _time;
     private readonly ILogger<Ca2Rule> _logger;
+    private readonly DetectorAllowlist<Ca2Rule>? _allowlist;
 
-    public Ca2Rule(ICa2Store store, IOptions<Ca2Options> options, TimeProvider time, ILogger<Ca2Rule> logger)
+    /// <param name="allowlist">The operators' allowlist; null counts every account and address.</param>
+    public Ca2Rule(ICa2Store store, IOptions<Ca2Options> options, TimeProvider time, ILogger<Ca2Rule> logger, DetectorAllowlist<Ca2Rule>? allowlist = null)
     {
         _store = store;
         _options = options.Value;
         _sharedRanges = _options.SharedNetworks;
         _time = time;
         _logger = logger;
+        _allowlist = allowlist;
     }
 
     /// <summary>
@@ -54,6 +57,12 @@ public sealed class Ca2Rule
         if (message.SubmittedAt < now - _options.RetentionDuration)
         {
             Log.EventBeyondRetention(_logger, message.EventId, message.SubmittedAt, _options.Retention);
+            return null;
+        }
+
+        if (_allowlist?.FindCovering(RuleCodes.Ca2, message.Account, message.ClientIp, now) is { } entry)
+        {
+            Log.Allowlisted(_logger, message.EventId, message.GatewayMessageId, entry);
             return null;
         }
 

@@ -17,6 +17,7 @@ public static class OperationsEndpointRouteBuilderExtensions
         var api = endpoints.MapGroup("/api").RequireAuthorization(OperationsAuthorization.ReadPolicy);
         BlocksEndpoints.Map(api);
         AuditEndpoints.Map(api);
+        AllowlistEndpoints.Map(api);
         api.MapFallback("{**path}", UnknownPath);
         return endpoints;
     }

@@ -11,4 +11,6 @@ internal static class OperationsEventIds
     public const int EvidencePruned = 3006;
     public const int TokenAdded = 3101;
     public const int TokenRemoved = 3102;
+    public const int AllowlistEntryAdded = 3201;
+    public const int AllowlistEntryRemoved = 3202;
 }

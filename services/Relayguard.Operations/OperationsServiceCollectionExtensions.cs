@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Relayguard.Operations.Allowlist;
 using Relayguard.Operations.Api;
 using Relayguard.Operations.Audit;
 using Relayguard.Operations.Blocks;
@@ -28,6 +29,7 @@ public static class OperationsServiceCollectionExtensions
         services.AddSingleton<BlockStore>();
         services.AddSingleton<BlockCommands>();
         services.AddSingleton<AuditLog>();
+        services.AddSingleton<AllowlistStore>();
         services.AddSingleton(provider => new TokenStore(
             provider.GetRequiredService<SqliteDatabase>(),
             provider.GetRequiredService<TimeProvider>(),
