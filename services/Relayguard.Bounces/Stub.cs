@@ -7,7 +7,37 @@ public enum MessageKind { DeliveryReport, AutoReply, ReadReceipt, FeedbackReport
 
 public enum BounceReason { UserUnknown, HostUnknown, MailboxFull, MessageTooLarge, PolicyBlocked, SpamContent, RateLimited, Expired, Other }
 
-public sealed record Classification(MessageKind Kind, string Why);
+public sealed record Classification
+{
+    public required MessageKind Kind { get; init; }
+
+    public IReadOnlyList<FailedRecipient> Recipients { get; init; } = [];
+
+    public string? OriginalEnvelopeId { get; init; }
+
+    public string? OriginalMessageId { get; init; }
+
+    public required string Why { get; init; }
+}
+
+public sealed record FailedRecipient
+{
+    public required string Address { get; init; }
+
+    public required string Action { get; init; }
+
+    public int? ReplyCode { get; init; }
+
+    public string? Status { get; init; }
+
+    public string? Diagnostic { get; init; }
+
+    public required BounceReason Reason { get; init; }
+
+    public required bool AddressInvalid { get; init; }
+
+    public required bool Permanent { get; init; }
+}
 
 public sealed class BounceClassifier
 {
@@ -15,7 +45,7 @@ public sealed class BounceClassifier
     {
         if (message.Body is MultipartReport report && string.Equals(report.ReportType, "delivery-status", StringComparison.OrdinalIgnoreCase))
         {
-            return new Classification(MessageKind.DeliveryReport, "multipart/report delivery-status");
+            return new Classification { Kind = MessageKind.DeliveryReport, Why = "multipart/report delivery-status" };
         }
 
         var subject = message.Subject ?? string.Empty;
@@ -23,11 +53,11 @@ public sealed class BounceClassifier
         {
             if (subject.StartsWith(known, StringComparison.OrdinalIgnoreCase))
             {
-                return new Classification(MessageKind.DeliveryReport, "subject");
+                return new Classification { Kind = MessageKind.DeliveryReport, Why = "subject" };
             }
         }
 
-        return new Classification(MessageKind.Ordinary, "none");
+        return new Classification { Kind = MessageKind.Ordinary, Why = "none" };
     }
 }
 
