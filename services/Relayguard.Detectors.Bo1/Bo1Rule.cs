@@ -25,10 +25,10 @@ public sealed class Bo1Rule
     private readonly IReadOnlyList<IpNetwork> _sharedRanges;
     private readonly TimeProvider _time;
     private readonly ILogger<Bo1Rule> _logger;
-    private readonly DetectorAllowlist<Bo1Rule>? _allowlist;
+    private readonly IDetectorAllowlist<Bo1Rule>? _allowlist;
 
     /// <param name="allowlist">The operators' allowlist; null counts every account and address.</param>
-    public Bo1Rule(IBo1Store store, IOptions<Bo1Options> options, TimeProvider time, ILogger<Bo1Rule> logger, DetectorAllowlist<Bo1Rule>? allowlist = null)
+    public Bo1Rule(IBo1Store store, IOptions<Bo1Options> options, TimeProvider time, ILogger<Bo1Rule> logger, IDetectorAllowlist<Bo1Rule>? allowlist = null)
     {
         _store = store;
         _options = options.Value;

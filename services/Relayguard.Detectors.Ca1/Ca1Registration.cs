@@ -31,6 +31,8 @@ public static class Ca1Registration
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ICa1Store, SqliteCa1Store>();
         services.TryAddSingleton<Ca1Rule>();
+        services.TryAddSingleton<ICa1WarningStore, SqliteCa1WarningStore>();
+        services.TryAddSingleton<Ca1EarlyWarning>();
         services.AddDetectorAllowlist<Ca1Rule>("ca1");
         services.AddHostedService<Ca1PruneService>();
         return services;
@@ -44,6 +46,7 @@ public static class Ca1Registration
         bus.AddConsumer<Ca1DeliveryBouncedConsumer, Ca1DeliveryBouncedConsumerDefinition>();
         bus.AddConsumer<Ca1AccountUnblockedConsumer, Ca1AccountUnblockedConsumerDefinition>();
         bus.AddDetectorAllowlistConsumer<Ca1Rule>("ca1-allowlist", RetryIntervals);
+        bus.AddConsumer<Ca1CountsConsumer, Ca1CountsConsumerDefinition>();
         return bus;
     }
 }

@@ -19,10 +19,10 @@ public sealed class Ca1Rule
     private readonly Ca1Options _options;
     private readonly TimeProvider _time;
     private readonly ILogger<Ca1Rule> _logger;
-    private readonly DetectorAllowlist<Ca1Rule>? _allowlist;
+    private readonly IDetectorAllowlist<Ca1Rule>? _allowlist;
 
     /// <param name="allowlist">The operators' allowlist; null counts every account and address.</param>
-    public Ca1Rule(ICa1Store store, IOptions<Ca1Options> options, TimeProvider time, ILogger<Ca1Rule> logger, DetectorAllowlist<Ca1Rule>? allowlist = null)
+    public Ca1Rule(ICa1Store store, IOptions<Ca1Options> options, TimeProvider time, ILogger<Ca1Rule> logger, IDetectorAllowlist<Ca1Rule>? allowlist = null)
     {
         _store = store;
         _options = options.Value;

@@ -22,10 +22,10 @@ public sealed class Ca2Rule
     private readonly IReadOnlyList<IpNetwork> _sharedRanges;
     private readonly TimeProvider _time;
     private readonly ILogger<Ca2Rule> _logger;
-    private readonly DetectorAllowlist<Ca2Rule>? _allowlist;
+    private readonly IDetectorAllowlist<Ca2Rule>? _allowlist;
 
     /// <param name="allowlist">The operators' allowlist; null counts every account and address.</param>
-    public Ca2Rule(ICa2Store store, IOptions<Ca2Options> options, TimeProvider time, ILogger<Ca2Rule> logger, DetectorAllowlist<Ca2Rule>? allowlist = null)
+    public Ca2Rule(ICa2Store store, IOptions<Ca2Options> options, TimeProvider time, ILogger<Ca2Rule> logger, IDetectorAllowlist<Ca2Rule>? allowlist = null)
     {
         _store = store;
         _options = options.Value;
@@ -66,7 +66,7 @@ public sealed class Ca2Rule
             return null;
         }
 
-        var reject = new Ca2Reject(message.EventId, subject, message.GatewayMessageId, message.SpamScore, message.SubmittedAt);
+        var reject = new Ca2Reject(message.EventId, subject, message.GatewayMessageId, message.SpamScore, message.SubmittedAt, message.SpamSymbols);
         var result = await _store.RecordRejectAsync(reject, now, _options.WindowDuration, nearby => Ca2Decision.Decide(subject, nearby, _options, now), cancellationToken);
         LogOutcome(message, subject, result);
         return result.Block;

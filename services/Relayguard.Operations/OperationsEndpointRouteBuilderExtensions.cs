@@ -18,6 +18,9 @@ public static class OperationsEndpointRouteBuilderExtensions
         BlocksEndpoints.Map(api);
         AuditEndpoints.Map(api);
         AllowlistEndpoints.Map(api);
+        WarningsEndpoints.Map(api);
+        AccountEndpoints.Map(api);
+        SessionEndpoints.Map(api);
         api.MapFallback("{**path}", UnknownPath);
         return endpoints;
     }

@@ -60,6 +60,30 @@ internal static class OperationsSchema
             );
             CREATE INDEX IF NOT EXISTS allowlist_by_subject ON allowlist (kind, subject, removed_at);
 
+            CREATE TABLE IF NOT EXISTS webhook_queue (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                event_id TEXT NOT NULL,
+                type TEXT NOT NULL,
+                body TEXT NOT NULL,
+                created_at INTEGER NOT NULL
+            );
+            CREATE INDEX IF NOT EXISTS webhook_queue_by_time ON webhook_queue (created_at);
+
+            CREATE TABLE IF NOT EXISTS webhook_cursors (
+                url TEXT PRIMARY KEY,
+                after_id INTEGER NOT NULL
+            );
+
+            CREATE TABLE IF NOT EXISTS account_warnings (
+                event_id TEXT PRIMARY KEY,
+                account TEXT NOT NULL,
+                code TEXT NOT NULL,
+                window_start INTEGER NOT NULL,
+                warned_at INTEGER NOT NULL,
+                message TEXT NOT NULL
+            );
+            CREATE INDEX IF NOT EXISTS account_warnings_by_time ON account_warnings (warned_at DESC);
+
             CREATE TABLE IF NOT EXISTS operator_tokens (
                 name TEXT PRIMARY KEY,
                 role TEXT NOT NULL,

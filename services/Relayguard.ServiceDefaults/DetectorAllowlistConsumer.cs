@@ -3,8 +3,8 @@ using Relayguard.Contracts;
 
 namespace Relayguard.ServiceDefaults;
 
-/// <summary>Keeps one detector's <see cref="DetectorAllowlist{TRule}"/> current. Each detector has an endpoint of its own, so every detector receives every change.</summary>
-public sealed class DetectorAllowlistConsumer<TRule>(DetectorAllowlist<TRule> allowlist, TimeProvider time)
+/// <summary>Keeps one detector's <see cref="IDetectorAllowlist{TRule}"/> current. Each detector has an endpoint of its own, so every detector receives every change.</summary>
+public sealed class DetectorAllowlistConsumer<TRule>(IDetectorAllowlist<TRule> allowlist, TimeProvider time)
     : IConsumer<AllowlistEntryAdded>, IConsumer<AllowlistEntryRemoved>
 {
     public Task Consume(ConsumeContext<AllowlistEntryAdded> context)

@@ -6,10 +6,13 @@ namespace Relayguard.ServiceDefaults;
 
 public static class DetectorAllowlistRegistration
 {
-    /// <summary>Adds the detector's allowlist copy in the table <c>PREFIX_allowlist</c> of the host's <see cref="SqliteDatabase"/>.</summary>
+    /// <summary>
+    /// Adds the detector's allowlist copy in the table <c>PREFIX_allowlist</c> of the host's <see cref="SqliteDatabase"/>,
+    /// unless the host registered another <see cref="IDetectorAllowlist{TRule}"/> before.
+    /// </summary>
     public static IServiceCollection AddDetectorAllowlist<TRule>(this IServiceCollection services, string tablePrefix)
     {
-        services.TryAddSingleton(provider => new DetectorAllowlist<TRule>(provider.GetRequiredService<SqliteDatabase>(), tablePrefix));
+        services.TryAddSingleton<IDetectorAllowlist<TRule>>(provider => new SqliteDetectorAllowlist<TRule>(provider.GetRequiredService<SqliteDatabase>(), tablePrefix));
         return services;
     }
 

@@ -5,12 +5,11 @@ using Relayguard.Contracts;
 namespace Relayguard.ServiceDefaults;
 
 /// <summary>
-/// One detector's copy of the operators' allowlist, in the table <c>PREFIX_allowlist</c>, kept current from
-/// <see cref="AllowlistEntryAdded"/> and <see cref="AllowlistEntryRemoved"/> events. Each kind, subject and code has
-/// one row that contains the latest event's state, so events that arrive out of order or twice change nothing.
-/// <typeparamref name="TRule"/> only gives each detector a type of its own for dependency injection.
+/// <see cref="IDetectorAllowlist{TRule}"/> in the table <c>PREFIX_allowlist</c> of the shared SQLite file. Each kind,
+/// subject and code has one row that contains the state of the latest event, so events that arrive out of order or
+/// twice change nothing.
 /// </summary>
-public sealed class DetectorAllowlist<TRule>
+public sealed class SqliteDetectorAllowlist<TRule> : IDetectorAllowlist<TRule>
 {
     private const string AccountKind = "account";
     private const string IpKind = "ip";
@@ -19,7 +18,7 @@ public sealed class DetectorAllowlist<TRule>
     private readonly string _table;
     private readonly string _consumer;
 
-    public DetectorAllowlist(SqliteDatabase database, string tablePrefix)
+    public SqliteDetectorAllowlist(SqliteDatabase database, string tablePrefix)
     {
         ArgumentNullException.ThrowIfNull(database);
         if (!Regex.IsMatch(tablePrefix ?? string.Empty, "^[a-z][a-z0-9_]*$"))
@@ -46,25 +45,18 @@ public sealed class DetectorAllowlist<TRule>
             """);
     }
 
-    /// <summary>Applies an added entry unless a later event for the same key was applied. Returns false for a repeated event.</summary>
     public bool Apply(AllowlistEntryAdded message, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(message);
         return Apply(message.EventId, message.Kind, message.Subject, message.Code, active: true, message.ExpiresAt, message.AddedAt, now);
     }
 
-    /// <summary>Applies a removed entry unless a later event for the same key was applied. Returns false for a repeated event.</summary>
     public bool Apply(AllowlistEntryRemoved message, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(message);
         return Apply(message.EventId, message.Kind, message.Subject, message.Code, active: false, expiresAt: null, message.RemovedAt, now);
     }
 
-    /// <summary>
-    /// Finds an active entry for <paramref name="code"/> or for every rule that covers the account or the client address
-    /// (an IP entry covers every address in its range). Returns it as text such as <c>account alice</c> or
-    /// <c>ip 192.0.2.0/24</c>, or null when none does.
-    /// </summary>
     public string? FindCovering(string code, string? account, string? clientIp, DateTimeOffset now)
     {
         IPAddress? address = clientIp is not null && IPAddress.TryParse(clientIp, out var parsed) ? parsed : null;

@@ -4,16 +4,16 @@ using Relayguard.ServiceDefaults;
 namespace Relayguard.Operations.Tests;
 
 /// <summary>The detectors' copy of the allowlist, kept from events that may arrive late, twice or out of order.</summary>
-public sealed class DetectorAllowlistTests : IDisposable
+public sealed class SqliteDetectorAllowlistTests : IDisposable
 {
     private static readonly DateTimeOffset Now = new(2025, 6, 1, 12, 0, 0, TimeSpan.Zero);
 
     private readonly string _directory = Directory.CreateTempSubdirectory("relayguard-allowlist-").FullName;
-    private readonly DetectorAllowlist<DetectorAllowlistTests> _allowlist;
+    private readonly SqliteDetectorAllowlist<SqliteDetectorAllowlistTests> _allowlist;
 
-    public DetectorAllowlistTests()
+    public SqliteDetectorAllowlistTests()
     {
-        _allowlist = new DetectorAllowlist<DetectorAllowlistTests>(new SqliteDatabase(Path.Combine(_directory, "test.db")), "test");
+        _allowlist = new SqliteDetectorAllowlist<SqliteDetectorAllowlistTests>(new SqliteDatabase(Path.Combine(_directory, "test.db")), "test");
     }
 
     public void Dispose()
