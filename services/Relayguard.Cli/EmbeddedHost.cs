@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Relayguard.Detectors.Bo1;
 using Relayguard.Detectors.Ca1;
 using Relayguard.Detectors.Ca2;
+using Relayguard.Detectors.Rl1;
 using Relayguard.Gateway;
 using Relayguard.Gateway.Dsn;
 using Relayguard.Gateway.Help;
@@ -49,6 +50,7 @@ public static class EmbeddedHost
         services.AddCa1Detector(configuration);
         services.AddCa2Detector(configuration);
         services.AddBo1Detector(configuration);
+        services.AddRl1Detector(configuration);
         services.AddOperations(configuration);
         services.AddMassTransit(bus =>
         {
@@ -57,6 +59,7 @@ public static class EmbeddedHost
             bus.AddCa1Consumers();
             bus.AddCa2Consumers();
             bus.AddBo1Consumers();
+            bus.AddRl1Consumers();
             bus.AddOperationsConsumers();
             bus.UsingInMemory((context, transport) => transport.ConfigureEndpoints(context));
         });

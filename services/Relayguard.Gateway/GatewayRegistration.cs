@@ -36,9 +36,10 @@ public static class GatewayRegistration
         services.AddOptions<TlsOptions>().Bind(configuration.GetSection(TlsOptions.SectionName));
         services.AddOptions<DataOptions>().Bind(configuration.GetSection(DataOptions.SectionName));
         services.AddOptions<DsnOptions>().Bind(configuration.GetSection(DsnOptions.SectionName));
+        services.AddGatewayIdentity(configuration);
+        services.AddSessionPolicies(configuration);
 
         services.AddSingleton(sp => new TrustedNetworks(sp.GetRequiredService<IOptions<GatewayOptions>>().Value.Trusted));
-        services.AddSingleton(sp => new AccountStore(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<BlockSnapshotStore>();
         services.AddSingleton<BlockCache>();
         services.AddSingleton<EventOutbox>();
@@ -82,6 +83,8 @@ public static class GatewayRegistration
         bus.AddConsumer<GatewayIpBlockedConsumer>();
         bus.AddConsumer<GatewayAccountUnblockedConsumer>();
         bus.AddConsumer<GatewayIpUnblockedConsumer>();
+        bus.AddConsumer<SessionIpUnblockedConsumer>();
+        bus.AddConsumer<SessionAccountUnblockedConsumer>();
         return bus;
     }
 

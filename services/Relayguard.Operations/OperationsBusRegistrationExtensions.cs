@@ -16,6 +16,7 @@ public static class OperationsBusRegistrationExtensions
         bus.AddConsumer<IpBlockedConsumer, IpBlockedConsumerDefinition>();
         bus.AddConsumer<AccountUnblockedConsumer, AccountUnblockedConsumerDefinition>();
         bus.AddConsumer<IpUnblockedConsumer, IpUnblockedConsumerDefinition>();
+        bus.AddConsumer<AuthThrottledConsumer, AuthThrottledConsumerDefinition>();
         bus.AddConsumer<AccountWarnedConsumer, AccountWarnedConsumerDefinition>();
         bus.AddRequestClient<GetCa1Counts>(RequestTimeout.After(s: 5));
         return bus;

@@ -19,6 +19,8 @@ public sealed class EventOutbox
         typeof(IpBlocked),
         typeof(AccountUnblocked),
         typeof(IpUnblocked),
+        typeof(AuthThrottled),
+        typeof(AccountLoggedInFromManyNetworks),
     }.ToDictionary(t => t.FullName!, StringComparer.Ordinal);
 
     private readonly SqliteDatabase _database;

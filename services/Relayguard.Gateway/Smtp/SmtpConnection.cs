@@ -129,6 +129,14 @@ public sealed partial class SmtpConnection
             {
                 reply = new SmtpReply(500, "5.5.6", $"Command line too long: the limit is {Limits.CommandLineLength} octets");
             }
+            else if (line.IsInvalidUtf8)
+            {
+                reply = new SmtpReply(500, "5.5.2", "Command refused: it is not valid UTF-8");
+            }
+            else if (HasControlCharacter(line.Text))
+            {
+                reply = new SmtpReply(500, "5.5.2", "Command refused: it contains a NUL or another control character");
+            }
             else
             {
                 var (verb, argument) = SplitCommand(line.Text);
@@ -546,6 +554,20 @@ public sealed partial class SmtpConnection
         var verb = (space < 0 ? line : line[..space]).ToUpperInvariant();
         var argument = space < 0 ? string.Empty : line[(space + 1)..];
         return (verb, argument);
+    }
+
+    /// <summary>True for NUL and the other C0 and C1 controls except tab, which no command needs.</summary>
+    private static bool HasControlCharacter(string line)
+    {
+        foreach (var c in line)
+        {
+            if (char.IsControl(c) && c != '\t')
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static string NewSessionId() => Convert.ToHexString(Guid.NewGuid().ToByteArray(), 0, 6);

@@ -12,6 +12,9 @@ internal static class ApiInput
 {
     public const int MaxReasonLength = 1000;
 
+    /// <summary>The codes a block in the registry can carry.</summary>
+    private static readonly IReadOnlyList<string> BlockCodes = [.. RuleCodes.All, AuthThrottled.Code];
+
     // Keeps expires_at far inside the range of DateTimeOffset.
     private static readonly TimeSpan MaxBlockDuration = TimeSpan.FromDays(3650);
 
@@ -37,6 +40,7 @@ internal static class ApiInput
         return kind;
     }
 
+    /// <summary>Reads the code of a block filter or lift: a rule code, or AUTH for a gateway's AUTH throttle.</summary>
     public static string? Code(string? text, ApiErrors errors)
     {
         if (string.IsNullOrWhiteSpace(text))
@@ -45,9 +49,9 @@ internal static class ApiInput
         }
 
         var code = text.Trim().ToUpperInvariant();
-        if (!RuleCodes.All.Contains(code))
+        if (!BlockCodes.Contains(code))
         {
-            errors.Add("code", $"Unknown code '{text}': use one of {string.Join(", ", RuleCodes.All)}.");
+            errors.Add("code", $"Unknown code '{text}': use one of {string.Join(", ", BlockCodes)}.");
             return null;
         }
 

@@ -103,8 +103,10 @@ public sealed class PostfixInstance : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        var pidFile = Path.Combine(Directory, "queue", "pid", "master.pid");
-        var pid = File.Exists(pidFile) ? (await File.ReadAllTextAsync(pidFile)).Trim() : null;
+        // The master holds an exclusive lock on master.pid, which .NET's own file locking will not open, so the
+        // pid comes from its "daemon started" log line instead.
+        var started = Log.Split('\n').LastOrDefault(line => line.Contains("postfix/master[", StringComparison.Ordinal) && line.Contains("daemon started", StringComparison.Ordinal));
+        var pid = started is null ? null : started[(started.IndexOf("master[", StringComparison.Ordinal) + 7)..started.IndexOf(']', started.IndexOf("master[", StringComparison.Ordinal))];
         await RunAsync(Postfix, "-c", ConfigDirectory, "stop");
         if (pid is not null)
         {
