@@ -2,8 +2,9 @@ namespace Relayguard.Contracts;
 
 /// <summary>
 /// An early warning: in one window, an account's invalid recipients and their share both reached a configured part
-/// (<see cref="WarnAt"/>) of the thresholds of <see cref="Code"/>, but not the thresholds themselves. Published at
-/// most once per account and window. Carries counts only, no recipient address.
+/// (<see cref="WarnAt"/>) of the thresholds of <see cref="Code"/>, but not the thresholds themselves. The detector
+/// stores one warning per account and window, and a retried publication repeats its event id. Carries counts only,
+/// no recipient address.
 /// </summary>
 public sealed record AccountWarned
 {

@@ -110,7 +110,7 @@ public static class BlocksCommand
         }
 
         output.WriteLine($"  Evidence: {JsonFields.Text(evidence, "summary")}");
-        if (evidence.TryGetProperty("counts", out var counts) && counts.ValueKind == JsonValueKind.Object)
+        if (evidence.TryGetProperty("counts", out var counts) && counts.ValueKind == JsonValueKind.Object && counts.EnumerateObject().Any())
         {
             var pairs = counts.EnumerateObject().Select(count => $"{count.Name}={count.Value.GetDouble().ToString("0.###", CultureInfo.InvariantCulture)}");
             output.WriteLine($"  Counts:   {string.Join(", ", pairs)}");

@@ -10,7 +10,8 @@ namespace Relayguard.Detectors.Bo1;
 /// BO1 escalation: when <see cref="Bo1Options.EscalateAfter"/> bounce messages from one account or one client
 /// address (IPv6: /64 prefix) were refused at end of DATA within less than <see cref="Bo1Options.Window"/>, blocks
 /// null-sender submissions from it for <see cref="Bo1Options.BlockFor"/>. Refusals at MAIL FROM, which the block
-/// itself causes, do not count, and an address in a shared range counts only through its account.
+/// itself causes, do not count, and an address in a shared range counts only through its account. Neither do
+/// refusals of an account or client address on the operators' allowlist for BO1.
 /// </summary>
 public sealed class Bo1Rule
 {

@@ -7,7 +7,8 @@ namespace Relayguard.Detectors.Ca1;
 
 /// <summary>
 /// Checks, after CA1 has counted an event, whether the account's window reached the warning level, and stores the
-/// warning that the caller must publish and then mark published. Each account and window warns at most once.
+/// warning that the caller must publish and then mark published. <see cref="ICa1WarningStore"/> keeps one warning per
+/// account and window, so later events in the window return nothing, or the same warning while it is unpublished.
 /// </summary>
 public sealed class Ca1EarlyWarning(
     ICa1Store store,

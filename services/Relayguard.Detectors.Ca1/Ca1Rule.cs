@@ -8,7 +8,8 @@ namespace Relayguard.Detectors.Ca1;
 /// <summary>
 /// CA1: blocks an account when, in one window of submission time, at least
 /// <see cref="Ca1Options.MinInvalidRecipients"/> distinct recipients proved invalid and they are at least
-/// <see cref="Ca1Options.MinInvalidShare"/> of the window's distinct recipients. The block has no expiry.
+/// <see cref="Ca1Options.MinInvalidShare"/> of the window's distinct recipients. The block has no expiry. Events of an
+/// account or client address on the operators' allowlist for CA1 are not counted.
 /// </summary>
 public sealed class Ca1Rule
 {

@@ -10,7 +10,8 @@ namespace Relayguard.Detectors.Ca2;
 /// CA2: blocks a client address for <see cref="Ca2Options.BlockFor"/> when <see cref="Ca2Options.Count"/> messages
 /// from it that the spam scanner rejected were submitted within less than <see cref="Ca2Options.Window"/>.
 /// IPv6 clients are counted and blocked by /64 prefix. On an address in a shared range the account is counted and
-/// blocked on that address, and mail without an account is not counted.
+/// blocked on that address, and mail without an account is not counted. Neither is mail from an account or client
+/// address on the operators' allowlist for CA2.
 /// </summary>
 public sealed class Ca2Rule
 {

@@ -9,7 +9,7 @@ namespace Relayguard.Operations.Webhooks;
 /// <summary>
 /// Sends the queued events to each configured receiver in queue order. A receiver that keeps failing is tried again
 /// after a growing pause (up to 5 minutes), and an event it has not taken within <see cref="WebhookOptions.GiveUpAfter"/>
-/// is dropped with an error in the log, so one broken receiver neither stops the others nor holds its queue for ever.
+/// is dropped with an error in the log, so one broken receiver neither stops the others nor blocks its own queue for ever.
 /// </summary>
 public sealed class WebhookDispatcher(
     WebhookQueue queue,

@@ -11,7 +11,7 @@ using Microsoft.Extensions.Logging;
 namespace Relayguard.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// A webhook receiver on 127.0.0.1 that records every request and answers with the status that
+/// A webhook receiver on 127.0.0.1 that records every request and responds with the status that
 /// <see cref="StatusFor"/> chooses from the number of the request (1 for the first).
 /// </summary>
 public sealed class WebhookReceiver : IAsyncDisposable
