@@ -1,11 +1,15 @@
 using MassTransit;
+using Relayguard.Contracts;
 using Relayguard.Operations.Consumers;
 
 namespace Relayguard.Operations;
 
 public static class OperationsBusRegistrationExtensions
 {
-    /// <summary>Adds the consumers that keep the block registry current from block events and from lifts that other processes publish.</summary>
+    /// <summary>
+    /// Adds the consumers that keep the block registry current from block events and from lifts that other processes
+    /// publish, the consumer of early warnings, and the request client that asks the CA1 detector for an account's counts.
+    /// </summary>
     public static IBusRegistrationConfigurator AddOperationsConsumers(this IBusRegistrationConfigurator bus)
     {
         bus.AddConsumer<AccountBlockedConsumer, AccountBlockedConsumerDefinition>();
@@ -13,6 +17,8 @@ public static class OperationsBusRegistrationExtensions
         bus.AddConsumer<AccountUnblockedConsumer, AccountUnblockedConsumerDefinition>();
         bus.AddConsumer<IpUnblockedConsumer, IpUnblockedConsumerDefinition>();
         bus.AddConsumer<AuthThrottledConsumer, AuthThrottledConsumerDefinition>();
+        bus.AddConsumer<AccountWarnedConsumer, AccountWarnedConsumerDefinition>();
+        bus.AddRequestClient<GetCa1Counts>(RequestTimeout.After(s: 5));
         return bus;
     }
 }
