@@ -30,6 +30,7 @@ public static class OperationsServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<OperationsOptions>, OperationsOptionsValidator>();
 
         services.AddSingleton<BlockStore>();
+        services.AddHostedService<ActiveBlockGauge>();
         services.AddSingleton<BlockCommands>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<AllowlistStore>();
