@@ -144,6 +144,29 @@ public sealed class AuthThrottleTests
     }
 
     [Fact]
+    public void Lift_ByFingerprintLabel_EndsPair()
+    {
+        var throttle = NewThrottle();
+        Fail(throttle, "Tr0ub4dor&3", 5);
+
+        var lifted = throttle.Lift(Client, AuthThrottle.Label("Tr0ub4dor&3", known: false));
+
+        Assert.Equal(1, lifted);
+        Assert.False(throttle.IsThrottled(Client, "Tr0ub4dor&3", out _));
+    }
+
+    [Fact]
+    public void Label_UnknownUser_HidesName()
+    {
+        var label = AuthThrottle.Label("Tr0ub4dor&3", known: false);
+
+        Assert.DoesNotContain("Tr0ub4dor", label);
+        Assert.Matches("^#[0-9a-f]{8}$", label);
+        Assert.Equal(label, AuthThrottle.Label("TR0UB4DOR&3", known: false));
+        Assert.Equal("alice", AuthThrottle.Label("alice", known: true));
+    }
+
+    [Fact]
     public void Options_Thresholds_Applied()
     {
         var throttle = new AuthThrottle(new AuthThrottleOptions { Failures = 2, UserNames = 3, Window = TimeSpan.FromMinutes(1), BlockFor = TimeSpan.FromMinutes(2) }, _time);
