@@ -8,10 +8,10 @@ using System.Text.RegularExpressions;
 namespace Relayguard.Fuzz;
 
 /// <summary>
-/// Starts a gateway on loopback, drives the generated sessions against it, and checks: the process survives and
-/// answers its health check, every session ends within the server's timeout plus a margin, no message is accepted
-/// in a session without a successful AUTH, every relayed message is one the client saw accepted after AUTH, and the
-/// resident set after the run is within the allowed growth of the one after the warm-up.
+/// Starts a gateway on loopback and drives the generated sessions against it. The checks: the process survives and
+/// passes its health check, and every session ends within the server's timeout plus a margin. No message is accepted
+/// in a session without a successful AUTH, and every relayed message is one the client saw accepted after AUTH.
+/// The resident set after the run is within the allowed growth of the one after the warm-up.
 /// </summary>
 public static partial class FuzzRunner
 {

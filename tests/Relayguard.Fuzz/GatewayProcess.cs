@@ -95,7 +95,7 @@ public sealed class GatewayProcess : IAsyncDisposable
         throw new InvalidOperationException($"/proc/{_process.Id}/status has no VmRSS line.");
     }
 
-    /// <summary>Returns whether /health/live answers 200.</summary>
+    /// <summary>Returns whether /health/live returns 200.</summary>
     public async Task<bool> IsLiveAsync()
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };

@@ -131,7 +131,7 @@ public sealed class AuthThrottleTests
     }
 
     [Fact]
-    public void Lift_UserWithoutAddress_EndsEveryPairOfUser()
+    public void Lift_UserOnly_EndsAllPairs()
     {
         var throttle = NewThrottle();
         Fail(throttle, "alice", 5);
