@@ -1,11 +1,11 @@
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Relayguard.Detectors.Bo1;
 using Relayguard.Detectors.Ca1;
 using Relayguard.Detectors.Ca2;
 using Relayguard.Detectors.Rl1;
 using Relayguard.Gateway;
+using Relayguard.Gateway.Dsn;
 using Relayguard.Gateway.Help;
 using Relayguard.Operations;
 using Relayguard.ServiceDefaults;
@@ -28,12 +28,7 @@ public static class EmbeddedHost
         builder.Configuration.AddEnvironmentVariables("RELAYGUARD_");
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Configuration.AddCommandLine(args);
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-            o.UseUtcTimestamp = true;
-        });
+        builder.AddServiceDefaults("relayguard");
 
         var configuration = builder.Configuration;
         var dataDirectory = Path.GetFullPath(configuration["Data:Directory"] ?? "./data");
@@ -64,7 +59,6 @@ public static class EmbeddedHost
         services.AddBo1Detector(configuration);
         services.AddRl1Detector(configuration);
         services.AddOperations(configuration);
-        services.AddHealthChecks();
         services.AddMassTransit(bus =>
         {
             bus.SetKebabCaseEndpointNameFormatter();
@@ -80,10 +74,10 @@ public static class EmbeddedHost
         configure?.Invoke(builder);
 
         var app = builder.Build();
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready");
+        app.MapServiceDefaults();
         app.MapHelpPages();
         app.MapOperationsApi();
+        app.MapDsnApi();
         return app;
     }
 }

@@ -5,7 +5,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Relayguard.Bounces;
 using Relayguard.Gateway.Blocks;
+using Relayguard.Gateway.Dsn;
 using Relayguard.Gateway.Events;
+using Relayguard.Gateway.Health;
 using Relayguard.Gateway.Identity;
 using Relayguard.Gateway.Index;
 using Relayguard.Gateway.Relay;
@@ -33,6 +35,7 @@ public static class GatewayRegistration
         services.AddOptions<HelpOptions>().Bind(configuration.GetSection(HelpOptions.SectionName));
         services.AddOptions<TlsOptions>().Bind(configuration.GetSection(TlsOptions.SectionName));
         services.AddOptions<DataOptions>().Bind(configuration.GetSection(DataOptions.SectionName));
+        services.AddOptions<DsnOptions>().Bind(configuration.GetSection(DsnOptions.SectionName));
         services.AddGatewayIdentity(configuration);
         services.AddSessionPolicies(configuration);
 
@@ -54,9 +57,22 @@ public static class GatewayRegistration
         services.AddSingleton<GatewaySessionHandler>();
         services.AddSingleton<ISmtpSessionHandler>(sp => sp.GetRequiredService<GatewaySessionHandler>());
         services.AddSingleton<SmtpGatewayService>();
-        services.AddHostedService(sp => sp.GetRequiredService<SmtpGatewayService>());
+        services.AddHostedService(sp =>
+        {
+            sp.GetRequiredService<GatewayGauges>();
+            return sp.GetRequiredService<SmtpGatewayService>();
+        });
         services.AddHostedService<OutboxDispatcher>();
         services.AddHostedService<GatewayMaintenance>();
+        services.AddHealthChecks()
+            .AddCheck<SqliteHealthCheck>("store")
+            .AddCheck<UpstreamHealthCheck>("upstream")
+            .AddCheck<RspamdHealthCheck>("scanner");
+        services.AddSingleton<GatewayGauges>();
+        services.AddSingleton<DsnIntake>();
+        services.AddSingleton<DsnSessionHandler>();
+        services.AddSingleton<DsnListenerService>();
+        services.AddHostedService(sp => sp.GetRequiredService<DsnListenerService>());
         return services;
     }
 

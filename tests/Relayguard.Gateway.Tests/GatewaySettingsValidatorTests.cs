@@ -38,5 +38,6 @@ public sealed class GatewaySettingsValidatorTests
             Options.Create(new RelayOptions { Upstream = "127.0.0.1:25" }),
             Options.Create(new RspamdOptions()),
             Options.Create(new HelpOptions { BaseUrl = "https://mail.example.net/help/smtp-errors" }),
-            Options.Create(tls)).Validate(null, gateway);
+            Options.Create(tls),
+            Options.Create(new Relayguard.Gateway.Dsn.DsnOptions())).Validate(null, gateway);
 }
