@@ -44,8 +44,11 @@ public sealed class RelayguardInstance : IAsyncDisposable
 
     public string OperatorToken => File.ReadAllText(Path.Combine(DataDirectory, "ops-token")).Trim();
 
-    /// <summary>Starts an instance; <paramref name="settings"/> are configuration keys as <c>relayguard run</c>'s options set them.</summary>
-    public static async Task<RelayguardInstance> StartAsync(Dictionary<string, string?> settings, string? dataDirectory = null)
+    /// <summary>
+    /// Starts an instance; <paramref name="settings"/> are configuration keys as <c>relayguard run</c>'s options set them.
+    /// A <paramref name="time"/> replaces the system clock, for rules whose windows a test moves on.
+    /// </summary>
+    public static async Task<RelayguardInstance> StartAsync(Dictionary<string, string?> settings, string? dataDirectory = null, TimeProvider? time = null)
     {
         dataDirectory ??= Directory.CreateTempSubdirectory("relayguard-test-").FullName;
         var all = new Dictionary<string, string?>(settings, StringComparer.OrdinalIgnoreCase)
@@ -60,6 +63,10 @@ public sealed class RelayguardInstance : IAsyncDisposable
         {
             builder.Logging.AddProvider(logs);
             builder.Logging.SetMinimumLevel(LogLevel.Debug);
+            if (time is not null)
+            {
+                builder.Services.AddSingleton(time);
+            }
         });
         OperatorTokens.EnsureInitialToken(dataDirectory, app.Services.GetRequiredService<SqliteDatabase>());
         await app.StartAsync();
