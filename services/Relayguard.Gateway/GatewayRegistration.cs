@@ -42,6 +42,7 @@ public static class GatewayRegistration
         services.AddSingleton(sp => new TrustedNetworks(sp.GetRequiredService<IOptions<GatewayOptions>>().Value.Trusted));
         services.AddSingleton<BlockSnapshotStore>();
         services.AddSingleton<BlockCache>();
+        services.AddSingleton<Telemetry.BlockTraces>();
         services.AddSingleton<EventOutbox>();
         services.AddSingleton<MessageIndex>();
         services.AddSingleton<BounceClassifier>();

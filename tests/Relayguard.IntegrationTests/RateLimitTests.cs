@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using MailKit.Net.Smtp;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Relayguard.IntegrationTests.Infrastructure;
 
@@ -157,6 +158,6 @@ public sealed class RateLimitTests
     private static Task<RelayguardInstance> StartAsync(Dictionary<string, string?> settings, TimeProvider? time = null)
     {
         settings["Smtp:AllowPlaintextAuth"] = "true";
-        return RelayguardInstance.StartAsync(settings, time: time);
+        return RelayguardInstance.StartAsync(settings, configure: time is null ? null : builder => builder.Services.AddSingleton(time));
     }
 }

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using MailKit.Net.Smtp;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Relayguard.IntegrationTests.Infrastructure;
 
@@ -33,7 +34,7 @@ public sealed class SecurityTests
     public async Task AuthThrottle_AfterBlockFor_AcceptedAgain()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var relayguard = await RelayguardInstance.StartAsync(new() { ["Smtp:AllowPlaintextAuth"] = "true" }, time: time);
+        await using var relayguard = await RelayguardInstance.StartAsync(new() { ["Smtp:AllowPlaintextAuth"] = "true" }, configure: builder => builder.Services.AddSingleton<TimeProvider>(time));
         relayguard.AddAccount("alice", Password);
         await FailLoginsAsync(relayguard, "alice", 5);
         using var raw = await RawSmtpClient.ConnectAsync(relayguard.SmtpEndPoint);

@@ -34,6 +34,7 @@ public sealed partial class GatewaySessionHandler
             case PasswordResult.Invalid:
                 var label = check.UserKnown ? LogSafe(userName) : AuthThrottle.Label(userName, known: false);
                 LogAuthFailed(_logger, clientIp, label, AuthThrottle.Fingerprint(userName));
+                RelayguardTelemetry.AuthFailures.Add(1);
                 foreach (var start in _throttle.RecordFailure(clientKey, userName))
                 {
                     PublishThrottle(start, start.UserName is null ? null : label);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Relayguard.Contracts;
@@ -9,6 +10,7 @@ using Relayguard.Gateway.Index;
 using Relayguard.Gateway.Relay;
 using Relayguard.Gateway.Scanning;
 using Relayguard.Gateway.Smtp;
+using Relayguard.Gateway.Telemetry;
 using Relayguard.ServiceDefaults;
 
 namespace Relayguard.Gateway.Session;
@@ -30,6 +32,7 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
     private readonly SenderPolicy _senders;
     private readonly LocalRateCounter _rates;
     private readonly BlockCache _blocks;
+    private readonly BlockTraces _blockTraces;
     private readonly EventOutbox _outbox;
     private readonly MessageIndex _index;
     private readonly RspamdClient _scanner;
@@ -53,6 +56,7 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
         SenderPolicy senders,
         LocalRateCounter rates,
         BlockCache blocks,
+        BlockTraces blockTraces,
         EventOutbox outbox,
         MessageIndex index,
         RspamdClient scanner,
@@ -74,6 +78,7 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
         _senders = senders;
         _rates = rates;
         _blocks = blocks;
+        _blockTraces = blockTraces;
         _outbox = outbox;
         _index = index;
         _scanner = scanner;
@@ -136,6 +141,12 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
         {
             var reply = _replies.ForBlock(block);
             LogRefusedAtMail(_logger, transaction.Id, account, ClientIp(session), block.Code, block.Kind, block.Subject);
+            if (_blockTraces.Find(block.Kind, block.Subject, block.Code) is { } decision)
+            {
+                transaction.Activity?.AddLink(new ActivityLink(decision));
+            }
+
+            RelayguardTelemetry.Refusals.Add(1, RelayguardTelemetry.Tag("code", block.Code));
             Publish(session, transaction, [], 0, ScanResult.NotScanned(), RefusalOutcome(reply), block.Code, "mail", reply);
             return ValueTask.FromResult(reply);
         }
@@ -242,6 +253,26 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
     private List<string> Hashes(SmtpTransaction transaction) =>
         transaction.Recipients.Select(r => _hasher.Hash(r.Address)).Distinct(StringComparer.Ordinal).ToList();
 
+    /// <summary>Tags the transaction span with its outcome and counts it; the account and address are span attributes only, never metric tags.</summary>
+    private static void RecordOutcome(SmtpTransaction transaction, MessageSubmitted message)
+    {
+        RelayguardTelemetry.Messages.Add(1, RelayguardTelemetry.Tag("outcome", message.Outcome), RelayguardTelemetry.Tag("code", message.RefusalCode ?? "none"));
+        var activity = transaction.Activity;
+        if (activity is null)
+        {
+            return;
+        }
+
+        activity.SetTag("relayguard.outcome", message.Outcome);
+        activity.SetTag("relayguard.code", message.RefusalCode);
+        activity.SetTag("relayguard.stage", message.RefusalStage);
+        activity.SetTag("relayguard.size", message.Size);
+        activity.SetTag("relayguard.recipients", message.RecipientCount);
+        activity.SetTag("relayguard.spam_action", message.SpamAction);
+        activity.SetTag("enduser.id", message.Account);
+        activity.SetTag("client.address", message.ClientIp);
+    }
+
     private void Publish(SmtpSessionContext session, SmtpTransaction transaction, IReadOnlyList<string> recipientHashes, long size, ScanResult scan, string outcome, string? code, string? stage, SmtpReply reply, bool relayAttempted = false)
     {
         var message = new MessageSubmitted
@@ -264,6 +295,7 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
             RelayAttempted = relayAttempted,
         };
         _outbox.Enqueue(message, message.EventId);
+        RecordOutcome(transaction, message);
     }
 
     [LoggerMessage(EventId = 1103, Level = LogLevel.Information, Message = "MAIL FROM refused for message {MessageId}: account {Account}, client {ClientIp}, code {Code} on {Kind} {Subject}.")]
