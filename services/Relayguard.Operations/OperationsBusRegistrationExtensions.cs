@@ -5,13 +5,17 @@ namespace Relayguard.Operations;
 
 public static class OperationsBusRegistrationExtensions
 {
-    /// <summary>Adds the consumers that keep the block registry current from block events and from lifts that other processes publish.</summary>
+    /// <summary>
+    /// Adds the consumers that keep the block registry current from block events and from lifts that other processes
+    /// publish, and the one that answers a gateway's catch-up request.
+    /// </summary>
     public static IBusRegistrationConfigurator AddOperationsConsumers(this IBusRegistrationConfigurator bus)
     {
         bus.AddConsumer<AccountBlockedConsumer, AccountBlockedConsumerDefinition>();
         bus.AddConsumer<IpBlockedConsumer, IpBlockedConsumerDefinition>();
         bus.AddConsumer<AccountUnblockedConsumer, AccountUnblockedConsumerDefinition>();
         bus.AddConsumer<IpUnblockedConsumer, IpUnblockedConsumerDefinition>();
+        bus.AddConsumer<ListActiveBlocksConsumer, ListActiveBlocksConsumerDefinition>();
         return bus;
     }
 }

@@ -27,6 +27,7 @@ public static class OperationsServiceCollectionExtensions
 
         services.AddSingleton<BlockStore>();
         services.AddSingleton<BlockCommands>();
+        services.AddSingleton<ActiveBlockPages>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton(provider => new TokenStore(
             provider.GetRequiredService<SqliteDatabase>(),

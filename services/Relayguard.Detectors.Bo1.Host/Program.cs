@@ -1,0 +1,14 @@
+using Relayguard.Detectors.Bo1;
+using Relayguard.ServiceDefaults;
+
+// The Bo1 detector as a process of its own: consumes events from RabbitMQ, keeps its state in the store that
+// Store:Kind names, and publishes blocks. Replicas compete for the same queues and decide as one.
+var builder = ServiceHost.CreateBuilder(args, "relayguard-bo1");
+
+builder.AddSqliteStore();
+builder.Services.AddBo1Detector(builder.Configuration);
+builder.Services.AddRelayguardBus(builder.Configuration, bus => bus.AddBo1Consumers());
+
+var app = builder.Build();
+app.MapServiceEndpoints();
+await app.RunAsync();

@@ -1,0 +1,14 @@
+using Relayguard.Detectors.Ca1;
+using Relayguard.ServiceDefaults;
+
+// The Ca1 detector as a process of its own: consumes events from RabbitMQ, keeps its state in the store that
+// Store:Kind names, and publishes blocks. Replicas compete for the same queues and decide as one.
+var builder = ServiceHost.CreateBuilder(args, "relayguard-ca1");
+
+builder.AddSqliteStore();
+builder.Services.AddCa1Detector(builder.Configuration);
+builder.Services.AddRelayguardBus(builder.Configuration, bus => bus.AddCa1Consumers());
+
+var app = builder.Build();
+app.MapServiceEndpoints();
+await app.RunAsync();
