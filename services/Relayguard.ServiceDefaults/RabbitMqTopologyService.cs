@@ -41,8 +41,11 @@ public sealed partial class RabbitMqTopologyService(IOptions<BusOptions> options
 
     public void Dispose() => _stopping.Dispose();
 
-    /// <summary>Declares the exchanges, queues and bindings on one channel; every declaration is idempotent.</summary>
-    public static async Task DeclareAsync(Uri broker, CancellationToken cancellationToken)
+    /// <summary>
+    /// Declares the exchanges, queues and bindings on one channel, and a delay queue per redelivery interval; every
+    /// declaration is idempotent.
+    /// </summary>
+    public static async Task DeclareAsync(Uri broker, IReadOnlyList<TimeSpan> redeliveryIntervals, CancellationToken cancellationToken)
     {
         var factory = new ConnectionFactory { Uri = broker, ClientProvidedName = "relayguard-topology" };
         await using var connection = await factory.CreateConnectionAsync(cancellationToken);
@@ -59,6 +62,20 @@ public sealed partial class RabbitMqTopologyService(IOptions<BusOptions> options
                 await channel.ExchangeBindAsync(endpoint.Queue, exchange, string.Empty, cancellationToken: cancellationToken);
             }
         }
+
+        foreach (var interval in redeliveryIntervals)
+        {
+            // Expired messages go to the default exchange with their routing key, the name of the queue they came from.
+            var name = DelayedRedelivery.DelayQueueName(interval);
+            var arguments = new Dictionary<string, object?>
+            {
+                ["x-message-ttl"] = (long)interval.TotalMilliseconds,
+                ["x-dead-letter-exchange"] = string.Empty,
+            };
+            await channel.ExchangeDeclareAsync(name, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
+            await channel.QueueDeclareAsync(name, durable: true, exclusive: false, autoDelete: false, arguments: arguments, cancellationToken: cancellationToken);
+            await channel.QueueBindAsync(name, name, string.Empty, cancellationToken: cancellationToken);
+        }
     }
 
     private async Task DeclareUntilDoneAsync(CancellationToken cancellationToken)
@@ -69,7 +86,7 @@ public sealed partial class RabbitMqTopologyService(IOptions<BusOptions> options
         {
             try
             {
-                await DeclareAsync(broker, cancellationToken);
+                await DeclareAsync(broker, options.Value.EffectiveRedeliveryIntervals, cancellationToken);
                 LogDeclared(logger, RelayguardTopology.Endpoints.Count, broker.Host, broker.Port);
                 _declared.TrySetResult();
                 return;
