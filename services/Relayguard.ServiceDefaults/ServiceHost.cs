@@ -17,14 +17,22 @@ namespace Relayguard.ServiceDefaults;
 public static class ServiceHost
 {
     /// <summary>
-    /// Creates the builder of one service. Configuration comes from <c>appsettings.json</c>, environment variables
-    /// (<c>Bus__RabbitMq</c> or <c>RELAYGUARD_Bus__RabbitMq</c>) and the command line (<c>--Bus:RabbitMq=...</c>), later
-    /// sources winning. The HTTP listener (health, metrics) is <paramref name="listenKey"/>, default <paramref name="defaultListen"/>.
+    /// Creates the builder of one service. Configuration comes from <c>appsettings.json</c> beside the program and in
+    /// the working folder, environment variables (<c>Bus__RabbitMq</c> or <c>RELAYGUARD_Bus__RabbitMq</c>) and the command
+    /// line (<c>--Bus:RabbitMq=...</c>), later sources winning. The HTTP listener (health, metrics) is <paramref name="listenKey"/>, default <paramref name="defaultListen"/>.
     /// </summary>
     public static WebApplicationBuilder CreateBuilder(string[] args, string serviceName, string listenKey = "Http:Listen", string defaultListen = "127.0.0.1:8080")
     {
         DurationConverter.Register();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        // appsettings.json in the working folder too (the systemd units run in /etc/relayguard), as relayguard run reads it.
+        var workingSettings = Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json");
+        if (!string.Equals(Path.GetFullPath(workingSettings), Path.Combine(AppContext.BaseDirectory, "appsettings.json"), StringComparison.Ordinal))
+        {
+            builder.Configuration.AddJsonFile(workingSettings, optional: true);
+            builder.Configuration.AddEnvironmentVariables();
+        }
+
         builder.Configuration.AddEnvironmentVariables("RELAYGUARD_");
         builder.Configuration.AddCommandLine(args);
         builder.Logging.ClearProviders();
