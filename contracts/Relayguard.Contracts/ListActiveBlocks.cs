@@ -1,7 +1,7 @@
 namespace Relayguard.Contracts;
 
 /// <summary>
-/// A request for one page of the active blocks, answered by the operations service with
+/// A request for one page of the active blocks, to which the operations service responds with
 /// <see cref="ActiveBlockList"/>. A gateway sends it at start to catch up with block and lift events it missed.
 /// </summary>
 public sealed record ListActiveBlocks

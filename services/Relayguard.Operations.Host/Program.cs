@@ -3,7 +3,7 @@ using Relayguard.Operations.Tokens;
 using Relayguard.ServiceDefaults;
 
 // The operations service as a process of its own: the block registry, the operations API on Operations:Listen,
-// and the answers to the gateways' catch-up requests.
+// and the responses to the gateways' catch-up requests.
 var builder = ServiceHost.CreateBuilder(args, "relayguard-operations", "Operations:Listen", "127.0.0.1:8025");
 
 var database = builder.AddSqliteStore();

@@ -7,7 +7,7 @@ public static class OperationsBusRegistrationExtensions
 {
     /// <summary>
     /// Adds the consumers that keep the block registry current from block events and from lifts that other processes
-    /// publish, and the one that answers a gateway's catch-up request.
+    /// publish, and the one that responds to a gateway's catch-up request.
     /// </summary>
     public static IBusRegistrationConfigurator AddOperationsConsumers(this IBusRegistrationConfigurator bus)
     {

@@ -51,6 +51,6 @@ internal sealed partial class DelayedRedeliveryFilter<TMessage>(DelayedRedeliver
     [LoggerMessage(EventId = 9111, Level = LogLevel.Warning, Message = "Message {MessageId} ({MessageType}) failed its retries; redelivery {Redelivery} of {Redeliveries} in {Interval} on queue {Queue}.")]
     private static partial void LogRedelivering(ILogger logger, Exception exception, Guid? messageId, string messageType, int redelivery, int redeliveries, TimeSpan interval, string queue);
 
-    [LoggerMessage(EventId = 9112, Level = LogLevel.Error, Message = "Message {MessageId} ({MessageType}) failed after {Redeliveries} redeliveries; it moves to the error queue.")]
+    [LoggerMessage(EventId = 9112, Level = LogLevel.Error, Message = "Message {MessageId} ({MessageType}) failed after {Redeliveries} redeliveries and moves to the error queue.")]
     private static partial void LogGivingUp(ILogger logger, Exception exception, Guid? messageId, string messageType, int redeliveries);
 }

@@ -7,7 +7,7 @@ namespace Relayguard.ServiceDefaults;
 /// The MongoDB counterpart of <see cref="ProcessedEvents"/>: one document per consumer and event id in
 /// <c>processed_events</c>, whose unique <c>_id</c> makes the mark atomic across replicas. MongoDB without a replica
 /// set has no multi-document transactions, so the stores apply an event's state change idempotently first and mark
-/// it afterwards; a mark only saves the work of a redelivery.
+/// it afterwards. A mark only saves the work of a redelivery.
 /// </summary>
 public sealed class MongoProcessedEvents
 {

@@ -54,7 +54,7 @@ public static class ServiceHost
     }
 
     /// <summary>
-    /// Maps <c>/health/live</c> (the process answers), <c>/health/ready</c> (the checks tagged
+    /// Maps <c>/health/live</c> (the process is up), <c>/health/ready</c> (the checks tagged
     /// <see cref="BusRegistration.ReadyTag"/> pass) and <c>/metrics</c>.
     /// </summary>
     public static WebApplication MapServiceEndpoints(this WebApplication app)

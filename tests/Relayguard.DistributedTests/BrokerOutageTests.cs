@@ -63,7 +63,7 @@ public sealed class BrokerOutageTests(BrokerFixture fixture)
     private int SentSoFar => Volatile.Read(ref _sent);
 
     /// <summary>
-    /// Sends one message at a time, each to a recipient of its own, at about 20 a second, until stopped; a new
+    /// Sends one message at a time, each to a recipient of its own, at about 20 a second, until stopped. A new
     /// session every 50 messages keeps within the gateway's commands-per-session limit.
     /// </summary>
     private async Task<(int Sent, int Accepted)> SendSteadilyAsync(ServiceSpec gateway, CancellationToken stop)

@@ -7,7 +7,7 @@ namespace Relayguard.DistributedTests;
 
 /// <summary>
 /// docker-compose.yml, the Kubernetes manifests and the systemd units, checked against the services as they are:
-/// host projects, assembly names, configuration sections, queue names, and the health endpoints a running process answers.
+/// host projects, assembly names, configuration sections, queue names, and the health endpoints a running process serves.
 /// </summary>
 [Collection(DistributedCollection.Name)]
 public sealed class DeploymentFileTests(BrokerFixture fixture)

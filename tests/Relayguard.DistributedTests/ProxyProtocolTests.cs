@@ -7,7 +7,7 @@ namespace Relayguard.DistributedTests;
 
 /// <summary>
 /// The gateway takes the client address from a PROXY protocol v2 header only on connections from a configured load
-/// balancer. 127.0.0.2 plays the balancer; 203.0.113.0/24 is trusted, so MAIL without AUTH shows whose address counted.
+/// balancer. 127.0.0.2 plays the balancer, and 203.0.113.0/24 is trusted, so MAIL without AUTH shows whose address counted.
 /// </summary>
 [Collection(DistributedCollection.Name)]
 public sealed class ProxyProtocolTests(BrokerFixture fixture)
@@ -79,7 +79,7 @@ public sealed class ProxyProtocolTests(BrokerFixture fixture)
 
     /// <summary>
     /// Connects from <paramref name="local"/>, sends <paramref name="preamble"/> and a short transaction in one go, and
-    /// returns everything the gateway answers until it closes the connection.
+    /// returns everything the gateway sends until it closes the connection.
     /// </summary>
     private static async Task<string> ConverseAsync(ServiceSpec gateway, IPAddress local, byte[] preamble)
     {

@@ -27,8 +27,8 @@ public sealed class ReplicaTests(BrokerFixture fixture)
     }
 
     /// <summary>
-    /// Each account submits 40 recipients in one message; account i then gets i invalid-address bounces, so accounts
-    /// 25 to 29 cross the thresholds (25 invalid and 20%) and the others stay below. Bounces come before their
+    /// Each account submits 40 recipients in one message, and account i then gets i invalid-address bounces. So
+    /// accounts 25 to 29 cross the thresholds (25 invalid and 20%), and the others stay below. Bounces come before their
     /// submission for some accounts, as they can when DSNs overtake events.
     /// </summary>
     private static List<object> Input(DateTimeOffset submittedAt)

@@ -3,7 +3,7 @@ using Relayguard.ServiceDefaults;
 
 namespace Relayguard.Stores.Tests;
 
-/// <summary>What every <see cref="IBo1Store"/> must do, whatever holds the data.</summary>
+/// <summary>What every <see cref="IBo1Store"/> must do, whatever stores the data.</summary>
 public sealed class Bo1StoreContractTests
 {
     private static readonly Bo1Options Options = new() { EscalateAfter = 3, Window = "1h", BlockFor = "24h" };

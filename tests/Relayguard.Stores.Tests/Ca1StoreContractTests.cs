@@ -3,7 +3,7 @@ using Relayguard.ServiceDefaults;
 
 namespace Relayguard.Stores.Tests;
 
-/// <summary>What every <see cref="ICa1Store"/> must do, whatever holds the data.</summary>
+/// <summary>What every <see cref="ICa1Store"/> must do, whatever stores the data.</summary>
 public sealed class Ca1StoreContractTests
 {
     private static readonly Ca1Options Options = new() { MinInvalidRecipients = 3, MinInvalidShare = 0.2 };

@@ -3,7 +3,7 @@ using Relayguard.ServiceDefaults;
 
 namespace Relayguard.Stores.Tests;
 
-/// <summary>What every <see cref="ICa2Store"/> must do, whatever holds the data.</summary>
+/// <summary>What every <see cref="ICa2Store"/> must do, whatever stores the data.</summary>
 public sealed class Ca2StoreContractTests
 {
     private static readonly Ca2Options Options = new() { Count = 3, Window = "10m", BlockFor = "24h" };

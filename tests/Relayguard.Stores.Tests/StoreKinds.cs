@@ -2,7 +2,7 @@ namespace Relayguard.Stores.Tests;
 
 /// <summary>
 /// The store adapters every contract test runs against: SQLite always, MongoDB when <c>RELAYGUARD_TEST_MONGODB</c>
-/// holds a connection string (no MongoDB server can be installed on the build machine).
+/// contains a connection string (no MongoDB server can be installed on the build machine).
 /// </summary>
 public static class StoreKinds
 {

@@ -10,7 +10,7 @@ namespace Relayguard.Gateway.Blocks;
 /// Catches the block cache up with the operations service by request and response: at start, then every
 /// <see cref="CatchUpOptions.Interval"/>. It adds the active blocks the gateway lacks (a block made before this
 /// instance's queue existed) and drops the ones operations reports as ended (a lift that never reached the queue).
-/// Until operations answers, the gateway enforces its local snapshot, so a restart while operations is down
+/// Until operations responds, the gateway enforces its local snapshot, so a restart while operations is down
 /// forgets no block.
 /// </summary>
 public sealed partial class BlockCatchUpService(

@@ -11,6 +11,6 @@ public sealed class CatchUpOptions
     /// <summary>How often to catch up again after the first success, in case an event was lost. Default <c>15m</c>.</summary>
     public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(15);
 
-    /// <summary>The longest wait between two attempts while the operations service does not answer. Default <c>30s</c>.</summary>
+    /// <summary>The longest wait between two attempts while the operations service does not respond. Default <c>30s</c>.</summary>
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -9,8 +9,8 @@ namespace Relayguard.Gateway.Smtp;
 /// <summary>
 /// The PROXY protocol version 2 (HAProxy's proxy-protocol.txt, section 2.2), by which a load balancer in front of
 /// the gateway passes on the customer's address. It is read only on connections from the configured balancer
-/// addresses, so nobody else can claim another client address; a balancer connection without a valid header is
-/// closed. Version 1 (the text form) is not accepted.
+/// addresses, so no other client can pass itself off as another address. A balancer connection without a valid
+/// header is closed. Version 1 (the text form) is not accepted.
 /// </summary>
 public static partial class ProxyProtocol
 {
@@ -40,7 +40,7 @@ public static partial class ProxyProtocol
     /// <summary>
     /// Reads exactly the header from the socket, so the SMTP session starts on the next octet. Returns the client
     /// address it names, or null for a LOCAL command or an unspecified address family (a balancer's own health check),
-    /// where the connection's own address stands.
+    /// where the connection's own address is used.
     /// </summary>
     /// <exception cref="InvalidDataException">The header is missing or invalid.</exception>
     public static async Task<IPEndPoint?> ReadSourceAsync(Socket client, CancellationToken cancellationToken)

@@ -65,7 +65,7 @@ public sealed class ActiveBlockPages(BlockStore store, SqliteDatabase database, 
         };
     }
 
-    /// <summary>Of <paramref name="eventIds"/>, returns the blocks this registry knows as lifted or expired. Unknown ids are left out: their event may still be on its way.</summary>
+    /// <summary>Of <paramref name="eventIds"/>, returns the blocks this registry records as lifted or expired. Unknown ids are left out, because their event may still be on its way.</summary>
     private List<Guid> FindEnded(IReadOnlyList<Guid> eventIds, DateTimeOffset now)
     {
         var ended = new List<Guid>();

@@ -8,8 +8,8 @@ namespace Relayguard.DistributedTests.Infrastructure;
 
 /// <summary>
 /// A RabbitMQ broker (Debian's rabbitmq-server) private to this test run, on free loopback ports, with the
-/// management API. The suite owns it because one test stops it for 20 seconds; the broker of scripts/test-env is
-/// shared with test projects that run at the same time. Each test gets a virtual host of its own.
+/// management API. The suite owns it because one test stops it for 20 seconds, and the broker of scripts/test-env
+/// is shared with test projects that run at the same time. Each test gets a virtual host of its own.
 /// </summary>
 public sealed class RabbitMqBroker : IAsyncDisposable
 {
@@ -36,7 +36,7 @@ public sealed class RabbitMqBroker : IAsyncDisposable
             log.console = false
             """);
 
-        // RabbitMQ 3.10 opens a UDP socket for syslog on every address unless told otherwise.
+        // RabbitMQ 3.10 opens a UDP socket for syslog on every address unless configured otherwise.
         File.WriteAllText(Path.Combine(_state, "advanced.config"), "[{syslog, [{protocol, {rfc3164, udp, [{ip, {127, 0, 0, 1}}]}}]}].");
         File.WriteAllText(Path.Combine(_state, "rabbitmq-env.conf"), string.Empty);
         const string distInterface = "-kernel inet_dist_use_interface {127,0,0,1}";

@@ -55,7 +55,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         return service;
     }
 
-    /// <summary>Waits until <c>/health/ready</c> answers 200, or fails with the process output.</summary>
+    /// <summary>Waits until <c>/health/ready</c> returns 200, or fails with the process output.</summary>
     public async Task WaitReadyAsync(TimeSpan? timeout = null)
     {
         using var http = new HttpClient { BaseAddress = HttpBase, Timeout = TimeSpan.FromSeconds(5) };

@@ -1,6 +1,6 @@
 namespace Relayguard.DistributedTests.Infrastructure;
 
-/// <summary>Polls a condition until it holds or the timeout passes; never a fixed sleep.</summary>
+/// <summary>Polls a condition until it is true or the timeout passes, never with a fixed sleep.</summary>
 public static class Wait
 {
     public static Task UntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null) =>

@@ -13,7 +13,7 @@ public static class Yaml
         return stream.Documents.Select(document => document.RootNode).OfType<YamlMappingNode>().ToList();
     }
 
-    /// <summary>Follows the keys from <paramref name="node"/>; null when one is missing.</summary>
+    /// <summary>Follows the keys from <paramref name="node"/>, and returns null when one is missing.</summary>
     public static YamlNode? At(YamlNode? node, params string[] keys)
     {
         foreach (var key in keys)
