@@ -26,6 +26,28 @@ public static class CliApp
         Exit codes: 0 ok, 1 refused by the API, 2 usage error, 3 API unreachable.
         """;
 
+    /// <summary><c>relayguard classify FILE...</c>: one JSON object per line; an unreadable file gets an error object.</summary>
+    private static int Classify(CommandLine command)
+    {
+        command.AllowOnly();
+        var files = command.Words.Skip(1).ToList();
+        if (files.Count == 0)
+        {
+            throw new UsageException("Usage: relayguard classify FILE...");
+        }
+
+        Relayguard.Bounces.ClassifyOutput.Write(files, Console.Out);
+        return ExitCodes.Ok;
+    }
+
+    /// <summary><c>relayguard evaluate-corpus DIR</c>: exit 0 when every accuracy target is met, 1 when one is missed.</summary>
+    private static int EvaluateCorpus(CommandLine command)
+    {
+        command.AllowOnly();
+        var directory = command.Words.ElementAtOrDefault(1) ?? throw new UsageException("Usage: relayguard evaluate-corpus DIR (for example ../shared/corpus)");
+        return Relayguard.Bounces.CorpusEvaluator.Run(directory, Console.Out);
+    }
+
     public static async Task<int> RunAsync(string[] args)
     {
         try
@@ -42,6 +64,8 @@ public static class CliApp
             {
                 "run" => await RunCommand.RunAsync(command, args),
                 "accounts" => AccountsCommand.Run(command, Console.In, Console.Out, Console.Error),
+                "classify" => Classify(command),
+                "evaluate-corpus" => EvaluateCorpus(command),
                 _ => await ExtraCommands.RunAsync(verb, command),
             };
         }

@@ -1,10 +1,11 @@
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Relayguard.Detectors.Bo1;
 using Relayguard.Detectors.Ca1;
 using Relayguard.Detectors.Ca2;
+using Relayguard.Detectors.Rl1;
 using Relayguard.Gateway;
+using Relayguard.Gateway.Dsn;
 using Relayguard.Gateway.Help;
 using Relayguard.Operations;
 using Relayguard.ServiceDefaults;
@@ -27,12 +28,7 @@ public static class EmbeddedHost
         builder.Configuration.AddEnvironmentVariables("RELAYGUARD_");
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Configuration.AddCommandLine(args);
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-            o.UseUtcTimestamp = true;
-        });
+        builder.AddServiceDefaults("relayguard");
 
         var configuration = builder.Configuration;
         var dataDirectory = Path.GetFullPath(configuration["Data:Directory"] ?? "./data");
@@ -61,8 +57,8 @@ public static class EmbeddedHost
         services.AddCa1Detector(configuration);
         services.AddCa2Detector(configuration);
         services.AddBo1Detector(configuration);
+        services.AddRl1Detector(configuration);
         services.AddOperations(configuration);
-        services.AddHealthChecks();
         services.AddMassTransit(bus =>
         {
             bus.SetKebabCaseEndpointNameFormatter();
@@ -70,6 +66,7 @@ public static class EmbeddedHost
             bus.AddCa1Consumers();
             bus.AddCa2Consumers();
             bus.AddBo1Consumers();
+            bus.AddRl1Consumers();
             bus.AddOperationsConsumers();
             bus.UsingInMemory((context, transport) => transport.ConfigureEndpoints(context));
         });
@@ -77,10 +74,10 @@ public static class EmbeddedHost
         configure?.Invoke(builder);
 
         var app = builder.Build();
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready");
+        app.MapServiceDefaults();
         app.MapHelpPages();
         app.MapOperationsApi();
+        app.MapDsnApi();
         return app;
     }
 }

@@ -166,8 +166,15 @@ public sealed class Bo1Rule
             Log.EventAlreadyApplied(_logger, message.EventId);
         }
 
+        if (result.Duplicate)
+        {
+            DecisionSpans.Record(RuleCodes.Bo1, "duplicate");
+        }
+
         foreach (var subject in result.Subjects)
         {
+            var outcome = subject.NewBlock is not null ? "blocked" : subject.AlreadyBlocked ? "already-blocked" : "counted";
+            DecisionSpans.Record(RuleCodes.Bo1, outcome, subject.Nearby, subject.NewBlock);
             if (subject.NewBlock is { } block)
             {
                 Log.Blocked(_logger, subject.Subject.ToString(), block.EventId, subject.Nearby, block.ExpiresAt!.Value);

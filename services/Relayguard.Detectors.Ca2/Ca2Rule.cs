@@ -149,6 +149,8 @@ public sealed class Ca2Rule
 
     private void LogOutcome(MessageSubmitted message, BlockSubject subject, Ca2RejectResult result)
     {
+        var outcome = result.Duplicate ? "duplicate" : result.BlockIsNew ? "blocked" : result.AlreadyBlocked ? "already-blocked" : "counted";
+        DecisionSpans.Record(RuleCodes.Ca2, outcome, result.Nearby, result.BlockIsNew ? result.Block : null);
         if (result.Duplicate)
         {
             Log.EventAlreadyApplied(_logger, message.EventId);

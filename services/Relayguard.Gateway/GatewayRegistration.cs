@@ -5,7 +5,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Relayguard.Bounces;
 using Relayguard.Gateway.Blocks;
+using Relayguard.Gateway.Dsn;
 using Relayguard.Gateway.Events;
+using Relayguard.Gateway.Health;
 using Relayguard.Gateway.Identity;
 using Relayguard.Gateway.Index;
 using Relayguard.Gateway.Relay;
@@ -33,11 +35,14 @@ public static class GatewayRegistration
         services.AddOptions<HelpOptions>().Bind(configuration.GetSection(HelpOptions.SectionName));
         services.AddOptions<TlsOptions>().Bind(configuration.GetSection(TlsOptions.SectionName));
         services.AddOptions<DataOptions>().Bind(configuration.GetSection(DataOptions.SectionName));
+        services.AddOptions<DsnOptions>().Bind(configuration.GetSection(DsnOptions.SectionName));
+        services.AddGatewayIdentity(configuration);
+        services.AddSessionPolicies(configuration);
 
         services.AddSingleton(sp => new TrustedNetworks(sp.GetRequiredService<IOptions<GatewayOptions>>().Value.Trusted));
-        services.AddSingleton(sp => new AccountStore(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<BlockSnapshotStore>();
         services.AddSingleton<BlockCache>();
+        services.AddSingleton<Telemetry.BlockTraces>();
         services.AddSingleton<EventOutbox>();
         services.AddSingleton<MessageIndex>();
         services.AddSingleton<BounceClassifier>();
@@ -53,9 +58,22 @@ public static class GatewayRegistration
         services.AddSingleton<GatewaySessionHandler>();
         services.AddSingleton<ISmtpSessionHandler>(sp => sp.GetRequiredService<GatewaySessionHandler>());
         services.AddSingleton<SmtpGatewayService>();
-        services.AddHostedService(sp => sp.GetRequiredService<SmtpGatewayService>());
+        services.AddHostedService(sp =>
+        {
+            sp.GetRequiredService<GatewayGauges>();
+            return sp.GetRequiredService<SmtpGatewayService>();
+        });
         services.AddHostedService<OutboxDispatcher>();
         services.AddHostedService<GatewayMaintenance>();
+        services.AddHealthChecks()
+            .AddCheck<SqliteHealthCheck>("store")
+            .AddCheck<UpstreamHealthCheck>("upstream")
+            .AddCheck<RspamdHealthCheck>("scanner");
+        services.AddSingleton<GatewayGauges>();
+        services.AddSingleton<DsnIntake>();
+        services.AddSingleton<DsnSessionHandler>();
+        services.AddSingleton<DsnListenerService>();
+        services.AddHostedService(sp => sp.GetRequiredService<DsnListenerService>());
         return services;
     }
 
@@ -66,6 +84,8 @@ public static class GatewayRegistration
         bus.AddConsumer<GatewayIpBlockedConsumer>();
         bus.AddConsumer<GatewayAccountUnblockedConsumer>();
         bus.AddConsumer<GatewayIpUnblockedConsumer>();
+        bus.AddConsumer<SessionIpUnblockedConsumer>();
+        bus.AddConsumer<SessionAccountUnblockedConsumer>();
         return bus;
     }
 

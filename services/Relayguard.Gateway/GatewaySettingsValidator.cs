@@ -16,7 +16,8 @@ public sealed class GatewaySettingsValidator(
     IOptions<RelayOptions> relay,
     IOptions<RspamdOptions> rspamd,
     IOptions<HelpOptions> help,
-    IOptions<TlsOptions> tls) : IValidateOptions<GatewayOptions>
+    IOptions<TlsOptions> tls,
+    IOptions<Dsn.DsnOptions> dsn) : IValidateOptions<GatewayOptions>
 {
     public ValidateOptionsResult Validate(string? name, GatewayOptions options)
     {
@@ -53,6 +54,19 @@ public sealed class GatewaySettingsValidator(
         }
 
         var allLoopback = listeners.All(l => IPAddress.IsLoopback(l.Address));
+        if (!string.IsNullOrWhiteSpace(dsn.Value.Listen))
+        {
+            TryListen(dsn.Value.Listen, "Dsn:Listen (--dsn-smtp)", [], errors);
+        }
+
+        foreach (var range in dsn.Value.AllowedClients)
+        {
+            if (!IpNetwork.TryParse(range, out _))
+            {
+                errors.Add($"Invalid Dsn:AllowedClients entry '{range}': use CIDR notation such as 192.0.2.25/32.");
+            }
+        }
+
         CheckRelay(allLoopback, errors);
         CheckScanner(errors);
         CheckLimits(errors);

@@ -18,7 +18,7 @@ public sealed class LimitsOptions
     /// <summary>Concurrent sessions from one client address; trusted ranges are exempt.</summary>
     public int SessionsPerIp { get; set; } = 20;
 
-    /// <summary>Concurrent sessions on one listener.</summary>
+    /// <summary>Concurrent sessions on all SMTP listeners together.</summary>
     public int Sessions { get; set; } = 2000;
 
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(5);

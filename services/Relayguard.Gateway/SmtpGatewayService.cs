@@ -17,6 +17,7 @@ public sealed class SmtpGatewayService(
     ILoggerFactory loggers) : IHostedService
 {
     private readonly List<SmtpListener> _listeners = [];
+    private readonly SessionCounter _sessions = new(limits.Value.Sessions);
 
     /// <summary>The bound submission endpoint (with its real port when configured with port 0).</summary>
     public IPEndPoint? SubmissionEndPoint { get; private set; }
@@ -77,7 +78,7 @@ public sealed class SmtpGatewayService(
                 InMemoryThreshold = limit.InMemoryThreshold,
             },
         };
-        var listener = new SmtpListener(listenerOptions, handler, spool, limit.Sessions, logger);
+        var listener = new SmtpListener(listenerOptions, handler, spool, _sessions, logger);
         listener.Start();
         _listeners.Add(listener);
         return listener;

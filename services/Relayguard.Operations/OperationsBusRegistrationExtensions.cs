@@ -16,6 +16,7 @@ public static class OperationsBusRegistrationExtensions
         bus.AddConsumer<AccountUnblockedConsumer, AccountUnblockedConsumerDefinition>();
         bus.AddConsumer<IpUnblockedConsumer, IpUnblockedConsumerDefinition>();
         bus.AddConsumer<ListActiveBlocksConsumer, ListActiveBlocksConsumerDefinition>();
+        bus.AddConsumer<AuthThrottledConsumer, AuthThrottledConsumerDefinition>();
         return bus;
     }
 }

@@ -4,13 +4,17 @@ using Relayguard.Contracts;
 namespace Relayguard.Gateway.Blocks;
 
 /// <summary>Feeds the gateway's block cache from block events; every gateway instance has its own endpoint.</summary>
-public sealed class GatewayAccountBlockedConsumer(BlockCache cache) : IConsumer<AccountBlocked>
+public sealed class GatewayAccountBlockedConsumer(BlockCache cache, Telemetry.BlockTraces traces) : IConsumer<AccountBlocked>
 {
     public Task Consume(ConsumeContext<AccountBlocked> context)
     {
         var message = context.Message;
         var subject = message.OnIp is null ? message.Account : BlockKinds.AccountOnIp(message.Account, message.OnIp);
+        using var activity = Relayguard.ServiceDefaults.RelayguardTelemetry.Source.StartActivity("block-cache.update");
+        activity?.SetTag("relayguard.code", message.Code);
+        activity?.SetTag("relayguard.scope", message.Scope);
         cache.Apply(new BlockEntry(BlockKinds.Account, subject, message.Code, message.Scope, message.Reason, message.BlockedAt, message.ExpiresAt, message.EventId));
+        traces.Record(BlockKinds.Account, subject, message.Code);
         return Task.CompletedTask;
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Relayguard.Contracts;
 using Relayguard.ServiceDefaults;
@@ -19,6 +20,8 @@ public sealed class EventOutbox
         typeof(IpBlocked),
         typeof(AccountUnblocked),
         typeof(IpUnblocked),
+        typeof(AuthThrottled),
+        typeof(AccountLoggedInFromManyNetworks),
     }.ToDictionary(t => t.FullName!, StringComparer.Ordinal);
 
     private readonly SqliteDatabase _database;
@@ -35,9 +38,11 @@ public sealed class EventOutbox
                 event_id TEXT NOT NULL UNIQUE,
                 type TEXT NOT NULL,
                 payload TEXT NOT NULL,
-                created_at INTEGER NOT NULL
+                created_at INTEGER NOT NULL,
+                trace_parent TEXT
             );
             """);
+        AddTraceColumn();
     }
 
     /// <summary>Events written and not yet published.</summary>
@@ -62,8 +67,9 @@ public sealed class EventOutbox
         using var connection = _database.Open();
         SqliteDatabase.Execute(
             connection,
-            "INSERT OR IGNORE INTO gateway_outbox (event_id, type, payload, created_at) VALUES ($id, $type, $payload, $t);",
+            "INSERT OR IGNORE INTO gateway_outbox (event_id, type, payload, created_at, trace_parent) VALUES ($id, $type, $payload, $t, $trace);",
             null,
+            ("$trace", Activity.Current?.Id),
             ("$id", eventId.ToString()),
             ("$type", type),
             ("$payload", JsonSerializer.Serialize(message)),
@@ -76,7 +82,7 @@ public sealed class EventOutbox
     {
         using var connection = _database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT sequence, event_id, type, payload FROM gateway_outbox ORDER BY sequence LIMIT $max;";
+        command.CommandText = "SELECT sequence, event_id, type, payload, trace_parent FROM gateway_outbox ORDER BY sequence LIMIT $max;";
         command.Parameters.AddWithValue("$max", max);
         using var reader = command.ExecuteReader();
         var items = new List<OutboxItem>();
@@ -84,7 +90,7 @@ public sealed class EventOutbox
         {
             var type = KnownTypes[reader.GetString(2)];
             var message = JsonSerializer.Deserialize(reader.GetString(3), type)!;
-            items.Add(new OutboxItem(reader.GetInt64(0), Guid.Parse(reader.GetString(1)), type, message));
+            items.Add(new OutboxItem(reader.GetInt64(0), Guid.Parse(reader.GetString(1)), type, message, reader.IsDBNull(4) ? null : reader.GetString(4)));
         }
 
         return items;
@@ -94,6 +100,17 @@ public sealed class EventOutbox
     {
         using var connection = _database.Open();
         SqliteDatabase.Execute(connection, "DELETE FROM gateway_outbox WHERE sequence = $s;", null, ("$s", sequence));
+    }
+
+    /// <summary>Adds the trace column to an outbox created by a version without it.</summary>
+    private void AddTraceColumn()
+    {
+        using var connection = _database.Open();
+        var exists = SqliteDatabase.Scalar(connection, "SELECT COUNT(*) FROM pragma_table_info('gateway_outbox') WHERE name = 'trace_parent';") is long count && count > 0;
+        if (!exists)
+        {
+            SqliteDatabase.Execute(connection, "ALTER TABLE gateway_outbox ADD COLUMN trace_parent TEXT;");
+        }
     }
 
     /// <summary>Waits until an event is written or the timeout passes.</summary>

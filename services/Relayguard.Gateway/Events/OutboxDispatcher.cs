@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using MassTransit;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Relayguard.ServiceDefaults;
 
 namespace Relayguard.Gateway.Events;
 
@@ -26,6 +28,11 @@ public sealed partial class OutboxDispatcher(EventOutbox outbox, IBus bus, ILogg
             {
                 try
                 {
+                    // Published under the writing transaction's trace, so consumers continue that trace.
+                    using var activity = item.TraceParent is null
+                        ? null
+                        : RelayguardTelemetry.Source.StartActivity("outbox.publish", ActivityKind.Producer, item.TraceParent);
+                    activity?.SetTag("relayguard.event_id", item.EventId.ToString());
                     await bus.Publish(item.Message, item.Type, context => context.MessageId = item.EventId, stoppingToken);
                     outbox.Remove(item.Sequence);
                     if (failing)

@@ -1,3 +1,4 @@
 namespace Relayguard.Gateway.Events;
 
-public sealed record OutboxItem(long Sequence, Guid EventId, Type Type, object Message);
+/// <summary>An event waiting in the outbox, with the W3C trace context of the transaction that wrote it.</summary>
+public sealed record OutboxItem(long Sequence, Guid EventId, Type Type, object Message, string? TraceParent);

@@ -6,7 +6,9 @@ using MailKit.Security;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
+using System.Diagnostics;
 using Relayguard.Gateway.Smtp;
+using Relayguard.ServiceDefaults;
 
 namespace Relayguard.Gateway.Relay;
 
@@ -38,6 +40,28 @@ public sealed partial class UpstreamRelay : IMessageRelay, IAsyncDisposable
     public string Upstream => $"{_host}:{_port}";
 
     public async Task<RelayResult> RelayAsync(OutgoingMessage message, CancellationToken cancellationToken)
+    {
+        using var activity = RelayguardTelemetry.Source.StartActivity("relay", ActivityKind.Client);
+        activity?.SetTag("relayguard.message_id", message.GatewayId);
+        activity?.SetTag("relayguard.recipients", message.Recipients.Count);
+        activity?.SetTag("server.address", _host);
+        activity?.SetTag("server.port", _port);
+        var started = Stopwatch.GetTimestamp();
+        var result = await RelayWithPoolAsync(message, cancellationToken);
+        RelayguardTelemetry.RelayDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        var replyClass = result.Reply.Code == 451 && result.Reply.EnhancedStatus is "4.4.1" or "4.4.2" ? "unreachable" : $"{result.Reply.Code / 100}xx";
+        RelayguardTelemetry.UpstreamReplies.Add(1, RelayguardTelemetry.Tag("class", replyClass));
+        activity?.SetTag("relayguard.reply_code", result.Reply.Code);
+        activity?.SetTag("relayguard.refused_recipients", result.RefusedRecipients.Count);
+        if (!result.Accepted)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, result.Reply.ToString());
+        }
+
+        return result;
+    }
+
+    private async Task<RelayResult> RelayWithPoolAsync(OutgoingMessage message, CancellationToken cancellationToken)
     {
         await _slots.WaitAsync(cancellationToken);
         try

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -7,6 +8,7 @@ using Polly;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 using Relayguard.Contracts;
+using Relayguard.ServiceDefaults;
 
 namespace Relayguard.Gateway.Scanning;
 
@@ -53,15 +55,26 @@ public sealed partial class RspamdClient
             return ScanResult.NotScanned($"message of {size} octets is above Rspamd:MaxScanSize");
         }
 
+        using var activity = RelayguardTelemetry.Source.StartActivity("spam-check", ActivityKind.Client);
+        activity?.SetTag("relayguard.message_id", envelope.QueueId);
+        var started = Stopwatch.GetTimestamp();
+        ScanResult result;
         try
         {
-            return await _pipeline.ExecuteAsync(async token => await CheckAsync(message, envelope, token), cancellationToken);
+            result = await _pipeline.ExecuteAsync(async token => await CheckAsync(message, envelope, token), cancellationToken);
+            RelayguardTelemetry.ScanDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
         catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException or BrokenCircuitException or JsonException)
         {
             LogScanFailed(_logger, envelope.QueueId, ex.GetType().Name, ex.Message);
-            return ScanResult.NotScanned(ex.Message);
+            activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
+            result = ScanResult.NotScanned(ex.Message);
         }
+
+        RelayguardTelemetry.ScanActions.Add(1, RelayguardTelemetry.Tag("action", result.Action));
+        activity?.SetTag("relayguard.spam_action", result.Action);
+        activity?.SetTag("relayguard.spam_score", result.Score);
+        return result;
     }
 
     private async Task<ScanResult> CheckAsync(Stream message, ScanEnvelope envelope, CancellationToken cancellationToken)

@@ -71,6 +71,7 @@ public sealed partial class GatewaySessionHandler
         var now = _time.GetUtcNow();
         if (result.Accepted)
         {
+            _rates.Add(RateSubject(session, Account(session)), transaction.Recipients.Count - result.RefusedRecipients.Count);
             _index.Add(new IndexedMessage(transaction.Id, message.MessageId, envelopeId, Account(session), ClientIp(session), hashes, now));
         }
 

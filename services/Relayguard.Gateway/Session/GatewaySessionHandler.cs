@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Relayguard.Contracts;
@@ -9,6 +10,7 @@ using Relayguard.Gateway.Index;
 using Relayguard.Gateway.Relay;
 using Relayguard.Gateway.Scanning;
 using Relayguard.Gateway.Smtp;
+using Relayguard.Gateway.Telemetry;
 using Relayguard.ServiceDefaults;
 
 namespace Relayguard.Gateway.Session;
@@ -24,8 +26,13 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
     private const string ClientIpItem = "client-ip";
 
     private readonly TrustedNetworks _trusted;
-    private readonly AccountStore _accounts;
+    private readonly IPasswordVerifier _passwords;
+    private readonly AuthThrottle _throttle;
+    private readonly LoginNetworkMonitor _loginNetworks;
+    private readonly SenderPolicy _senders;
+    private readonly LocalRateCounter _rates;
     private readonly BlockCache _blocks;
+    private readonly BlockTraces _blockTraces;
     private readonly EventOutbox _outbox;
     private readonly MessageIndex _index;
     private readonly RspamdClient _scanner;
@@ -34,6 +41,7 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
     private readonly Replies _replies;
     private readonly RecipientHasher _hasher;
     private readonly GatewayOptions _options;
+    private readonly AuthOptions _authOptions;
     private readonly LimitsOptions _limits;
     private readonly RspamdOptions _scannerOptions;
     private readonly TimeProvider _time;
@@ -42,8 +50,13 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
 
     public GatewaySessionHandler(
         TrustedNetworks trusted,
-        AccountStore accounts,
+        IPasswordVerifier passwords,
+        AuthThrottle throttle,
+        LoginNetworkMonitor loginNetworks,
+        SenderPolicy senders,
+        LocalRateCounter rates,
         BlockCache blocks,
+        BlockTraces blockTraces,
         EventOutbox outbox,
         MessageIndex index,
         RspamdClient scanner,
@@ -52,14 +65,20 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
         Replies replies,
         RecipientHasher hasher,
         IOptions<GatewayOptions> options,
+        IOptions<AuthOptions> authOptions,
         IOptions<LimitsOptions> limits,
         IOptions<RspamdOptions> scannerOptions,
         TimeProvider time,
         ILogger<GatewaySessionHandler> logger)
     {
         _trusted = trusted;
-        _accounts = accounts;
+        _passwords = passwords;
+        _throttle = throttle;
+        _loginNetworks = loginNetworks;
+        _senders = senders;
+        _rates = rates;
         _blocks = blocks;
+        _blockTraces = blockTraces;
         _outbox = outbox;
         _index = index;
         _scanner = scanner;
@@ -68,6 +87,7 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
         _replies = replies;
         _hasher = hasher;
         _options = options.Value;
+        _authOptions = authOptions.Value;
         _limits = limits.Value;
         _scannerOptions = scannerOptions.Value;
         _time = time;
@@ -107,21 +127,6 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
         }
     }
 
-    public async ValueTask<SmtpReply> AuthenticateAsync(SmtpSessionContext session, string userName, string password, CancellationToken cancellationToken)
-    {
-        // PBKDF2 is slow on purpose; keep it off the connection's I/O path.
-        var account = await Task.Run(() => _accounts.Verify(userName, password), cancellationToken);
-        if (account is null)
-        {
-            LogAuthFailed(_logger, ClientIp(session), userName);
-            return new SmtpReply(535, "5.7.8", "Authentication credentials invalid");
-        }
-
-        session.Items[AccountItem] = account;
-        LogAuthSucceeded(_logger, ClientIp(session), account);
-        return new SmtpReply(235, "2.7.0", "Authentication successful");
-    }
-
     public ValueTask<SmtpReply> MailFromAsync(SmtpSessionContext session, SmtpTransaction transaction, CancellationToken cancellationToken)
     {
         var trusted = IsTrusted(session);
@@ -131,21 +136,56 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
         }
 
         var account = Account(session);
-        var block = _blocks.Find(account, session.RemoteEndPoint.Address, transaction.IsNullSender);
+        var block = FindBlock(session, account, transaction.IsNullSender);
         if (block is not null)
         {
             var reply = _replies.ForBlock(block);
             LogRefusedAtMail(_logger, transaction.Id, account, ClientIp(session), block.Code, block.Kind, block.Subject);
-            Publish(session, transaction, [], 0, ScanResult.NotScanned(), SubmissionOutcomes.Refused, block.Code, "mail", reply);
+            if (_blockTraces.Find(block.Kind, block.Subject, block.Code) is { } decision)
+            {
+                transaction.Activity?.AddLink(new ActivityLink(decision));
+            }
+
+            RelayguardTelemetry.Refusals.Add(1, RelayguardTelemetry.Tag("code", block.Code));
+            Publish(session, transaction, [], 0, ScanResult.NotScanned(), RefusalOutcome(reply), block.Code, "mail", reply);
             return ValueTask.FromResult(reply);
+        }
+
+        if (OverRateLimit(session, account, extraRecipients: 0))
+        {
+            var reply = _replies.RateLimited();
+            LogRateLimited(_logger, transaction.Id, RateSubject(session, account), "mail");
+            Publish(session, transaction, [], 0, ScanResult.NotScanned(), SubmissionOutcomes.Deferred, RuleCodes.Rl1, "mail", reply);
+            return ValueTask.FromResult(reply);
+        }
+
+        if (account is not null && _senders.Mode != SenderPolicy.Off && !_senders.IsAllowed(account, transaction.ReversePath))
+        {
+            LogSenderNotAllowed(_logger, transaction.Id, account, transaction.ReversePath, _senders.Mode);
+            if (_senders.Mode == SenderPolicy.Refuse)
+            {
+                var reply = Replies.SenderNotOwned(account);
+                Publish(session, transaction, [], 0, ScanResult.NotScanned(), SubmissionOutcomes.Refused, null, "mail", reply);
+                return ValueTask.FromResult(reply);
+            }
         }
 
         transaction.Items["started"] = _time.GetUtcNow();
         return ValueTask.FromResult(new SmtpReply(250, "2.1.0", "Sender OK"));
     }
 
-    public ValueTask<SmtpReply> RcptToAsync(SmtpSessionContext session, SmtpTransaction transaction, SmtpRecipient recipient, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(new SmtpReply(250, "2.1.5", "Recipient OK"));
+    public ValueTask<SmtpReply> RcptToAsync(SmtpSessionContext session, SmtpTransaction transaction, SmtpRecipient recipient, CancellationToken cancellationToken)
+    {
+        var account = Account(session);
+        var block = FindBlock(session, account, transaction.IsNullSender);
+        if ((block is not null && block.Code == RuleCodes.Rl1) || OverRateLimit(session, account, transaction.Recipients.Count + 1))
+        {
+            LogRateLimited(_logger, transaction.Id, RateSubject(session, account), "rcpt");
+            return ValueTask.FromResult(_replies.RateLimited());
+        }
+
+        return ValueTask.FromResult(new SmtpReply(250, "2.1.5", "Recipient OK"));
+    }
 
     public void OnTransactionAbandoned(SmtpSessionContext session, SmtpTransaction transaction, SmtpReply? refusal)
     {
@@ -157,6 +197,48 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
         var outcome = refusal.IsTransient ? SubmissionOutcomes.Deferred : SubmissionOutcomes.Refused;
         Publish(session, transaction, Hashes(transaction), 0, ScanResult.NotScanned(), outcome, null, "data", refusal);
     }
+
+    /// <summary>
+    /// Finds the block that refuses this sender. An RL1 block on an address counts trusted senders without AUTH,
+    /// so it does not apply to a client that authenticated from that address.
+    /// </summary>
+    private BlockEntry? FindBlock(SmtpSessionContext session, string? account, bool nullSender)
+    {
+        var block = _blocks.Find(account, session.RemoteEndPoint.Address, nullSender);
+        if (block is { Code: RuleCodes.Rl1, Kind: BlockKinds.Ip } && session.Account is not null)
+        {
+            return null;
+        }
+
+        return block;
+    }
+
+    /// <summary>
+    /// The RL1 subject: the account mail counts under, or for trusted senders without one the client's IPv4 address
+    /// or IPv6 /64 prefix.
+    /// </summary>
+    private static string RateSubject(SmtpSessionContext session, string? account) =>
+        account ?? IpKeys.BlockKey(session.RemoteEndPoint.Address);
+
+    /// <summary>Returns whether this instance's own count already reached an RL1 limit, counting <paramref name="extraRecipients"/> more.</summary>
+    private bool OverRateLimit(SmtpSessionContext session, string? account, int extraRecipients)
+    {
+        var (messageLimit, recipientLimit) = _rates.Options.LimitsFor(account);
+        if (messageLimit <= 0 && recipientLimit <= 0)
+        {
+            return false;
+        }
+
+        var (messages, recipients) = _rates.Count(RateSubject(session, account));
+        if (extraRecipients == 0)
+        {
+            return (messageLimit > 0 && messages >= messageLimit) || (recipientLimit > 0 && recipients >= recipientLimit);
+        }
+
+        return recipientLimit > 0 && recipients + extraRecipients > recipientLimit;
+    }
+
+    private static string RefusalOutcome(SmtpReply reply) => reply.IsTransient ? SubmissionOutcomes.Deferred : SubmissionOutcomes.Refused;
 
     private static bool IsTrusted(SmtpSessionContext session) =>
         session.Items.TryGetValue(SessionItems.Trusted, out var trusted) && trusted is true;
@@ -170,6 +252,26 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
 
     private List<string> Hashes(SmtpTransaction transaction) =>
         transaction.Recipients.Select(r => _hasher.Hash(r.Address)).Distinct(StringComparer.Ordinal).ToList();
+
+    /// <summary>Tags the transaction span with its outcome and counts it; the account and address are span attributes only, never metric tags.</summary>
+    private static void RecordOutcome(SmtpTransaction transaction, MessageSubmitted message)
+    {
+        RelayguardTelemetry.Messages.Add(1, RelayguardTelemetry.Tag("outcome", message.Outcome), RelayguardTelemetry.Tag("code", message.RefusalCode ?? "none"));
+        var activity = transaction.Activity;
+        if (activity is null)
+        {
+            return;
+        }
+
+        activity.SetTag("relayguard.outcome", message.Outcome);
+        activity.SetTag("relayguard.code", message.RefusalCode);
+        activity.SetTag("relayguard.stage", message.RefusalStage);
+        activity.SetTag("relayguard.size", message.Size);
+        activity.SetTag("relayguard.recipients", message.RecipientCount);
+        activity.SetTag("relayguard.spam_action", message.SpamAction);
+        activity.SetTag("enduser.id", message.Account);
+        activity.SetTag("client.address", message.ClientIp);
+    }
 
     private void Publish(SmtpSessionContext session, SmtpTransaction transaction, IReadOnlyList<string> recipientHashes, long size, ScanResult scan, string outcome, string? code, string? stage, SmtpReply reply, bool relayAttempted = false)
     {
@@ -193,17 +295,18 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
             RelayAttempted = relayAttempted,
         };
         _outbox.Enqueue(message, message.EventId);
+        RecordOutcome(transaction, message);
     }
-
-    [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "AUTH failed from {ClientIp} for user {UserName}.")]
-    private static partial void LogAuthFailed(ILogger logger, string clientIp, string userName);
-
-    [LoggerMessage(EventId = 1102, Level = LogLevel.Debug, Message = "AUTH succeeded from {ClientIp} for account {Account}.")]
-    private static partial void LogAuthSucceeded(ILogger logger, string clientIp, string account);
 
     [LoggerMessage(EventId = 1103, Level = LogLevel.Information, Message = "MAIL FROM refused for message {MessageId}: account {Account}, client {ClientIp}, code {Code} on {Kind} {Subject}.")]
     private static partial void LogRefusedAtMail(ILogger logger, string messageId, string? account, string clientIp, string code, string kind, string subject);
 
     [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "Connection from {ClientIp} refused: {Sessions} sessions from that address.")]
     private static partial void LogTooManySessions(ILogger logger, string clientIp, int sessions);
+
+    [LoggerMessage(EventId = 1105, Level = LogLevel.Information, Message = "Message {MessageId} deferred under RL1 at {Stage}: {Subject} reached its hourly limit.")]
+    private static partial void LogRateLimited(ILogger logger, string messageId, string subject, string stage);
+
+    [LoggerMessage(EventId = 1106, Level = LogLevel.Warning, Message = "Message {MessageId}: account {Account} used the sender <{Sender}>, which it may not use; sender policy {Policy}.")]
+    private static partial void LogSenderNotAllowed(ILogger logger, string messageId, string account, string sender, string policy);
 }

@@ -14,6 +14,9 @@ public sealed class Replies(HelpLinks help)
 
     public static SmtpReply NotScanned { get; } = new(451, "4.7.1", "Message could not be scanned, try again later");
 
+    /// <summary>The sender policy's refusal, in the words Postfix uses for <c>reject_sender_login_mismatch</c>.</summary>
+    public static SmtpReply SenderNotOwned(string account) => new(553, "5.7.1", $"Sender address rejected: not owned by user {account}");
+
     public SmtpReply ForBlock(BlockEntry block)
     {
         var url = help.For(block.Code);

@@ -25,4 +25,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1007, Level = LogLevel.Warning, Message = "Accepting a connection on listener {Listener} failed; retrying.")]
     public static partial void AcceptFailed(ILogger logger, Exception exception, string listener);
+
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Warning, Message = "Listener {Listener} refused a connection: all {Limit} sessions are in use (Limits:Sessions).")]
+    public static partial void TooManySessions(ILogger logger, string listener, int limit);
 }

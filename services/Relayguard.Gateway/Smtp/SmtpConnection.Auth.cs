@@ -51,6 +51,11 @@ public sealed partial class SmtpConnection
                     return Cancelled();
                 }
 
+                if (plain == TooLongResponse)
+                {
+                    return ResponseTooLong();
+                }
+
                 if (!TryDecode(plain == "=" ? string.Empty : plain, out var plainText))
                 {
                     return InvalidBase64();
@@ -80,6 +85,11 @@ public sealed partial class SmtpConnection
                     return Cancelled();
                 }
 
+                if (encodedUser == TooLongResponse)
+                {
+                    return ResponseTooLong();
+                }
+
                 if (!TryDecode(encodedUser, out userName))
                 {
                     return InvalidBase64();
@@ -89,6 +99,11 @@ public sealed partial class SmtpConnection
                 if (encodedPassword is null)
                 {
                     return Cancelled();
+                }
+
+                if (encodedPassword == TooLongResponse)
+                {
+                    return ResponseTooLong();
                 }
 
                 if (!TryDecode(encodedPassword, out password))
@@ -105,23 +120,27 @@ public sealed partial class SmtpConnection
         var reply = await _handler.AuthenticateAsync(_session, userName, password, cancellationToken);
         if (reply.Code == 235)
         {
-            _session.Account = userName;
+            // The handler may have set the account's canonical name already (a different case, or Dovecot's user=).
+            _session.Account ??= userName;
         }
 
         return reply;
     }
 
-    /// <summary>Sends a 334 challenge and reads the response line; null when the client cancelled with "*" or left.</summary>
+    /// <summary>
+    /// Sends a 334 challenge and reads the response line. Returns null when the client cancelled with "*" or left,
+    /// and <see cref="TooLongResponse"/> for a line over <see cref="SmtpLimits.AuthLineLength"/>, which was discarded.
+    /// </summary>
     private async ValueTask<string?> ChallengeAsync(SmtpInput input, string challenge, CancellationToken cancellationToken)
     {
         Write(new SmtpReply(334, null, challenge));
         var line = await input.ReadLineAsync(Limits.AuthLineLength, cancellationToken);
-        if (line is null || line.IsTooLong || line.Text == "*")
+        if (line is null || line.Text == "*")
         {
             return null;
         }
 
-        return line.Text;
+        return line.IsTooLong ? TooLongResponse : line.Text;
     }
 
     private static bool TryDecode(string base64, out string text)
@@ -144,7 +163,12 @@ public sealed partial class SmtpConnection
         }
     }
 
+    // Not valid base64, so it can never be mistaken for a response that a client sent.
+    private const string TooLongResponse = "!too-long";
+
     private static SmtpReply Cancelled() => new(501, "5.7.0", "Authentication cancelled");
+
+    private SmtpReply ResponseTooLong() => new(500, "5.5.6", $"Authentication exchange line too long: the limit is {Limits.AuthLineLength} octets");
 
     private static SmtpReply InvalidBase64() => new(501, "5.5.2", "Invalid base64 data in the authentication response");
 }

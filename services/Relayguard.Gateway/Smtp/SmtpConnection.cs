@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Globalization;
 using System.IO.Pipelines;
 using System.Net;
@@ -7,6 +8,7 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using Relayguard.ServiceDefaults;
 
 namespace Relayguard.Gateway.Smtp;
 
@@ -51,6 +53,10 @@ public sealed partial class SmtpConnection
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var activity = RelayguardTelemetry.Source.StartActivity("smtp.session", ActivityKind.Server);
+        _session.Activity = activity;
+        activity?.SetTag("client.address", _session.RemoteEndPoint.Address.ToString());
+        activity?.SetTag("relayguard.listener", _options.Name);
         try
         {
             if (_options.ImplicitTls && !await StartTlsAsync(timeout.Token))
@@ -95,12 +101,9 @@ public sealed partial class SmtpConnection
         }
         finally
         {
-            if (_transaction is not null)
-            {
-                _handler.OnTransactionAbandoned(_session, _transaction, null);
-                _transaction = null;
-            }
-
+            AbandonTransaction();
+            activity?.SetTag("enduser.id", _session.Account);
+            activity?.SetTag("relayguard.tls", _session.IsTls);
             _handler.OnDisconnected(_session);
             await _stream.DisposeAsync();
         }
@@ -128,6 +131,14 @@ public sealed partial class SmtpConnection
             if (line.IsTooLong)
             {
                 reply = new SmtpReply(500, "5.5.6", $"Command line too long: the limit is {Limits.CommandLineLength} octets");
+            }
+            else if (line.IsInvalidUtf8)
+            {
+                reply = new SmtpReply(500, "5.5.2", "Command refused: it is not valid UTF-8");
+            }
+            else if (HasControlCharacter(line.Text))
+            {
+                reply = new SmtpReply(500, "5.5.2", "Command refused: it contains a NUL or another control character");
             }
             else
             {
@@ -286,10 +297,19 @@ public sealed partial class SmtpConnection
         }
 
         var transaction = new SmtpTransaction(MessageIds.New(), address, parameters);
+
+        // The transaction span stays open until the transaction ends; the handler tags it with the outcome.
+        var activity = RelayguardTelemetry.Source.StartActivity("smtp.transaction", ActivityKind.Server, _session.Activity?.Context ?? default);
+        activity?.SetTag("relayguard.message_id", transaction.Id);
+        transaction.Activity = activity;
         var reply = await _handler.MailFromAsync(_session, transaction, cancellationToken);
         if (reply.IsPositive)
         {
             _transaction = transaction;
+        }
+        else
+        {
+            EndTransactionSpan(transaction, reply);
         }
 
         return reply;
@@ -423,6 +443,7 @@ public sealed partial class SmtpConnection
         {
             reply = new SmtpReply(552, "5.3.4", $"Message size exceeds the limit of {Limits.MessageSize.ToString(CultureInfo.InvariantCulture)} octets");
             _handler.OnTransactionAbandoned(_session, transaction, reply);
+            EndTransactionSpan(transaction, reply);
             return reply;
         }
 
@@ -430,11 +451,14 @@ public sealed partial class SmtpConnection
         {
             reply = new SmtpReply(550, "5.5.2", "Message refused: a line ended with a bare CR or LF; every line must end with CRLF");
             _handler.OnTransactionAbandoned(_session, transaction, reply);
+            EndTransactionSpan(transaction, reply);
             return reply;
         }
 
         // The handler decides and must answer; a failure inside it is a temporary error, never silence.
         timeout.CancelAfter(Limits.DataTimeout);
+        Activity.Current = transaction.Activity ?? Activity.Current;
+        transaction.Activity?.SetTag("relayguard.size", data.Length);
         try
         {
             reply = await _handler.MessageAsync(_session, transaction, data, timeout.Token);
@@ -445,6 +469,7 @@ public sealed partial class SmtpConnection
             reply = new SmtpReply(451, "4.3.0", "Local error in processing, try again later");
         }
 
+        EndTransactionSpan(transaction, reply);
         return reply;
     }
 
@@ -502,8 +527,31 @@ public sealed partial class SmtpConnection
         if (_transaction is not null)
         {
             _handler.OnTransactionAbandoned(_session, _transaction, null);
+            _transaction.Activity?.SetTag("relayguard.outcome", "abandoned");
+            EndTransactionSpan(_transaction, null);
             _transaction = null;
         }
+    }
+
+    private static void EndTransactionSpan(SmtpTransaction transaction, SmtpReply? reply)
+    {
+        var activity = transaction.Activity;
+        if (activity is null)
+        {
+            return;
+        }
+
+        if (reply is not null)
+        {
+            activity.SetTag("relayguard.reply_code", reply.Code);
+            if (!reply.IsPositive)
+            {
+                activity.SetStatus(ActivityStatusCode.Error, reply.EnhancedStatus ?? reply.Code.ToString(CultureInfo.InvariantCulture));
+            }
+        }
+
+        activity.Stop();
+        transaction.Activity = null;
     }
 
     private void Write(SmtpReply reply)
@@ -546,6 +594,20 @@ public sealed partial class SmtpConnection
         var verb = (space < 0 ? line : line[..space]).ToUpperInvariant();
         var argument = space < 0 ? string.Empty : line[(space + 1)..];
         return (verb, argument);
+    }
+
+    /// <summary>True for NUL and the other C0 and C1 controls except tab, which no command needs.</summary>
+    private static bool HasControlCharacter(string line)
+    {
+        foreach (var c in line)
+        {
+            if (char.IsControl(c) && c != '\t')
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static string NewSessionId() => Convert.ToHexString(Guid.NewGuid().ToByteArray(), 0, 6);

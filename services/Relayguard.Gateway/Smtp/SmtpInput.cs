@@ -61,7 +61,7 @@ internal sealed class SmtpInput
                     return LineResult.TooLong;
                 }
 
-                return new LineResult(Decode(lineWithCr), false);
+                return Decode(lineWithCr);
             }
 
             if (_buffer.Length > maxLength)
@@ -268,18 +268,30 @@ internal sealed class SmtpInput
         _holdsBuffer = false;
     }
 
-    private static string Decode(ReadOnlySequence<byte> line)
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    private static LineResult Decode(ReadOnlySequence<byte> line)
     {
         if (line.Length > 0 && line.Slice(line.Length - 1).FirstSpan[0] == Cr)
         {
             line = line.Slice(0, line.Length - 1);
         }
 
-        return Encoding.UTF8.GetString(line);
+        try
+        {
+            return new LineResult(StrictUtf8.GetString(line), false);
+        }
+        catch (DecoderFallbackException)
+        {
+            return new LineResult(Encoding.UTF8.GetString(line), false) { IsInvalidUtf8 = true };
+        }
     }
 
     public sealed record LineResult(string Text, bool IsTooLong)
     {
+        /// <summary>True when the line was not valid UTF-8; <see cref="Text"/> then has U+FFFD in place of the invalid bytes.</summary>
+        public bool IsInvalidUtf8 { get; init; }
+
         public static readonly LineResult TooLong = new(string.Empty, true);
     }
 }

@@ -15,18 +15,24 @@ public sealed class SmtpListener : IAsyncDisposable
     private readonly ISmtpSessionHandler _handler;
     private readonly string _spoolDirectory;
     private readonly ILogger _logger;
-    private readonly int _maxSessions;
+    private readonly SessionCounter _counter;
     private readonly ConcurrentDictionary<SmtpConnection, Task> _sessions = new();
     private readonly CancellationTokenSource _stopping = new();
     private Socket? _socket;
     private Task? _acceptLoop;
 
     public SmtpListener(SmtpListenerOptions options, ISmtpSessionHandler handler, string spoolDirectory, int maxSessions, ILogger logger)
+        : this(options, handler, spoolDirectory, new SessionCounter(maxSessions), logger)
+    {
+    }
+
+    /// <summary>Creates a listener whose sessions count toward <paramref name="counter"/>, which other listeners may share.</summary>
+    public SmtpListener(SmtpListenerOptions options, ISmtpSessionHandler handler, string spoolDirectory, SessionCounter counter, ILogger logger)
     {
         _options = options;
         _handler = handler;
         _spoolDirectory = spoolDirectory;
-        _maxSessions = maxSessions;
+        _counter = counter;
         _logger = logger;
     }
 
@@ -102,8 +108,9 @@ public sealed class SmtpListener : IAsyncDisposable
             }
 
             client.NoDelay = true;
-            if (_sessions.Count >= _maxSessions)
+            if (!_counter.TryEnter())
             {
+                Log.TooManySessions(_logger, _options.Name, _counter.Limit);
                 _ = RefuseAsync(client);
                 continue;
             }
@@ -154,6 +161,7 @@ public sealed class SmtpListener : IAsyncDisposable
         finally
         {
             _sessions.TryRemove(connection, out _);
+            _counter.Exit();
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 
 namespace Relayguard.Gateway.Smtp;
@@ -30,6 +31,9 @@ public sealed class SmtpSessionContext
 
     /// <summary>The account that authenticated with AUTH, or null.</summary>
     public string? Account { get; set; }
+
+    /// <summary>The session's span, the parent of every transaction span.</summary>
+    public Activity? Activity { get; set; }
 
     /// <summary>Handler state for the whole session, such as the trusted-network match.</summary>
     public Dictionary<string, object?> Items { get; } = [];

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Relayguard.Gateway.Smtp;
 
 /// <summary>One mail transaction: from MAIL FROM to the end of DATA, RSET or the end of the session.</summary>
@@ -24,6 +26,9 @@ public sealed class SmtpTransaction
     public string? EnvelopeId => Parameters.TryGetValue("ENVID", out var value) ? value : null;
 
     public List<SmtpRecipient> Recipients { get; } = [];
+
+    /// <summary>The transaction's span, from MAIL FROM to its end; the spam check and the relay are its children.</summary>
+    public Activity? Activity { get; set; }
 
     /// <summary>Handler state for this transaction, such as the results of checks made at MAIL FROM.</summary>
     public Dictionary<string, object?> Items { get; } = [];

@@ -45,7 +45,7 @@ public sealed class RelayguardInstance : IAsyncDisposable
     public string OperatorToken => File.ReadAllText(Path.Combine(DataDirectory, "ops-token")).Trim();
 
     /// <summary>Starts an instance; <paramref name="settings"/> are configuration keys as <c>relayguard run</c>'s options set them.</summary>
-    public static async Task<RelayguardInstance> StartAsync(Dictionary<string, string?> settings, string? dataDirectory = null)
+    public static async Task<RelayguardInstance> StartAsync(Dictionary<string, string?> settings, string? dataDirectory = null, Action<WebApplicationBuilder>? configure = null)
     {
         dataDirectory ??= Directory.CreateTempSubdirectory("relayguard-test-").FullName;
         var all = new Dictionary<string, string?>(settings, StringComparer.OrdinalIgnoreCase)
@@ -60,6 +60,7 @@ public sealed class RelayguardInstance : IAsyncDisposable
         {
             builder.Logging.AddProvider(logs);
             builder.Logging.SetMinimumLevel(LogLevel.Debug);
+            configure?.Invoke(builder);
         });
         OperatorTokens.EnsureInitialToken(dataDirectory, app.Services.GetRequiredService<SqliteDatabase>());
         await app.StartAsync();

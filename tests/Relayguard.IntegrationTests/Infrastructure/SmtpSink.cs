@@ -21,7 +21,8 @@ public sealed class SmtpSink : IAsyncDisposable
 
     public string DumpDirectory { get; }
 
-    public static async Task<SmtpSink> StartAsync()
+    /// <summary>Starts a sink; <paramref name="extraArguments"/> such as <c>-f RCPT -B "550 5.1.1 ..."</c> make it refuse commands.</summary>
+    public static async Task<SmtpSink> StartAsync(params string[] extraArguments)
     {
         var port = Ports.Free();
         var dump = Directory.CreateTempSubdirectory("relayguard-sink-").FullName;
@@ -30,10 +31,13 @@ public sealed class SmtpSink : IAsyncDisposable
         File.SetUnixFileMode(dump, (UnixFileMode)0x1FF);
         var start = new ProcessStartInfo(TestEnvironment.SmtpSink)
         {
-            ArgumentList = { "-u", "nobody", "-d", Path.Combine(dump, "%Y%m%d%H%M%S."), $"127.0.0.1:{port}", "256" },
             RedirectStandardError = true,
             RedirectStandardOutput = true,
         };
+        foreach (var argument in new[] { "-u", "nobody", "-d", Path.Combine(dump, "%Y%m%d%H%M%S.") }.Concat(extraArguments).Concat([$"127.0.0.1:{port}", "256"]))
+        {
+            start.ArgumentList.Add(argument);
+        }
         var process = Process.Start(start) ?? throw new InvalidOperationException("smtp-sink did not start.");
         var sink = new SmtpSink(process, port, dump);
         await Wait.UntilAsync(() => CanConnect(port) || process.HasExited, $"smtp-sink to listen on port {port}");

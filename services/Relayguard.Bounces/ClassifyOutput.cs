@@ -1,0 +1,117 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace Relayguard.Bounces;
+
+/// <summary>The output of <c>relayguard classify FILE...</c>: one JSON object per line and file.</summary>
+public static class ClassifyOutput
+{
+    /// <summary>
+    /// Classifies each file and writes <c>{"file", "kind", "recipients"}</c>, with recipients only
+    /// for delivery reports. A file that cannot be read gives <c>{"file", "error"}</c> and the
+    /// remaining files are still classified.
+    /// </summary>
+    public static void Write(IEnumerable<string> files, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        ArgumentNullException.ThrowIfNull(output);
+
+        var classifier = new BounceClassifier();
+        foreach (var file in files)
+        {
+            output.WriteLine(ClassifyFile(classifier, file));
+        }
+    }
+
+    private static string ClassifyFile(BounceClassifier classifier, string file)
+    {
+        if (Directory.Exists(file))
+        {
+            return ErrorLine(file, $"'{file}' is a directory. Pass one file per message.");
+        }
+
+        Classification classification;
+        try
+        {
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read);
+            classification = classifier.Classify(stream);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            return ErrorLine(file, ex.Message);
+        }
+        catch (Exception ex)
+        {
+            // One message that breaks the classifier must not stop the files after it.
+            return ErrorLine(file, $"Classification failed: {ex.GetType().Name}: {ex.Message}");
+        }
+
+        return ToJson(writer => WriteClassification(writer, file, classification));
+    }
+
+    private static string ErrorLine(string file, string error) => ToJson(writer =>
+    {
+        writer.WriteString("file", file);
+        writer.WriteString("error", error);
+    });
+
+    private static void WriteClassification(Utf8JsonWriter writer, string file, Classification classification)
+    {
+        writer.WriteString("file", file);
+        writer.WriteString("kind", KindName(classification.Kind));
+        if (classification.Kind != MessageKind.DeliveryReport)
+        {
+            return;
+        }
+
+        writer.WriteStartArray("recipients");
+        foreach (var recipient in classification.Recipients)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("address", recipient.Address);
+            writer.WriteString("action", recipient.Action);
+            writer.WriteString("status", recipient.Status);
+            if (recipient.ReplyCode is { } code)
+            {
+                writer.WriteNumber("replyCode", code);
+            }
+            else
+            {
+                writer.WriteNull("replyCode");
+            }
+
+            writer.WriteString("reason", ReasonNames.ToWire(recipient.Reason));
+            writer.WriteBoolean("hard", recipient.AddressInvalid);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+    }
+
+    /// <summary>Returns the kebab-case name of a kind, such as <c>delivery-report</c>.</summary>
+    internal static string KindName(MessageKind kind) => kind switch
+    {
+        MessageKind.DeliveryReport => "delivery-report",
+        MessageKind.AutoReply => "auto-reply",
+        MessageKind.ReadReceipt => "read-receipt",
+        MessageKind.FeedbackReport => "feedback-report",
+        MessageKind.Ordinary => "ordinary",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown message kind."),
+    };
+
+    private static string ToJson(Action<Utf8JsonWriter> write)
+    {
+        using var buffer = new MemoryStream();
+        // Relaxed escaping keeps quotes and non-ASCII text readable, which is safe because the
+        // output is a command's standard output, not HTML.
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            writer.WriteStartObject();
+            write(writer);
+            writer.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+}

@@ -1,0 +1,121 @@
+namespace Relayguard.Bounces;
+
+/// <summary>
+/// Decides what one delivery failure means from its SMTP reply code, enhanced status code and text.
+/// The wording decides over the codes: a <c>550 5.1.1</c> whose text speaks of a rate limit, a
+/// policy or spam is not an invalid address. An address counts as invalid only when nothing speaks
+/// against it: not a status naming another cause, not a refusal that came after DATA, not a 4xx.
+/// </summary>
+public static class FailureClassifier
+{
+    /// <summary>Classifies a failure reported by a remote server, such as an upstream refusal while relaying.</summary>
+    public static (BounceReason Reason, bool AddressInvalid, bool Permanent) Classify(int? replyCode, string? status, string? text) =>
+        Classify(replyCode, status, text, action: null, SmtpStage.Unknown);
+
+    /// <param name="replyCode">The SMTP reply code.</param>
+    /// <param name="status">The enhanced status code.</param>
+    /// <param name="text">The diagnostic text.</param>
+    /// <param name="action">The report's action (failed or delayed), if known.</param>
+    /// <param name="stage">The SMTP command that the rejection replied to, when the report shows it outside <paramref name="text"/>.</param>
+    internal static (BounceReason Reason, bool AddressInvalid, bool Permanent) Classify(int? replyCode, string? status, string? text, string? action, SmtpStage stage)
+    {
+        var wording = FailureWording.Normalize(text);
+        var statusCode = StatusCode.Parse(status);
+        var statusReason = ReasonFromStatus(statusCode);
+        if (stage == SmtpStage.Unknown)
+        {
+            stage = FailureWording.FindStage(wording);
+        }
+
+        var rawReason = FailureWording.MatchRaw(text, statusCode);
+        var specific = rawReason ?? FailureWording.MatchSpecific(wording);
+        if (rawReason is null && specific is BounceReason.UserUnknown or BounceReason.HostUnknown
+            && stage != SmtpStage.Recipient && Contradicts(statusCode))
+        {
+            // "User unknown" beside a status that names another cause (5.2.1 disabled, 5.7.1
+            // refused) is not trusted unless it was the reply to RCPT, because content filters
+            // often reject with that text.
+            specific = statusReason ?? BounceReason.Other;
+        }
+
+        var reason = specific
+            ?? statusReason
+            ?? (FailureWording.IsGenericRefusal(wording) ? BounceReason.PolicyBlocked : (BounceReason?)null)
+            ?? ReasonFromReplyCode(replyCode)
+            ?? BounceReason.Other;
+
+        if (reason == BounceReason.UserUnknown && stage == SmtpStage.Data && statusCode?.Subject != 1)
+        {
+            // The server accepted the recipient at RCPT and rejected only the content, so an
+            // "unknown user" without an address status (5.1.x) comes from a content filter, as
+            // Japanese mobile carriers send it.
+            reason = BounceReason.PolicyBlocked;
+        }
+
+        if (reason == BounceReason.Other && string.Equals(action, "failed", StringComparison.OrdinalIgnoreCase)
+            && FailureWording.IsConnectionFailure(wording))
+        {
+            // A report that gives up on an unreachable server means the message expired in the queue.
+            reason = BounceReason.Expired;
+        }
+
+        var permanent = IsPermanent(replyCode, statusCode, action, wording);
+        var temporaryCode = replyCode is >= 400 and < 500 || statusCode?.Class == 4;
+        var invalid = permanent && !temporaryCode && reason is BounceReason.UserUnknown or BounceReason.HostUnknown;
+        return (reason, invalid, permanent);
+    }
+
+    private static bool IsPermanent(int? replyCode, StatusCode? status, string? action, string wording)
+    {
+        if (replyCode is >= 500 and < 600)
+        {
+            return true;
+        }
+
+        var delayed = string.Equals(action, "delayed", StringComparison.OrdinalIgnoreCase);
+        if (delayed)
+        {
+            return false;
+        }
+
+        if (status is not null)
+        {
+            return status.Class == 5;
+        }
+
+        // A report that gives up without any code is final unless its text calls the failure temporary.
+        return replyCode is null && !FailureWording.IsTemporary(wording);
+    }
+
+    private static bool Contradicts(StatusCode? status) =>
+        status is not null && (status.Subject is 2 or 3 or 7 || (status.Subject == 1 && status.Detail is 7 or 8));
+
+    private static BounceReason? ReasonFromStatus(StatusCode? status)
+    {
+        if (status is null)
+        {
+            return null;
+        }
+
+        return (status.Subject, status.Detail) switch
+        {
+            (1, 1 or 3 or 6) => BounceReason.UserUnknown,
+            (1, 2 or 10) => BounceReason.HostUnknown,
+            (1, 7 or 8) => BounceReason.PolicyBlocked,
+            (2, 2) => BounceReason.MailboxFull,
+            (2, 3) or (3, 4) => BounceReason.MessageTooLarge,
+            (4, 4) => BounceReason.HostUnknown,
+            (4, 7) => BounceReason.Expired,
+            (6, _) => BounceReason.SpamContent,
+            (7, _) => BounceReason.PolicyBlocked,
+            _ => null,
+        };
+    }
+
+    private static BounceReason? ReasonFromReplyCode(int? replyCode) => replyCode switch
+    {
+        // RFC 5321 gives 552 as "exceeded storage allocation".
+        552 => BounceReason.MailboxFull,
+        _ => null,
+    };
+}

@@ -1,0 +1,28 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Relayguard.Detectors.Rl1;
+
+/// <summary>Prunes the RL1 tables at start, which also creates them, and then every <see cref="Interval"/>.</summary>
+internal sealed class Rl1PruneService(Rl1Rule rule, TimeProvider time, ILogger<Rl1PruneService> logger) : BackgroundService
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromHours(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval, time);
+        do
+        {
+            try
+            {
+                await rule.PruneAsync(stoppingToken);
+            }
+            catch (SqliteException exception)
+            {
+                Log.PruneFailed(logger, exception, Interval);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+}

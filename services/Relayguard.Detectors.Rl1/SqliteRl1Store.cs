@@ -1,0 +1,158 @@
+using Microsoft.Data.Sqlite;
+using Relayguard.Contracts;
+using Relayguard.ServiceDefaults;
+
+namespace Relayguard.Detectors.Rl1;
+
+/// <summary>
+/// <see cref="IRl1Store"/> in the shared SQLite file: <c>rl1_messages</c> has one row per relayed message, and
+/// <see cref="SqliteBlockLedger"/> keeps <c>rl1_blocks</c> and <c>rl1_lifts</c>. Every update runs in a BEGIN
+/// IMMEDIATE transaction together with its <see cref="ProcessedEvents"/> mark.
+/// </summary>
+public sealed class SqliteRl1Store : IRl1Store
+{
+    public const string SubmissionConsumer = "rl1-message-submitted";
+    public const string AccountLiftConsumer = "rl1-account-unblocked";
+    public const string IpLiftConsumer = "rl1-ip-unblocked";
+
+    private static readonly SqliteBlockLedger Ledger = new("rl1");
+
+    private readonly SqliteDatabase _database;
+
+    public SqliteRl1Store(SqliteDatabase database)
+    {
+        _database = database;
+        ProcessedEvents.EnsureSchema(database);
+        Ledger.EnsureSchema(database);
+        database.EnsureSchema("""
+            CREATE TABLE IF NOT EXISTS rl1_messages (
+                kind TEXT NOT NULL,
+                subject TEXT NOT NULL COLLATE NOCASE,
+                submitted_at INTEGER NOT NULL,
+                event_id TEXT NOT NULL,
+                gateway_message_id TEXT NOT NULL,
+                recipients INTEGER NOT NULL,
+                PRIMARY KEY (kind, subject, submitted_at, event_id)
+            ) WITHOUT ROWID;
+            CREATE INDEX IF NOT EXISTS rl1_messages_submitted ON rl1_messages (submitted_at);
+            """);
+    }
+
+    public Task<Rl1Result> RecordAsync(Rl1Submission submission, DateTimeOffset since, DateTimeOffset now, Func<IReadOnlyList<Rl1Submission>, DetectorBlock?> decide, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(submission);
+        ArgumentNullException.ThrowIfNull(decide);
+        using var connection = _database.Open();
+        using var transaction = SqliteDatabase.BeginWrite(connection);
+        if (!ProcessedEvents.TryMark(connection, transaction, SubmissionConsumer, submission.EventId, now))
+        {
+            var unpublished = Ledger.FindUnpublished(connection, transaction, submission.EventId);
+            transaction.Commit();
+            return Task.FromResult(new Rl1Result { Duplicate = true, Block = unpublished.FirstOrDefault() });
+        }
+
+        var subject = submission.Subject;
+        SqliteDatabase.Execute(
+            connection,
+            """
+            INSERT INTO rl1_messages (kind, subject, submitted_at, event_id, gateway_message_id, recipients)
+            VALUES ($kind, $subject, $submittedAt, $eventId, $messageId, $recipients);
+            """,
+            transaction,
+            ("$kind", subject.Kind),
+            ("$subject", subject.Value),
+            ("$submittedAt", submission.SubmittedAt.ToUnixTimeMilliseconds()),
+            ("$eventId", submission.EventId.ToString("N")),
+            ("$messageId", submission.GatewayMessageId),
+            ("$recipients", submission.Recipients));
+
+        var lastLift = Ledger.FindLastLift(connection, transaction, subject, RuleCodes.Rl1);
+        var from = lastLift is { } lifted && lifted > since ? lifted : since;
+        var recent = ReadSince(connection, transaction, subject, from);
+        var result = new Rl1Result { Messages = recent.Count, Recipients = recent.Sum(s => s.Recipients) };
+        var active = Ledger.FindActive(connection, transaction, subject, RuleCodes.Rl1, now);
+        if (active is not null)
+        {
+            var stale = active.PublishedAt is null && active.Block.BlockedAt < now - SqliteBlockLedger.UnpublishedGracePeriod;
+            result = result with { AlreadyBlocked = true, Block = stale ? active.Block : null };
+        }
+        else if (decide(recent) is { } block)
+        {
+            Ledger.Insert(connection, transaction, block, submission.EventId);
+            result = result with { Block = block, BlockIsNew = true };
+        }
+
+        transaction.Commit();
+        return Task.FromResult(result);
+    }
+
+    public Task<bool> RecordLiftAsync(Guid eventId, BlockSubject subject, DateTimeOffset liftedAt, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        using var connection = _database.Open();
+        using var transaction = SqliteDatabase.BeginWrite(connection);
+        var consumer = subject.Kind == BlockSubject.AccountKind ? AccountLiftConsumer : IpLiftConsumer;
+        if (!ProcessedEvents.TryMark(connection, transaction, consumer, eventId, now))
+        {
+            return Task.FromResult(false);
+        }
+
+        Ledger.RecordLift(connection, transaction, subject, RuleCodes.Rl1, liftedAt);
+        transaction.Commit();
+        return Task.FromResult(true);
+    }
+
+    public Task MarkPublishedAsync(Guid blockEventId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        using var connection = _database.Open();
+        Ledger.MarkPublished(connection, blockEventId, now);
+        return Task.CompletedTask;
+    }
+
+    public Task<int> PruneAsync(DateTimeOffset before, DateTimeOffset blocksEndedBefore, CancellationToken cancellationToken)
+    {
+        using var connection = _database.Open();
+        using var transaction = SqliteDatabase.BeginWrite(connection);
+        var cutoff = before.ToUnixTimeMilliseconds();
+        var deleted = SqliteDatabase.Execute(connection, "DELETE FROM rl1_messages WHERE submitted_at < $cutoff;", transaction, ("$cutoff", cutoff));
+        deleted += SqliteDatabase.Execute(
+            connection,
+            "DELETE FROM processed_events WHERE consumer IN ($submission, $account, $ip) AND processed_at < $cutoff;",
+            transaction,
+            ("$submission", SubmissionConsumer),
+            ("$account", AccountLiftConsumer),
+            ("$ip", IpLiftConsumer),
+            ("$cutoff", cutoff));
+        deleted += Ledger.Prune(connection, transaction, blocksEndedBefore, before);
+        transaction.Commit();
+        return Task.FromResult(deleted);
+    }
+
+    private static List<Rl1Submission> ReadSince(SqliteConnection connection, SqliteTransaction transaction, BlockSubject subject, DateTimeOffset from)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            SELECT event_id, gateway_message_id, recipients, submitted_at FROM rl1_messages
+            WHERE kind = $kind AND subject = $subject AND submitted_at > $from
+            ORDER BY submitted_at, event_id;
+            """;
+        command.Parameters.AddWithValue("$kind", subject.Kind);
+        command.Parameters.AddWithValue("$subject", subject.Value);
+        command.Parameters.AddWithValue("$from", from.ToUnixTimeMilliseconds());
+
+        var submissions = new List<Rl1Submission>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            submissions.Add(new Rl1Submission(
+                Guid.ParseExact(reader.GetString(0), "N"),
+                subject,
+                reader.GetString(1),
+                reader.GetInt32(2),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3))));
+        }
+
+        return submissions;
+    }
+}

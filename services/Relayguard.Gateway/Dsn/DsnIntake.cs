@@ -1,0 +1,92 @@
+using Microsoft.Extensions.Logging;
+using MimeKit;
+using Relayguard.Bounces;
+using Relayguard.Contracts;
+using Relayguard.Gateway.Events;
+using Relayguard.Gateway.Index;
+using Relayguard.Gateway.Session;
+using Relayguard.ServiceDefaults;
+
+namespace Relayguard.Gateway.Dsn;
+
+/// <summary>
+/// Turns a bounce the upstream MTA made into <see cref="DeliveryBounced"/> events: the report is matched to its
+/// submission through the message index, by envelope id and then by the original Message-ID, and each failed
+/// recipient carries the submission's time so CA1 counts it in the right window. Unmatched reports are
+/// counted and logged, never guessed.
+/// </summary>
+public sealed partial class DsnIntake(BounceClassifier classifier, MessageIndex index, EventOutbox outbox, RecipientHasher hasher, TimeProvider time, ILogger<DsnIntake> logger)
+{
+    private long _unmatched;
+
+    /// <summary>Reports that matched no submission since start.</summary>
+    public long Unmatched => Interlocked.Read(ref _unmatched);
+
+    public DsnIntakeResult Process(MimeMessage message)
+    {
+        var classification = classifier.Classify(message);
+        var kind = KindName(classification.Kind);
+        if (classification.Kind != MessageKind.DeliveryReport)
+        {
+            LogNotAReport(logger, kind, classification.Why);
+            return new DsnIntakeResult(kind, false, null, 0, classification.Why);
+        }
+
+        var submission = index.Find(classification.OriginalEnvelopeId, classification.OriginalMessageId);
+        if (submission is null)
+        {
+            Interlocked.Increment(ref _unmatched);
+            RelayguardTelemetry.UnmatchedReports.Add(1);
+            LogUnmatched(logger, classification.OriginalEnvelopeId, classification.OriginalMessageId, Unmatched);
+            return new DsnIntakeResult(kind, false, null, 0, "no submission in the message index has this envelope id or Message-ID");
+        }
+
+        var now = time.GetUtcNow();
+        var published = 0;
+        foreach (var recipient in classification.Recipients.Where(r => r.Action == "failed"))
+        {
+            var bounce = new DeliveryBounced
+            {
+                EventId = Guid.NewGuid(),
+                GatewayMessageId = submission.GatewayId,
+                Account = submission.Account,
+                ClientIp = submission.ClientIp,
+                RecipientAddress = recipient.Address,
+                RecipientHash = hasher.Hash(recipient.Address),
+                ReplyCode = recipient.ReplyCode,
+                EnhancedStatus = recipient.Status,
+                Reply = recipient.Diagnostic ?? recipient.Status ?? "failed",
+                AddressInvalid = recipient.AddressInvalid,
+                Permanent = recipient.Permanent,
+                Reason = ReasonNames.ToWire(recipient.Reason),
+                SubmittedAt = submission.SubmittedAt,
+                BouncedAt = now,
+                Source = BounceSources.Dsn,
+            };
+            outbox.Enqueue(bounce, bounce.EventId);
+            RelayguardTelemetry.Bounces.Add(1, RelayguardTelemetry.Tag("source", BounceSources.Dsn), RelayguardTelemetry.Tag("reason", bounce.Reason));
+            published++;
+        }
+
+        LogMatched(logger, submission.GatewayId, published);
+        return new DsnIntakeResult(kind, true, submission.GatewayId, published, classification.Why);
+    }
+
+    public static string KindName(MessageKind kind) => kind switch
+    {
+        MessageKind.DeliveryReport => "delivery-report",
+        MessageKind.AutoReply => "auto-reply",
+        MessageKind.ReadReceipt => "read-receipt",
+        MessageKind.FeedbackReport => "feedback-report",
+        _ => "ordinary",
+    };
+
+    [LoggerMessage(EventId = 1701, Level = LogLevel.Information, Message = "A report for message {MessageId} gave {Bounces} failed recipients.")]
+    private static partial void LogMatched(ILogger logger, string messageId, int bounces);
+
+    [LoggerMessage(EventId = 1702, Level = LogLevel.Warning, Message = "A delivery report matched no submission (envelope id {EnvelopeId}, Message-ID {OriginalMessageId}); {Unmatched} unmatched since start.")]
+    private static partial void LogUnmatched(ILogger logger, string? envelopeId, string? originalMessageId, long unmatched);
+
+    [LoggerMessage(EventId = 1703, Level = LogLevel.Information, Message = "A message sent to the DSN intake is not a delivery report ({Kind}: {Why}); ignored.")]
+    private static partial void LogNotAReport(ILogger logger, string kind, string why);
+}

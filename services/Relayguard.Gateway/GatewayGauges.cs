@@ -1,0 +1,16 @@
+using Relayguard.Gateway.Blocks;
+using Relayguard.Gateway.Events;
+using Relayguard.ServiceDefaults;
+
+namespace Relayguard.Gateway;
+
+/// <summary>Observable gauges of the gateway's state: the block cache and the events still in the outbox.</summary>
+public sealed class GatewayGauges
+{
+    public GatewayGauges(BlockCache cache, EventOutbox outbox, SmtpGatewayService smtp)
+    {
+        RelayguardTelemetry.Meter.CreateObservableGauge("relayguard.block_cache.size", () => cache.Count, "{block}", "Blocks held in this gateway's cache.");
+        RelayguardTelemetry.Meter.CreateObservableGauge("relayguard.outbox.pending", () => outbox.Pending, "{event}", "Events written to the outbox and not yet published.");
+        RelayguardTelemetry.Meter.CreateObservableGauge("relayguard.smtp.sessions", () => smtp.ActiveSessions, "{session}", "Open SMTP sessions on the submission listeners.");
+    }
+}

@@ -1,0 +1,187 @@
+namespace Relayguard.Gateway.Identity;
+
+/// <summary>
+/// Counts failed logins per client address and user name, and refuses AUTH for a while after too many:
+/// <see cref="AuthThrottleOptions.Failures"/> failures for one user name throttle that name from that address,
+/// and failures for <see cref="AuthThrottleOptions.UserNames"/> distinct names throttle the whole address.
+/// State is in memory, per gateway instance, and bounded: a throttled address or pair records no more failures.
+/// </summary>
+public sealed class AuthThrottle
+{
+    // Above this many tracked addresses, entries with nothing recent are dropped before a new one is added.
+    private const int PruneAbove = 10_000;
+    private const int MaxUserNameLength = 320;
+
+    private readonly AuthThrottleOptions _options;
+    private readonly TimeProvider _time;
+    private readonly Dictionary<string, AddressState> _addresses = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+
+    public AuthThrottle(AuthThrottleOptions options, TimeProvider time)
+    {
+        _options = options;
+        _time = time;
+    }
+
+    /// <summary>Addresses with failures or throttles in memory.</summary>
+    public int TrackedAddresses
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _addresses.Count;
+            }
+        }
+    }
+
+    /// <summary>Returns whether AUTH for this user name from this address is refused now, and until when.</summary>
+    public bool IsThrottled(string clientKey, string userName, out DateTimeOffset until)
+    {
+        var now = _time.GetUtcNow();
+        var user = Normalize(userName);
+        lock (_gate)
+        {
+            until = default;
+            if (!_addresses.TryGetValue(clientKey, out var state))
+            {
+                return false;
+            }
+
+            if (state.AddressUntil is { } whole && whole > now)
+            {
+                until = whole;
+                return true;
+            }
+
+            if (state.PairUntil.TryGetValue(user, out var pair) && pair > now)
+            {
+                until = pair;
+                return true;
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>Records a failed login and returns the throttles it started: none, the pair, the whole address, or both.</summary>
+    public IReadOnlyList<ThrottleStart> RecordFailure(string clientKey, string userName)
+    {
+        var now = _time.GetUtcNow();
+        var user = Normalize(userName);
+        var started = new List<ThrottleStart>();
+        lock (_gate)
+        {
+            if (!_addresses.TryGetValue(clientKey, out var state))
+            {
+                if (_addresses.Count >= PruneAbove)
+                {
+                    Prune(now);
+                }
+
+                state = new AddressState();
+                _addresses[clientKey] = state;
+            }
+
+            state.Failures.RemoveAll(f => f.At <= now - _options.Window);
+            state.Failures.Add((now, user));
+            var until = now + _options.BlockFor;
+            var distinct = state.Failures.Select(f => f.User).Distinct(StringComparer.Ordinal).Count();
+            var forUser = state.Failures.Count(f => f.User == user);
+            if (forUser >= _options.Failures && !(state.PairUntil.TryGetValue(user, out var pair) && pair > now))
+            {
+                state.PairUntil[user] = until;
+                started.Add(new ThrottleStart(clientKey, user, forUser, distinct, now, until));
+            }
+
+            if (distinct >= _options.UserNames && !(state.AddressUntil is { } whole && whole > now))
+            {
+                state.AddressUntil = until;
+                started.Add(new ThrottleStart(clientKey, null, state.Failures.Count, distinct, now, until));
+            }
+        }
+
+        return started;
+    }
+
+    /// <summary>Forgets the failures of this user name from this address after a successful login.</summary>
+    public void RecordSuccess(string clientKey, string userName)
+    {
+        var user = Normalize(userName);
+        lock (_gate)
+        {
+            if (_addresses.TryGetValue(clientKey, out var state))
+            {
+                state.Failures.RemoveAll(f => f.User == user);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Ends throttles after an operator lifted them: the pair when both are given, every pair of the user name
+    /// when <paramref name="clientKey"/> is null, and the address with all its pairs when <paramref name="userName"/>
+    /// is null. Returns the number of throttles ended.
+    /// </summary>
+    public int Lift(string? clientKey, string? userName)
+    {
+        var user = userName is null ? null : Normalize(userName);
+        var lifted = 0;
+        lock (_gate)
+        {
+            foreach (var (key, state) in _addresses)
+            {
+                if (clientKey is not null && key != clientKey)
+                {
+                    continue;
+                }
+
+                if (user is null)
+                {
+                    lifted += (state.AddressUntil is null ? 0 : 1) + state.PairUntil.Count;
+                    state.AddressUntil = null;
+                    state.PairUntil.Clear();
+                    state.Failures.Clear();
+                }
+                else
+                {
+                    lifted += state.PairUntil.Remove(user) ? 1 : 0;
+                    state.Failures.RemoveAll(f => f.User == user);
+                }
+            }
+        }
+
+        return lifted;
+    }
+
+    private void Prune(DateTimeOffset now)
+    {
+        var idle = _addresses
+            .Where(entry => entry.Value.IsIdle(now, _options.Window))
+            .Select(entry => entry.Key)
+            .ToList();
+        foreach (var key in idle)
+        {
+            _addresses.Remove(key);
+        }
+    }
+
+    private static string Normalize(string userName)
+    {
+        var trimmed = userName.Trim();
+        return (trimmed.Length > MaxUserNameLength ? trimmed[..MaxUserNameLength] : trimmed).ToLowerInvariant();
+    }
+
+    private sealed class AddressState
+    {
+        public List<(DateTimeOffset At, string User)> Failures { get; } = [];
+
+        public Dictionary<string, DateTimeOffset> PairUntil { get; } = new(StringComparer.Ordinal);
+
+        public DateTimeOffset? AddressUntil { get; set; }
+
+        public bool IsIdle(DateTimeOffset now, TimeSpan window) =>
+            (AddressUntil is null || AddressUntil <= now)
+            && PairUntil.Values.All(until => until <= now)
+            && Failures.All(f => f.At <= now - window);
+    }
+}

@@ -1,0 +1,3 @@
+namespace Relayguard.Operations.Consumers;
+
+public sealed class AuthThrottledConsumerDefinition() : OperationsConsumerDefinition<AuthThrottledConsumer>("operations-auth-throttled");

@@ -1,0 +1,148 @@
+using System.Text;
+using Relayguard.Gateway.Smtp;
+
+namespace Relayguard.Gateway.Tests.Smtp;
+
+/// <summary>Each protocol limit with its standard reply.</summary>
+public sealed class LimitsTests
+{
+    [Fact]
+    public async Task MessageSize_ExceededWithoutSizeParameter_Gets552()
+    {
+        await using var server = TestSmtpServer.Start(new SmtpLimits { MessageSize = 10_000 });
+        using var client = await TransactionAsync(server);
+
+        var reply = await client.CommandAsync("Subject: big\r\n\r\n" + new string('x', 20_000) + "\r\n.");
+
+        Assert.StartsWith("552 5.3.4", reply);
+        Assert.Empty(server.Handler.Messages);
+        Assert.StartsWith("250", await client.CommandAsync("NOOP"));
+    }
+
+    [Fact]
+    public async Task MessageSize_AtLimit_Accepted()
+    {
+        await using var server = TestSmtpServer.Start(new SmtpLimits { MessageSize = 10_000 });
+        using var client = await TransactionAsync(server);
+        var body = new string('x', 10_000 - "Subject: ok\r\n\r\n".Length - 2);
+
+        var reply = await client.CommandAsync("Subject: ok\r\n\r\n" + body + "\r\n.");
+
+        Assert.StartsWith("250", reply);
+        Assert.Equal(10_000, Assert.Single(server.Handler.Messages).Length);
+    }
+
+    [Fact]
+    public async Task Recipients_OverLimit_Gets452()
+    {
+        await using var server = TestSmtpServer.Start();
+        using var client = await server.ConnectAsync();
+        await client.CommandAsync("EHLO client.test");
+        await client.CommandAsync("MAIL FROM:<a@example.com>");
+        for (var i = 0; i < 100; i++)
+        {
+            Assert.StartsWith("250", await client.CommandAsync($"RCPT TO:<r{i}@example.net>"));
+        }
+
+        Assert.StartsWith("452 4.5.3", await client.CommandAsync("RCPT TO:<one-more@example.net>"));
+    }
+
+    [Fact]
+    public async Task CommandLine_OverLimit_Gets500()
+    {
+        await using var server = TestSmtpServer.Start();
+        using var client = await server.ConnectAsync();
+
+        // 998 octets plus CRLF is the longest line allowed by the default limit of 1000 octets.
+        var longest = await client.CommandAsync("NOOP " + new string('x', 993));
+        var tooLong = await client.CommandAsync("NOOP " + new string('x', 1000));
+
+        Assert.StartsWith("250", longest);
+        Assert.StartsWith("500 5.5.6", tooLong);
+    }
+
+    [Fact]
+    public async Task CommandsPerSession_Exceeded_Gets421AndCloses()
+    {
+        await using var server = TestSmtpServer.Start(new SmtpLimits { CommandsPerSession = 10 });
+        using var client = await server.ConnectAsync();
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.StartsWith("250", await client.CommandAsync("NOOP"));
+        }
+
+        Assert.StartsWith("421 4.7.0", await client.CommandAsync("NOOP"));
+        Assert.True(await client.IsClosedAsync(TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public async Task CommandTimeout_Idle_Gets421AndCloses()
+    {
+        await using var server = TestSmtpServer.Start(new SmtpLimits { CommandTimeout = TimeSpan.FromMilliseconds(500) });
+        using var client = await server.ConnectAsync();
+
+        var reply = await client.TryReadReplyAsync(TimeSpan.FromSeconds(10));
+
+        Assert.StartsWith("421 4.4.2", reply);
+        Assert.True(await client.IsClosedAsync(TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public async Task DataTimeout_Stalled_Gets421()
+    {
+        await using var server = TestSmtpServer.Start(new SmtpLimits { DataTimeout = TimeSpan.FromMilliseconds(500) });
+        using var client = await TransactionAsync(server);
+        await client.SendAsync("Subject: stalled\r\n\r\nand then nothing");
+
+        var reply = await client.TryReadReplyAsync(TimeSpan.FromSeconds(10));
+
+        Assert.StartsWith("421 4.4.2", reply);
+        Assert.Empty(server.Handler.Messages);
+    }
+
+    [Fact]
+    public async Task Sessions_TotalAcrossListeners_Refused421()
+    {
+        var counter = new SessionCounter(2);
+        await using var first = TestSmtpServer.Start(counter: counter);
+        await using var second = TestSmtpServer.Start(counter: counter);
+        using var a = await first.ConnectAsync();
+        using var b = await second.ConnectAsync();
+
+        using var c = await second.ConnectAsync();
+
+        Assert.StartsWith("220", a.Greeting);
+        Assert.StartsWith("220", b.Greeting);
+        Assert.StartsWith("421 4.3.2", c.Greeting);
+    }
+
+    [Fact]
+    public async Task Sessions_SlotFreedAfterQuit()
+    {
+        var counter = new SessionCounter(1);
+        await using var server = TestSmtpServer.Start(counter: counter);
+        using (var first = await server.ConnectAsync())
+        {
+            await first.CommandAsync("QUIT");
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (counter.Active > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        using var second = await server.ConnectAsync();
+        Assert.StartsWith("220", second.Greeting);
+    }
+
+    private static async Task<LineClient> TransactionAsync(TestSmtpServer server)
+    {
+        var client = await server.ConnectAsync();
+        await client.CommandAsync("EHLO client.test");
+        await client.CommandAsync("MAIL FROM:<a@example.com>");
+        await client.CommandAsync("RCPT TO:<b@example.net>");
+        Assert.StartsWith("354", await client.CommandAsync("DATA"));
+        return client;
+    }
+}

@@ -1,0 +1,138 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using MailKit.Net.Smtp;
+using Relayguard.IntegrationTests.Infrastructure;
+
+namespace Relayguard.IntegrationTests;
+
+/// <summary>RL1 end to end: the gateway's own count, the detector's block in the operations API, overrides and 0.</summary>
+public sealed class RateLimitTests
+{
+    private const string Password = "rate-test-passw0rd";
+
+    [Fact]
+    public async Task Messages_LimitReached_Gets451AtMail()
+    {
+        await using var relayguard = await StartAsync(new() { ["Rules:RL1:MessagesPerHour"] = "3" });
+        relayguard.AddAccount("alice", Password);
+        using var client = await Clients.ConnectAsync(relayguard, "alice", Password);
+        for (var i = 0; i < 3; i++)
+        {
+            await client.SendAsync(Clients.Message("alice@customer.test", $"Message {i}", "Hello", "bob@example.net"));
+        }
+
+        var error = await Assert.ThrowsAsync<SmtpCommandException>(() => client.SendAsync(Clients.Message("alice@customer.test", "One too many", "Hello", "bob@example.net")));
+
+        Assert.Equal(SmtpErrorCode.SenderNotAccepted, error.ErrorCode);
+        Assert.Equal(451, (int)error.StatusCode);
+        Assert.Contains("Too many messages this hour, try again later (RL1). See http://", error.Message);
+        Assert.EndsWith("/help/smtp-errors#RL1", error.Message);
+    }
+
+    [Fact]
+    public async Task Messages_LimitReached_DetectorBlockListed()
+    {
+        await using var relayguard = await StartAsync(new() { ["Rules:RL1:MessagesPerHour"] = "2" });
+        relayguard.AddAccount("alice", Password);
+        using var client = await Clients.ConnectAsync(relayguard, "alice", Password);
+        for (var i = 0; i < 2; i++)
+        {
+            await client.SendAsync(Clients.Message("alice@customer.test", $"Message {i}", "Hello", "bob@example.net"));
+        }
+
+        using var ops = relayguard.OpsClient();
+        JsonElement block = default;
+        await Wait.UntilAsync(
+            async () =>
+            {
+                var page = await ops.GetFromJsonAsync<JsonElement>("/api/blocks?kind=account&code=RL1");
+                block = page.GetProperty("items").EnumerateArray().FirstOrDefault();
+                return block.ValueKind == JsonValueKind.Object;
+            },
+            "the RL1 block in the block list");
+
+        Assert.Equal("alice", block.GetProperty("subject").GetString());
+        Assert.Equal(JsonValueKind.String, block.GetProperty("expiresAt").ValueKind);
+    }
+
+    [Fact]
+    public async Task Recipients_LimitReached_Gets451AtRcpt()
+    {
+        await using var relayguard = await StartAsync(new() { ["Rules:RL1:MessagesPerHour"] = "0", ["Rules:RL1:RecipientsPerHour"] = "3" });
+        relayguard.AddAccount("alice", Password);
+        using (var client = await Clients.ConnectAsync(relayguard, "alice", Password))
+        {
+            await client.SendAsync(Clients.Message("alice@customer.test", "Two", "Hello", "bob@example.net", "carol@example.net"));
+        }
+
+        using var raw = await RawSmtpClient.ConnectAsync(relayguard.SmtpEndPoint);
+        await raw.LoginAsync("alice", Password);
+        Assert.StartsWith("250", await raw.CommandAsync("MAIL FROM:<alice@customer.test>"));
+        var third = await raw.CommandAsync("RCPT TO:<dave@example.net>");
+        var fourth = await raw.CommandAsync("RCPT TO:<erin@example.net>");
+
+        Assert.StartsWith("250", third);
+        Assert.StartsWith("451 4.7.1 Too many messages this hour, try again later (RL1). See ", fourth);
+    }
+
+    [Fact]
+    public async Task BothLimitsZero_NeverRefused()
+    {
+        await using var relayguard = await StartAsync(new() { ["Rules:RL1:MessagesPerHour"] = "0", ["Rules:RL1:RecipientsPerHour"] = "0" });
+        relayguard.AddAccount("alice", Password);
+        using var client = await Clients.ConnectAsync(relayguard, "alice", Password);
+
+        for (var i = 0; i < 5; i++)
+        {
+            await client.SendAsync(Clients.Message("alice@customer.test", $"Message {i}", "Hello", "bob@example.net", "carol@example.net"));
+        }
+
+        Assert.Equal(5, Directory.EnumerateFiles(Path.Combine(relayguard.DataDirectory, "pickup")).Count());
+        Assert.DoesNotContain(relayguard.Logs.Lines, line => line.Contains("under RL1", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AccountOverride_RaisesLimit()
+    {
+        await using var relayguard = await StartAsync(new()
+        {
+            ["Rules:RL1:MessagesPerHour"] = "1",
+            ["Rules:RL1:Accounts:newsletter:MessagesPerHour"] = "4",
+        });
+        relayguard.AddAccount("alice", Password);
+        relayguard.AddAccount("newsletter", Password);
+        using var newsletter = await Clients.ConnectAsync(relayguard, "newsletter", Password);
+        using var alice = await Clients.ConnectAsync(relayguard, "alice", Password);
+
+        for (var i = 0; i < 4; i++)
+        {
+            await newsletter.SendAsync(Clients.Message("news@customer.test", $"Issue {i}", "Hello", "reader@example.net"));
+        }
+
+        await alice.SendAsync(Clients.Message("alice@customer.test", "First", "Hello", "bob@example.net"));
+        var error = await Assert.ThrowsAsync<SmtpCommandException>(() => alice.SendAsync(Clients.Message("alice@customer.test", "Second", "Hello", "bob@example.net")));
+        Assert.Equal(451, (int)error.StatusCode);
+    }
+
+    [Fact]
+    public async Task TrustedWithoutAccount_CountedPerAddress()
+    {
+        await using var relayguard = await StartAsync(new() { ["Smtp:Trusted:0"] = "127.0.0.0/8", ["Rules:RL1:MessagesPerHour"] = "2" });
+        using var client = await Clients.ConnectAsync(relayguard);
+        for (var i = 0; i < 2; i++)
+        {
+            await client.SendAsync(Clients.Message("shop@customer.test", $"Order {i}", "Hello", "buyer@example.net"));
+        }
+
+        var error = await Assert.ThrowsAsync<SmtpCommandException>(() => client.SendAsync(Clients.Message("shop@customer.test", "Order 3", "Hello", "buyer@example.net")));
+
+        Assert.Equal(451, (int)error.StatusCode);
+        Assert.Contains("(RL1)", error.Message);
+    }
+
+    private static Task<RelayguardInstance> StartAsync(Dictionary<string, string?> settings)
+    {
+        settings["Smtp:AllowPlaintextAuth"] = "true";
+        return RelayguardInstance.StartAsync(settings);
+    }
+}

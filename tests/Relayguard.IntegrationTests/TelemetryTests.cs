@@ -1,0 +1,94 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry;
+using OpenTelemetry.Trace;
+using Relayguard.IntegrationTests.Infrastructure;
+
+namespace Relayguard.IntegrationTests;
+
+/// <summary>Traces and metrics of the embedded mode, read from an in-memory exporter and the scrape endpoint.</summary>
+public sealed class TelemetryTests
+{
+    private const string Password = "telemetry-test-password";
+
+    [Fact]
+    public async Task Trace_LeadsFromSubmissionToBlockAndRefusal()
+    {
+        var spans = new ConcurrentQueue<Activity>();
+        await using var upstream = new RefusingUpstream(address => address.StartsWith("gone", StringComparison.Ordinal));
+        await using var relayguard = await RelayguardInstance.StartAsync(
+            new() { ["Relay:Upstream"] = upstream.Endpoint, ["Smtp:AllowPlaintextAuth"] = "true" },
+            configure: builder => builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddProcessor(new SimpleActivityExportProcessor(new QueueExporter(spans)))));
+        relayguard.AddAccount("traced", Password);
+        var recipients = Enumerable.Range(0, 30).Select(i => $"gone{i}@example.net").Append("reader@example.net").ToArray();
+        using (var client = await Clients.ConnectAsync(relayguard, "traced", Password))
+        {
+            await client.SendAsync(Clients.Message("traced@customer.test", "Offers", "Offers.", recipients));
+        }
+
+        await Wait.UntilAsync(() => spans.Any(s => s.OperationName == "block-cache.update"), "the gateway to apply the CA1 block");
+        using (var raw = await RawSmtpClient.ConnectAsync(relayguard.SmtpEndPoint))
+        {
+            await raw.LoginAsync("traced", Password);
+            Assert.StartsWith("550 5.7.1", await raw.CommandAsync("MAIL FROM:<traced@customer.test>"));
+            await raw.CommandAsync("QUIT");
+        }
+
+        await Wait.UntilAsync(() => spans.Any(s => s.OperationName == "smtp.transaction" && Equals(s.GetTagItem("relayguard.code"), "CA1")), "the refused transaction's span");
+        var submission = spans.Single(s => s.OperationName == "smtp.transaction" && Equals(s.GetTagItem("relayguard.outcome"), "relayed"));
+        var decision = spans.Single(s => s.OperationName == "relayguard.decision" && Equals(s.GetTagItem("relayguard.decision"), "blocked"));
+        var cacheUpdate = spans.First(s => s.OperationName == "block-cache.update");
+        var refusal = spans.Single(s => s.OperationName == "smtp.transaction" && Equals(s.GetTagItem("relayguard.code"), "CA1"));
+
+        Assert.Equal(submission.TraceId, decision.TraceId);
+        Assert.Equal("CA1", decision.GetTagItem("relayguard.rule"));
+        Assert.Equal(25.0, decision.GetTagItem("relayguard.evidence.minInvalidRecipients"));
+        Assert.Equal(30.0, decision.GetTagItem("relayguard.evidence.invalidRecipients"));
+        Assert.Equal(submission.TraceId, cacheUpdate.TraceId);
+        Assert.Contains(refusal.Links, link => link.Context.TraceId == submission.TraceId);
+        Assert.Equal("traced", submission.GetTagItem("enduser.id"));
+        Assert.Contains(spans, s => s.OperationName == "relay" && s.ParentSpanId == submission.SpanId);
+        Assert.DoesNotContain(spans.SelectMany(s => s.TagObjects), tag => tag.Value is string text && text.Contains(Password, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Metrics_CountOutcomesWithoutAccountLabels()
+    {
+        await using var sink = await SmtpSink.StartAsync();
+        await using var relayguard = await RelayTests.StartAsync(sink.Endpoint);
+        relayguard.AddAccount("metered", Password);
+        using (var client = await Clients.ConnectAsync(relayguard, "metered", Password))
+        {
+            await client.SendAsync(Clients.Message("metered@customer.test", "One", "One.", "a@example.net"));
+            await client.SendAsync(Clients.Message("metered@customer.test", "Two", "Two.", "b@example.net"));
+        }
+
+        using var http = new HttpClient { BaseAddress = relayguard.OpsUrl };
+        string scrape = string.Empty;
+        await Wait.UntilAsync(
+            async () =>
+            {
+                scrape = await http.GetStringAsync("/metrics");
+                return scrape.Split('\n').Any(line => line.StartsWith("relayguard_messages_total{", StringComparison.Ordinal) && line.Contains("outcome=\"relayed\"", StringComparison.Ordinal) && line.Split(' ')[^1] == "2");
+            },
+            "the scrape endpoint to count two relayed messages");
+
+        Assert.Contains("relayguard_relay_duration_seconds_bucket", scrape);
+        Assert.DoesNotContain("metered", scrape);
+        Assert.DoesNotContain("127.0.0.1", scrape.Split('\n').Where(l => l.StartsWith("relayguard_", StringComparison.Ordinal)));
+    }
+
+    private sealed class QueueExporter(ConcurrentQueue<Activity> spans) : BaseExporter<Activity>
+    {
+        public override ExportResult Export(in Batch<Activity> batch)
+        {
+            foreach (var activity in batch)
+            {
+                spans.Enqueue(activity);
+            }
+
+            return ExportResult.Success;
+        }
+    }
+}
