@@ -11,5 +11,5 @@ builder.Services.AddBo1Detector(builder.Configuration);
 builder.Services.AddRelayguardBus(builder.Configuration, bus => bus.AddBo1Consumers());
 
 var app = builder.Build();
-app.MapServiceEndpoints();
+app.MapServiceDefaults();
 await app.RunAsync();

@@ -11,5 +11,5 @@ builder.Services.AddCa2Detector(builder.Configuration);
 builder.Services.AddRelayguardBus(builder.Configuration, bus => bus.AddCa2Consumers());
 
 var app = builder.Build();
-app.MapServiceEndpoints();
+app.MapServiceDefaults();
 await app.RunAsync();

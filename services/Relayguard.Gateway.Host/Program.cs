@@ -21,7 +21,7 @@ builder.Services.AddRelayguardBus(
     busDecidesReadiness: false);
 
 var app = builder.Build();
-app.MapServiceEndpoints();
+app.MapServiceDefaults();
 app.MapHelpPages();
 app.Logger.LogInformation("Gateway instance {InstanceId} receives block events on queue {Queue}.", instanceId, GatewayInstance.QueueName(instanceId));
 await app.RunAsync();

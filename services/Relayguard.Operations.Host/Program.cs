@@ -11,7 +11,7 @@ builder.Services.AddOperations(builder.Configuration);
 builder.Services.AddRelayguardBus(builder.Configuration, bus => bus.AddOperationsConsumers());
 
 var app = builder.Build();
-app.MapServiceEndpoints();
+app.MapServiceDefaults();
 app.MapOperationsApi();
 
 // The first operator token is written before any listener opens, and only its path is logged.

@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
 namespace Relayguard.ServiceDefaults;
@@ -8,14 +9,12 @@ namespace Relayguard.ServiceDefaults;
 /// <summary>MassTransit for a service that runs as its own process, on RabbitMQ or, for a service alone, in memory.</summary>
 public static class BusRegistration
 {
-    /// <summary>The health check tag that <c>/health/ready</c> selects.</summary>
-    public const string ReadyTag = "ready";
-
     /// <summary>
     /// Adds MassTransit with kebab-case endpoint names, the consumers that <paramref name="addConsumers"/> registers
     /// with their definitions, and the transport that <see cref="BusOptions"/> names. On RabbitMQ it also declares
-    /// <see cref="RelayguardTopology"/> before the bus starts. <paramref name="busDecidesReadiness"/> false keeps the
-    /// bus out of <c>/health/ready</c>, for a service that is useful while the broker is down.
+    /// <see cref="RelayguardTopology"/> before the bus starts. With <paramref name="busDecidesReadiness"/> false, a bus
+    /// that is down makes the service degraded instead of unhealthy, so <c>/health/ready</c> still returns 200: for a
+    /// service that is useful while the broker is down.
     /// </summary>
     public static IServiceCollection AddRelayguardBus(
         this IServiceCollection services,
@@ -46,8 +45,10 @@ public static class BusRegistration
             bus.ConfigureHealthCheckOptions(health =>
             {
                 health.Name = "bus";
-                health.Tags.Clear();
-                health.Tags.Add(busDecidesReadiness ? ReadyTag : "bus");
+                if (!busDecidesReadiness)
+                {
+                    health.MinimalFailureStatus = HealthStatus.Degraded;
+                }
             });
             addConsumers(bus);
             if (useRabbitMq)

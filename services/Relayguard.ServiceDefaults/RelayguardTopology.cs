@@ -21,10 +21,14 @@ public static class RelayguardTopology
         new("bo1-message-submitted", [typeof(MessageSubmitted)]),
         new("bo1-account-unblocked", [typeof(AccountUnblocked)]),
         new("bo1-ip-unblocked", [typeof(IpUnblocked)]),
+        new("rl1-message-submitted", [typeof(MessageSubmitted)]),
+        new("rl1-account-unblocked", [typeof(AccountUnblocked)]),
+        new("rl1-ip-unblocked", [typeof(IpUnblocked)]),
         new("operations-account-blocked", [typeof(AccountBlocked)]),
         new("operations-ip-blocked", [typeof(IpBlocked)]),
         new("operations-account-unblocked", [typeof(AccountUnblocked)]),
         new("operations-ip-unblocked", [typeof(IpUnblocked)]),
+        new("operations-auth-throttled", [typeof(AuthThrottled)]),
         new("operations-list-active-blocks", [typeof(ListActiveBlocks)]),
     ];
 

@@ -19,6 +19,7 @@ public sealed class DeploymentFileTests(BrokerFixture fixture)
         ("ca1", "Relayguard.Detectors.Ca1.Host", "relayguard-ca1", "Http:Listen"),
         ("ca2", "Relayguard.Detectors.Ca2.Host", "relayguard-ca2", "Http:Listen"),
         ("bo1", "Relayguard.Detectors.Bo1.Host", "relayguard-bo1", "Http:Listen"),
+        ("rl1", "Relayguard.Detectors.Rl1.Host", "relayguard-rl1", "Http:Listen"),
         ("operations", "Relayguard.Operations.Host", "relayguard-operations", "Operations:Listen"),
     ];
 
@@ -121,7 +122,7 @@ public sealed class DeploymentFileTests(BrokerFixture fixture)
     {
         var queues = RelayguardTopology.Endpoints.Select(e => e.Queue).ToHashSet();
         var scaled = AllDocuments().Where(d => Yaml.Text(d, "kind") == "ScaledObject").ToList();
-        Assert.Equal(["relayguard-bo1", "relayguard-ca1", "relayguard-ca2"], scaled.Select(s => Yaml.Text(s, "spec", "scaleTargetRef", "name")).Order());
+        Assert.Equal(["relayguard-bo1", "relayguard-ca1", "relayguard-ca2", "relayguard-rl1"], scaled.Select(s => Yaml.Text(s, "spec", "scaleTargetRef", "name")).Order());
         foreach (var scaledObject in scaled)
         {
             var trigger = Yaml.Items(scaledObject, "spec", "triggers").Single();

@@ -3,6 +3,7 @@ using Relayguard.Contracts;
 using Relayguard.Detectors.Bo1;
 using Relayguard.Detectors.Ca1;
 using Relayguard.Detectors.Ca2;
+using Relayguard.Detectors.Rl1;
 using Relayguard.Operations.Consumers;
 using Relayguard.ServiceDefaults;
 
@@ -27,10 +28,14 @@ public sealed class TopologyTests
             (Name(new Bo1MessageSubmittedConsumerDefinition()), typeof(MessageSubmitted)),
             (Name(new Bo1AccountUnblockedConsumerDefinition()), typeof(AccountUnblocked)),
             (Name(new Bo1IpUnblockedConsumerDefinition()), typeof(IpUnblocked)),
+            (Name(new Rl1MessageSubmittedConsumerDefinition()), typeof(MessageSubmitted)),
+            (Name(new Rl1AccountUnblockedConsumerDefinition()), typeof(AccountUnblocked)),
+            (Name(new Rl1IpUnblockedConsumerDefinition()), typeof(IpUnblocked)),
             (Name(new AccountBlockedConsumerDefinition()), typeof(AccountBlocked)),
             (Name(new IpBlockedConsumerDefinition()), typeof(IpBlocked)),
             (Name(new AccountUnblockedConsumerDefinition()), typeof(AccountUnblocked)),
             (Name(new IpUnblockedConsumerDefinition()), typeof(IpUnblocked)),
+            (Name(new AuthThrottledConsumerDefinition()), typeof(AuthThrottled)),
             (Name(new ListActiveBlocksConsumerDefinition()), typeof(ListActiveBlocks)),
         ];
 

@@ -4,6 +4,7 @@ using MongoDB.Driver;
 using Relayguard.Detectors.Bo1;
 using Relayguard.Detectors.Ca1;
 using Relayguard.Detectors.Ca2;
+using Relayguard.Detectors.Rl1;
 using Relayguard.ServiceDefaults;
 
 namespace Relayguard.Stores.Tests;
@@ -40,6 +41,8 @@ public sealed class StoreScope : IDisposable
     public ICa1Store Ca1(Ca1Options options) => Mongo is not null ? new MongoCa1Store(Mongo, Options.Create(options)) : new SqliteCa1Store(Sqlite!);
 
     public ICa2Store Ca2(Ca2Options options) => Mongo is not null ? new MongoCa2Store(Mongo, Options.Create(options)) : new SqliteCa2Store(Sqlite!);
+
+    public IRl1Store Rl1() => Mongo is not null ? new MongoRl1Store(Mongo) : new SqliteRl1Store(Sqlite!);
 
     public IBo1Store Bo1(Bo1Options options) => Mongo is not null ? new MongoBo1Store(Mongo, Options.Create(options)) : new SqliteBo1Store(Sqlite!);
 
