@@ -1,4 +1,5 @@
 using MassTransit;
+using Relayguard.ServiceDefaults;
 
 namespace Relayguard.Detectors.Bo1;
 
@@ -14,6 +15,7 @@ public sealed class Bo1IpUnblockedConsumerDefinition : ConsumerDefinition<Bo1IpU
         IConsumerConfigurator<Bo1IpUnblockedConsumer> consumerConfigurator,
         IRegistrationContext context)
     {
+        endpointConfigurator.UseRelayguardRedelivery(context);
         endpointConfigurator.UseMessageRetry(retry => retry.Intervals(Bo1Registration.RetryIntervals));
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using MongoDB.Driver;
 
 namespace Relayguard.Detectors.Bo1;
 
@@ -18,7 +19,7 @@ internal sealed class Bo1PruneService(Bo1Rule rule, TimeProvider time, ILogger<B
             {
                 await rule.PruneAsync(stoppingToken);
             }
-            catch (SqliteException exception)
+            catch (Exception exception) when (exception is SqliteException or MongoException)
             {
                 Log.PruneFailed(logger, exception, Interval);
             }

@@ -1,4 +1,5 @@
 using MassTransit;
+using Relayguard.ServiceDefaults;
 
 namespace Relayguard.Detectors.Ca1;
 
@@ -14,6 +15,7 @@ public sealed class Ca1MessageSubmittedConsumerDefinition : ConsumerDefinition<C
         IConsumerConfigurator<Ca1MessageSubmittedConsumer> consumerConfigurator,
         IRegistrationContext context)
     {
+        endpointConfigurator.UseRelayguardRedelivery(context);
         endpointConfigurator.UseMessageRetry(retry => retry.Intervals(Ca1Registration.RetryIntervals));
     }
 }

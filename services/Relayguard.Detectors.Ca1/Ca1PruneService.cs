@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using MongoDB.Driver;
 
 namespace Relayguard.Detectors.Ca1;
 
@@ -19,7 +20,7 @@ internal sealed class Ca1PruneService(Ca1Rule rule, Ca1EarlyWarning earlyWarning
                 await rule.PruneAsync(stoppingToken);
                 earlyWarning.Prune();
             }
-            catch (SqliteException exception)
+            catch (Exception exception) when (exception is SqliteException or MongoException)
             {
                 Log.PruneFailed(logger, exception, Interval);
             }

@@ -1,4 +1,5 @@
 using MassTransit;
+using Relayguard.ServiceDefaults;
 
 namespace Relayguard.Detectors.Ca2;
 
@@ -14,6 +15,7 @@ public sealed class Ca2AccountUnblockedConsumerDefinition : ConsumerDefinition<C
         IConsumerConfigurator<Ca2AccountUnblockedConsumer> consumerConfigurator,
         IRegistrationContext context)
     {
+        endpointConfigurator.UseRelayguardRedelivery(context);
         endpointConfigurator.UseMessageRetry(retry => retry.Intervals(Ca2Registration.RetryIntervals));
     }
 }

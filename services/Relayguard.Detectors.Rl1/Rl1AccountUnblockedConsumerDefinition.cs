@@ -1,4 +1,5 @@
 using MassTransit;
+using Relayguard.ServiceDefaults;
 
 namespace Relayguard.Detectors.Rl1;
 
@@ -14,6 +15,7 @@ public sealed class Rl1AccountUnblockedConsumerDefinition : ConsumerDefinition<R
         IConsumerConfigurator<Rl1AccountUnblockedConsumer> consumerConfigurator,
         IRegistrationContext context)
     {
+        endpointConfigurator.UseRelayguardRedelivery(context);
         endpointConfigurator.UseMessageRetry(retry => retry.Intervals(Rl1Registration.RetryIntervals));
     }
 }

@@ -29,6 +29,12 @@ public sealed class GatewayOptions
     /// </summary>
     public List<string> SharedRanges { get; set; } = ["100.64.0.0/10"];
 
+    /// <summary>
+    /// Load balancer addresses (CIDR) that must start each connection with a PROXY protocol v2 header naming the
+    /// customer's address. Connections from other addresses are taken as they are. None by default.
+    /// </summary>
+    public List<string> ProxyProtocolFrom { get; set; } = [];
+
     /// <summary>Base64 key for the recipient hashes in events; generated into the data folder when empty.</summary>
     public string? RecipientHashKey { get; set; }
 }

@@ -45,6 +45,14 @@ public sealed class GatewaySettingsValidator(
             }
         }
 
+        foreach (var balancer in options.ProxyProtocolFrom)
+        {
+            if (!IpNetwork.TryParse(balancer, out _))
+            {
+                errors.Add($"Invalid Smtp:ProxyProtocolFrom entry '{balancer}': use CIDR notation such as 10.0.0.0/8 for the load balancers' addresses.");
+            }
+        }
+
         var allLoopback = listeners.All(l => IPAddress.IsLoopback(l.Address));
         if (!string.IsNullOrWhiteSpace(dsn.Value.Listen))
         {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Relayguard.Gateway.Smtp;
+using Relayguard.ServiceDefaults;
 
 namespace Relayguard.Gateway;
 
@@ -65,6 +66,7 @@ public sealed class SmtpGatewayService(
             Certificate = certificates.Current,
             AllowPlaintextAuth = settings.AllowPlaintextAuth && IPAddress.IsLoopback(endPoint.Address),
             HostName = settings.HostName ?? Dns.GetHostName(),
+            ProxyProtocolFrom = settings.ProxyProtocolFrom.Select(IpNetwork.Parse).ToList(),
             Limits = new SmtpLimits
             {
                 MessageSize = limit.MessageSize,

@@ -8,7 +8,8 @@ public static class OperationsBusRegistrationExtensions
 {
     /// <summary>
     /// Adds the consumers that keep the block registry current from block events and from lifts that other processes
-    /// publish, the consumer of early warnings, and the request client that asks the CA1 detector for an account's counts.
+    /// publish, the consumer of early warnings, the responder to a gateway's catch-up request, and the request client
+    /// that asks the CA1 detector for an account's counts.
     /// </summary>
     public static IBusRegistrationConfigurator AddOperationsConsumers(this IBusRegistrationConfigurator bus)
     {
@@ -16,6 +17,7 @@ public static class OperationsBusRegistrationExtensions
         bus.AddConsumer<IpBlockedConsumer, IpBlockedConsumerDefinition>();
         bus.AddConsumer<AccountUnblockedConsumer, AccountUnblockedConsumerDefinition>();
         bus.AddConsumer<IpUnblockedConsumer, IpUnblockedConsumerDefinition>();
+        bus.AddConsumer<ListActiveBlocksConsumer, ListActiveBlocksConsumerDefinition>();
         bus.AddConsumer<AuthThrottledConsumer, AuthThrottledConsumerDefinition>();
         bus.AddConsumer<AccountWarnedConsumer, AccountWarnedConsumerDefinition>();
         bus.AddRequestClient<GetCa1Counts>(RequestTimeout.After(s: 5));

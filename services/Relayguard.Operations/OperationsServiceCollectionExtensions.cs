@@ -32,6 +32,7 @@ public static class OperationsServiceCollectionExtensions
         services.AddSingleton<BlockStore>();
         services.AddHostedService<ActiveBlockGauge>();
         services.AddSingleton<BlockCommands>();
+        services.AddSingleton<ActiveBlockPages>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<AllowlistStore>();
         services.AddSingleton<WarningStore>();

@@ -115,9 +115,35 @@ public sealed class SmtpListener : IAsyncDisposable
                 continue;
             }
 
-            var connection = new SmtpConnection(client, _options, _handler, _spoolDirectory, _logger);
-            var task = RunSessionAsync(connection, cancellationToken);
-            _sessions[connection] = task;
+            if (ProxyProtocol.IsFromBalancer(client, _options.ProxyProtocolFrom))
+            {
+                _ = StartProxiedSessionAsync(client, cancellationToken);
+                continue;
+            }
+
+            StartSession(client, null, cancellationToken);
+        }
+    }
+
+    private void StartSession(Socket client, IPEndPoint? clientOverride, CancellationToken cancellationToken)
+    {
+        var connection = new SmtpConnection(client, _options, _handler, _spoolDirectory, _logger, clientOverride);
+        var task = RunSessionAsync(connection, cancellationToken);
+        _sessions[connection] = task;
+    }
+
+    /// <summary>Reads the PROXY header a load balancer sends first, then runs the session as the client it names.</summary>
+    private async Task StartProxiedSessionAsync(Socket client, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var source = await ProxyProtocol.ReadSourceAsync(client, cancellationToken);
+            StartSession(client, source, cancellationToken);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            ProxyProtocol.LogHeaderRejected(_logger, client.RemoteEndPoint, _options.Name, ex.Message);
+            client.Dispose();
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using Relayguard.ServiceDefaults;
 
 namespace Relayguard.Gateway.Smtp;
 
@@ -25,6 +26,9 @@ public sealed record SmtpListenerOptions
     public string HostName { get; init; } = Dns.GetHostName();
 
     public SmtpLimits Limits { get; init; } = new();
+
+    /// <summary>Load balancers whose connections start with a PROXY protocol v2 header naming the client; none by default.</summary>
+    public IReadOnlyList<IpNetwork> ProxyProtocolFrom { get; init; } = [];
 
     public bool IsLoopback => IPAddress.IsLoopback(EndPoint.Address);
 }

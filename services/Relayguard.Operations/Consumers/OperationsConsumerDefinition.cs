@@ -1,5 +1,6 @@
 using MassTransit;
 using Microsoft.Data.Sqlite;
+using Relayguard.ServiceDefaults;
 
 namespace Relayguard.Operations.Consumers;
 
@@ -20,6 +21,7 @@ public abstract class OperationsConsumerDefinition<TConsumer> : ConsumerDefiniti
         IConsumerConfigurator<TConsumer> consumerConfigurator,
         IRegistrationContext context)
     {
+        endpointConfigurator.UseRelayguardRedelivery(context);
         endpointConfigurator.UseMessageRetry(retry =>
         {
             retry.Handle<SqliteException>();

@@ -1,0 +1,3 @@
+namespace Relayguard.Operations.Consumers;
+
+public sealed class ListActiveBlocksConsumerDefinition() : OperationsConsumerDefinition<ListActiveBlocksConsumer>("operations-list-active-blocks");

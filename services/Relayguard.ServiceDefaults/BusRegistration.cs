@@ -1,0 +1,73 @@
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+
+namespace Relayguard.ServiceDefaults;
+
+/// <summary>MassTransit for a service that runs as its own process, on RabbitMQ or, for a service alone, in memory.</summary>
+public static class BusRegistration
+{
+    /// <summary>
+    /// Adds MassTransit with kebab-case endpoint names, the consumers that <paramref name="addConsumers"/> registers
+    /// with their definitions, and the transport that <see cref="BusOptions"/> names. On RabbitMQ it also declares
+    /// <see cref="RelayguardTopology"/> before the bus starts. With <paramref name="busDecidesReadiness"/> false, a bus
+    /// that is down makes the service degraded instead of unhealthy, so <c>/health/ready</c> still returns 200: for a
+    /// service that is useful while the broker is down.
+    /// </summary>
+    public static IServiceCollection AddRelayguardBus(
+        this IServiceCollection services,
+        IConfiguration configuration,
+        Action<IBusRegistrationConfigurator> addConsumers,
+        Action<IBusRegistrationContext, IRabbitMqBusFactoryConfigurator>? configureRabbitMq = null,
+        bool busDecidesReadiness = true)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(addConsumers);
+        DurationConverter.Register();
+        services.AddOptions<BusOptions>().Bind(configuration.GetSection(BusOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<BusOptions>, BusOptionsValidator>();
+
+        // The transport is chosen while the services are registered, before validation runs, so a bad value falls
+        // back to RabbitMQ here and the validator then stops the start with the key named.
+        var settings = configuration.GetSection(BusOptions.SectionName).Get<BusOptions>() ?? new BusOptions();
+        var useRabbitMq = !string.Equals(settings.Transport, BusOptions.InMemoryTransport, StringComparison.OrdinalIgnoreCase);
+        if (useRabbitMq)
+        {
+            services.AddSingleton<RabbitMqTopologyService>();
+            services.AddHostedService(provider => provider.GetRequiredService<RabbitMqTopologyService>());
+        }
+
+        services.AddMassTransit(bus =>
+        {
+            bus.SetKebabCaseEndpointNameFormatter();
+            bus.ConfigureHealthCheckOptions(health =>
+            {
+                health.Name = "bus";
+                if (!busDecidesReadiness)
+                {
+                    health.MinimalFailureStatus = HealthStatus.Degraded;
+                }
+            });
+            addConsumers(bus);
+            if (useRabbitMq)
+            {
+                bus.UsingRabbitMq((context, transport) =>
+                {
+                    var options = context.GetRequiredService<IOptions<BusOptions>>().Value;
+                    transport.Host(new Uri(options.RabbitMq!), host => host.ConnectionName(AppDomain.CurrentDomain.FriendlyName));
+                    transport.PrefetchCount = options.PrefetchCount;
+                    configureRabbitMq?.Invoke(context, transport);
+                    transport.ConfigureEndpoints(context);
+                });
+            }
+            else
+            {
+                bus.UsingInMemory((context, transport) => transport.ConfigureEndpoints(context));
+            }
+        });
+        services.AddOptions<MassTransitHostOptions>().Configure<IOptions<BusOptions>>((host, bus) => host.WaitUntilStarted = bus.Value.WaitUntilStarted);
+        return services;
+    }
+}

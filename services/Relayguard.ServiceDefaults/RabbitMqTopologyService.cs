@@ -1,0 +1,117 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
+
+namespace Relayguard.ServiceDefaults;
+
+/// <summary>
+/// Declares <see cref="RelayguardTopology.Endpoints"/> on the broker when the service starts, before the bus does.
+/// The shapes match what MassTransit 8.5 declares itself (durable fanout exchanges, exchange-to-exchange bindings,
+/// durable queues without arguments), so the two declarations never conflict. While the broker is unreachable it
+/// keeps trying in the background and start-up goes on, so a gateway can accept mail meanwhile.
+/// </summary>
+public sealed partial class RabbitMqTopologyService(IOptions<BusOptions> options, ILogger<RabbitMqTopologyService> logger) : IHostedService, IDisposable
+{
+    private static readonly TimeSpan StartWait = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource _declared = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task? _loop;
+
+    /// <summary>Completes once the topology is declared.</summary>
+    public Task Declared => _declared.Task;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _loop = DeclareUntilDoneAsync(_stopping.Token);
+        await Task.WhenAny(_loop, Task.Delay(StartWait, cancellationToken));
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        if (_loop is not null)
+        {
+            await Task.WhenAny(_loop, Task.Delay(Timeout.Infinite, cancellationToken));
+        }
+    }
+
+    public void Dispose() => _stopping.Dispose();
+
+    /// <summary>
+    /// Declares the exchanges, queues and bindings on one channel, and a delay queue per redelivery interval; every
+    /// declaration is idempotent.
+    /// </summary>
+    public static async Task DeclareAsync(Uri broker, IReadOnlyList<TimeSpan> redeliveryIntervals, CancellationToken cancellationToken)
+    {
+        var factory = new ConnectionFactory { Uri = broker, ClientProvidedName = "relayguard-topology" };
+        await using var connection = await factory.CreateConnectionAsync(cancellationToken);
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        foreach (var endpoint in RelayguardTopology.Endpoints)
+        {
+            await channel.ExchangeDeclareAsync(endpoint.Queue, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
+            await channel.QueueDeclareAsync(endpoint.Queue, durable: true, exclusive: false, autoDelete: false, cancellationToken: cancellationToken);
+            await channel.QueueBindAsync(endpoint.Queue, endpoint.Queue, string.Empty, cancellationToken: cancellationToken);
+            foreach (var messageType in endpoint.MessageTypes)
+            {
+                var exchange = RelayguardTopology.ExchangeName(messageType);
+                await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
+                await channel.ExchangeBindAsync(endpoint.Queue, exchange, string.Empty, cancellationToken: cancellationToken);
+            }
+        }
+
+        foreach (var interval in redeliveryIntervals)
+        {
+            // Expired messages go to the default exchange with their routing key, the name of the queue they came from.
+            var name = DelayedRedelivery.DelayQueueName(interval);
+            var arguments = new Dictionary<string, object?>
+            {
+                ["x-message-ttl"] = (long)interval.TotalMilliseconds,
+                ["x-dead-letter-exchange"] = string.Empty,
+            };
+            await channel.ExchangeDeclareAsync(name, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
+            await channel.QueueDeclareAsync(name, durable: true, exclusive: false, autoDelete: false, arguments: arguments, cancellationToken: cancellationToken);
+            await channel.QueueBindAsync(name, name, string.Empty, cancellationToken: cancellationToken);
+        }
+    }
+
+    private async Task DeclareUntilDoneAsync(CancellationToken cancellationToken)
+    {
+        var broker = new Uri(options.Value.RabbitMq!);
+        var backoff = TimeSpan.FromSeconds(1);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await DeclareAsync(broker, options.Value.EffectiveRedeliveryIntervals, cancellationToken);
+                LogDeclared(logger, RelayguardTopology.Endpoints.Count, broker.Host, broker.Port);
+                _declared.TrySetResult();
+                return;
+            }
+            catch (Exception exception) when (exception is BrokerUnreachableException or OperationInterruptedException or IOException or AlreadyClosedException)
+            {
+                LogDeclareFailed(logger, exception, broker.Host, broker.Port, backoff);
+            }
+
+            try
+            {
+                await Task.Delay(backoff, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+        }
+    }
+
+    [LoggerMessage(EventId = 9101, Level = LogLevel.Information, Message = "Declared the queues of {Count} receive endpoints on the broker at {Host}:{Port}.")]
+    private static partial void LogDeclared(ILogger logger, int count, string host, int port);
+
+    [LoggerMessage(EventId = 9102, Level = LogLevel.Warning, Message = "Declaring the topology on the broker at {Host}:{Port} failed; retrying in {Backoff}.")]
+    private static partial void LogDeclareFailed(ILogger logger, Exception exception, string host, int port, TimeSpan backoff);
+}

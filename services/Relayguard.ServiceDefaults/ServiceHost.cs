@@ -1,0 +1,58 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Relayguard.ServiceDefaults;
+
+/// <summary>
+/// What every service host of the distributed mode shares beyond <see cref="ServiceDefaultsExtensions"/>: the
+/// configuration sources, the HTTP listener and the state store.
+/// </summary>
+public static class ServiceHost
+{
+    /// <summary>
+    /// Creates the builder of one service. Configuration comes from <c>appsettings.json</c> beside the program and in
+    /// the working folder, environment variables (<c>Bus__RabbitMq</c> or <c>RELAYGUARD_Bus__RabbitMq</c>) and the command
+    /// line (<c>--Bus:RabbitMq=...</c>), later sources winning. The HTTP listener (health, metrics) is
+    /// <paramref name="listenKey"/>, default <paramref name="defaultListen"/>.
+    /// </summary>
+    public static WebApplicationBuilder CreateBuilder(string[] args, string serviceName, string listenKey = "Http:Listen", string defaultListen = "127.0.0.1:8080")
+    {
+        DurationConverter.Register();
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+
+        // appsettings.json in the working folder too (the systemd units run in /etc/relayguard), as relayguard run reads it.
+        var workingSettings = Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json");
+        if (!string.Equals(Path.GetFullPath(workingSettings), Path.Combine(AppContext.BaseDirectory, "appsettings.json"), StringComparison.Ordinal))
+        {
+            builder.Configuration.AddJsonFile(workingSettings, optional: true);
+            builder.Configuration.AddEnvironmentVariables();
+        }
+
+        builder.Configuration.AddEnvironmentVariables("RELAYGUARD_");
+        builder.Configuration.AddCommandLine(args);
+        builder.AddServiceDefaults(serviceName);
+
+        var listen = builder.Configuration[listenKey] ?? defaultListen;
+        builder.Configuration[listenKey] = listen;
+        builder.WebHost.UseUrls($"http://{listen}");
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        return builder;
+    }
+
+    /// <summary>Registers the SQLite file of <c>Store:Sqlite</c>, by default <c>relayguard.db</c> in <c>Data:Directory</c>.</summary>
+    public static SqliteDatabase AddSqliteStore(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var dataDirectory = Path.GetFullPath(builder.Configuration["Data:Directory"] ?? "./data");
+        builder.Configuration["Data:Directory"] = dataDirectory;
+        Directory.CreateDirectory(dataDirectory);
+        var path = builder.Configuration[$"{StoreOptions.SectionName}:Sqlite"];
+        var database = new SqliteDatabase(string.IsNullOrWhiteSpace(path) ? Path.Combine(dataDirectory, "relayguard.db") : path);
+        ProcessedEvents.EnsureSchema(database);
+        builder.Services.AddSingleton(database);
+        return database;
+    }
+}

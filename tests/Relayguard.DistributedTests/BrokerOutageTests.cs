@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using Relayguard.DistributedTests.Infrastructure;
+
+namespace Relayguard.DistributedTests;
+
+/// <summary>The gateway keeps accepting mail while the broker is down, and every event arrives afterwards and counts once.</summary>
+[Collection(DistributedCollection.Name)]
+public sealed class BrokerOutageTests(BrokerFixture fixture)
+{
+    private const string Password = "customer-password";
+    private const int MaxMessages = 3000;
+    private static readonly TimeSpan Outage = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task BrokerStopped_EventsArriveOnce()
+    {
+        await using var sink = await SmtpSinkProcess.StartAsync();
+        await using var deployment = await Deployment.CreateAsync(fixture.Broker);
+        var ca1 = deployment.Detector("ca1");
+        var gateway = deployment.Gateway("gw-a", sink.Endpoint);
+
+        // The load is far above RL1's default of 300 messages an hour, which this test is not about.
+        gateway.Settings["Rules:RL1:MessagesPerHour"] = "0";
+        gateway.Settings["Rules:RL1:RecipientsPerHour"] = "0";
+        Deployment.AddAccount(gateway, "alice", Password);
+        await deployment.StartAsync(ca1);
+        await deployment.StartAsync(gateway);
+        var probe = await BusProbe.StartAsync(deployment.BusUri);
+        try
+        {
+            using var stopLoad = new CancellationTokenSource();
+            var load = SendSteadilyAsync(gateway, stopLoad.Token);
+            await Wait.UntilAsync(() => load.IsCompleted || probe.Submissions.Count >= 20, "the first events to arrive");
+
+            await fixture.Broker.StopAsync();
+            var sentAtStop = SentSoFar;
+            await Task.Delay(Outage);
+            var sentDuringOutage = SentSoFar - sentAtStop;
+            await fixture.Broker.StartAsync();
+            await Wait.UntilAsync(() => load.IsCompleted || SentSoFar >= sentAtStop + sentDuringOutage + 20, "20 more messages after the broker returned");
+            await stopLoad.CancelAsync();
+            var (sent, accepted) = await load;
+
+            var store = ca1.Settings["Store:Sqlite"];
+            await Wait.UntilAsync(() => StoreReader.Processed(store, "ca1-message-submitted") >= accepted, $"CA1 to apply {accepted} submissions", TimeSpan.FromSeconds(120));
+            await Wait.UntilAsync(() => probe.Submissions.Select(s => s.EventId).Distinct().Count() >= accepted, $"the probe to receive {accepted} submissions", TimeSpan.FromSeconds(60));
+            Assert.True(sentDuringOutage >= 10, $"Only {sentDuringOutage} messages were sent while the broker was down.");
+            Assert.Equal(sent, accepted);
+            Assert.Equal(accepted, probe.Submissions.Select(s => s.EventId).Distinct().Count());
+            Assert.Equal(accepted, StoreReader.Processed(store, "ca1-message-submitted"));
+            Assert.Equal(accepted, StoreReader.Count(store, "SELECT COUNT(*) FROM ca1_recipients WHERE account = 'alice';"));
+            Assert.Equal(0, StoreReader.Count(Path.Combine(gateway.DataDirectory, "relayguard.db"), "SELECT COUNT(*) FROM gateway_outbox;"));
+        }
+        finally
+        {
+            if (!fixture.Broker.IsRunning)
+            {
+                await fixture.Broker.StartAsync();
+            }
+
+            await probe.DisposeAsync();
+        }
+    }
+
+    private int _sent;
+
+    private int SentSoFar => Volatile.Read(ref _sent);
+
+    /// <summary>
+    /// Sends one message at a time, each to a recipient of its own, at about 20 a second, until stopped. A new
+    /// session every 50 messages keeps within the gateway's commands-per-session limit.
+    /// </summary>
+    private async Task<(int Sent, int Accepted)> SendSteadilyAsync(ServiceSpec gateway, CancellationToken stop)
+    {
+        var accepted = 0;
+        var pace = Stopwatch.StartNew();
+        while (!stop.IsCancellationRequested && _sent < MaxMessages)
+        {
+            using var client = await SmtpTestClient.ConnectAsync(gateway.SmtpPort);
+            Assert.StartsWith("235", await client.LoginAsync("alice", Password));
+            for (var i = 0; i < 50 && !stop.IsCancellationRequested; i++)
+            {
+                var reply = await client.SendAsync("alice@customer.test", [$"reader{_sent}@example.net"], "Steady load");
+                Interlocked.Increment(ref _sent);
+                accepted += reply.StartsWith("250", StringComparison.Ordinal) ? 1 : 0;
+
+                // Pacing of the load, not synchronisation: about 20 messages a second.
+                var due = TimeSpan.FromMilliseconds(50 * _sent) - pace.Elapsed;
+                if (due > TimeSpan.Zero)
+                {
+                    await Task.Delay(due, CancellationToken.None);
+                }
+            }
+
+            await client.CommandAsync("QUIT");
+        }
+
+        return (_sent, accepted);
+    }
+}

@@ -1,0 +1,133 @@
+using Relayguard.Detectors.Ca1;
+using Relayguard.ServiceDefaults;
+
+namespace Relayguard.Stores.Tests;
+
+/// <summary>What every <see cref="ICa1Store"/> must do, whatever stores the data.</summary>
+public sealed class Ca1StoreContractTests
+{
+    private static readonly Ca1Options Options = new() { MinInvalidRecipients = 3, MinInvalidShare = 0.2 };
+    private static readonly DateTimeOffset Window = TestClock.HourStart;
+    private static readonly DateTimeOffset Now = Window.AddMinutes(30);
+    private static readonly DateTimeOffset SubmittedAt = Window.AddMinutes(10);
+
+    [Theory]
+    [MemberData(nameof(StoreKinds.All), MemberType = typeof(StoreKinds))]
+    public async Task Submission_CountsDistinctRecipientsOnce(string kind)
+    {
+        using var scope = new StoreScope(kind);
+        var store = scope.Ca1(Options);
+        var submission = Submission("alice", "r1", "r2", "r2", "r3");
+
+        var first = await store.RecordSubmissionAsync(submission, Now, Decide, default);
+        var again = await store.RecordSubmissionAsync(submission, Now, Decide, default);
+
+        Assert.Equal(3, first.Tally!.DistinctRecipients);
+        Assert.True(again.Duplicate);
+        Assert.Equal(3, (await store.GetTallyAsync("alice", Window, default)).DistinctRecipients);
+    }
+
+    [Theory]
+    [MemberData(nameof(StoreKinds.All), MemberType = typeof(StoreKinds))]
+    public async Task BounceBeforeSubmission_CountsOnceSubmitted(string kind)
+    {
+        using var scope = new StoreScope(kind);
+        var store = scope.Ca1(Options);
+
+        var early = await store.RecordInvalidBounceAsync(Bounce("alice", "r1"), Now, Decide, default);
+        Assert.Equal(0, early.Tally!.InvalidRecipients);
+
+        var submitted = await store.RecordSubmissionAsync(Submission("alice", "r1", "r2"), Now, Decide, default);
+        Assert.Equal(1, submitted.Tally!.InvalidRecipients);
+        Assert.Equal(2, submitted.Tally.DistinctRecipients);
+        Assert.Equal("r1@example.net", Assert.Single(submitted.Tally.Samples).Value);
+    }
+
+    [Theory]
+    [MemberData(nameof(StoreKinds.All), MemberType = typeof(StoreKinds))]
+    public async Task Threshold_StoresOneBlock(string kind)
+    {
+        using var scope = new StoreScope(kind);
+        var store = scope.Ca1(Options);
+        await store.RecordSubmissionAsync(Submission("alice", "r1", "r2", "r3", "r4", "r5"), Now, Decide, default);
+
+        var results = new List<Ca1Result>();
+        foreach (var recipient in new[] { "r1", "r2", "r3", "r4" })
+        {
+            results.Add(await store.RecordInvalidBounceAsync(Bounce("alice", recipient), Now, Decide, default));
+        }
+
+        Assert.False(results[1].BlockIsNew);
+        Assert.True(results[2].BlockIsNew);
+        Assert.True(results[3].AlreadyBlocked);
+        Assert.Null(results[3].Block);
+        Assert.Single(await store.ListActiveBlocksAsync(Now, default));
+    }
+
+    [Theory]
+    [MemberData(nameof(StoreKinds.All), MemberType = typeof(StoreKinds))]
+    public async Task ConcurrentBounces_StoreOneBlock(string kind)
+    {
+        using var scope = new StoreScope(kind);
+        var store = scope.Ca1(Options);
+        var recipients = Enumerable.Range(0, 20).Select(i => $"r{i}").ToArray();
+        await store.RecordSubmissionAsync(Submission("alice", recipients), Now, Decide, default);
+
+        var results = await Task.WhenAll(recipients.Select(r => Task.Run(() => store.RecordInvalidBounceAsync(Bounce("alice", r), Now, Decide, default))));
+
+        Assert.Equal(1, results.Count(result => result.BlockIsNew));
+        Assert.Single(await store.ListActiveBlocksAsync(Now, default));
+        Assert.Equal(20, (await store.GetTallyAsync("alice", Window, default)).InvalidRecipients);
+    }
+
+    [Theory]
+    [MemberData(nameof(StoreKinds.All), MemberType = typeof(StoreKinds))]
+    public async Task UnpublishedBlock_ReturnsOnRedelivery(string kind)
+    {
+        using var scope = new StoreScope(kind);
+        var store = scope.Ca1(Options);
+        await store.RecordSubmissionAsync(Submission("alice", "r1", "r2", "r3"), Now, Decide, default);
+        await store.RecordInvalidBounceAsync(Bounce("alice", "r1"), Now, Decide, default);
+        await store.RecordInvalidBounceAsync(Bounce("alice", "r2"), Now, Decide, default);
+        var last = Bounce("alice", "r3");
+        var blocked = await store.RecordInvalidBounceAsync(last, Now, Decide, default);
+
+        var redelivered = await store.RecordInvalidBounceAsync(last, Now, Decide, default);
+        await store.MarkPublishedAsync(blocked.Block!.EventId, Now, default);
+        var afterPublish = await store.RecordInvalidBounceAsync(last, Now, Decide, default);
+
+        Assert.True(redelivered.Duplicate);
+        Assert.Equal(blocked.Block.EventId, redelivered.Block?.EventId);
+        Assert.Null(afterPublish.Block);
+    }
+
+    [Theory]
+    [MemberData(nameof(StoreKinds.All), MemberType = typeof(StoreKinds))]
+    public async Task Lift_EndsBlockAndEarlierCounts(string kind)
+    {
+        using var scope = new StoreScope(kind);
+        var store = scope.Ca1(Options);
+        await store.RecordSubmissionAsync(Submission("alice", "r1", "r2", "r3"), Now, Decide, default);
+        foreach (var recipient in new[] { "r1", "r2", "r3" })
+        {
+            await store.RecordInvalidBounceAsync(Bounce("alice", recipient), Now, Decide, default);
+        }
+
+        var liftId = Guid.NewGuid();
+        Assert.Single(await store.ListActiveBlocksAsync(Now, default));
+        Assert.True(await store.RecordLiftAsync(liftId, "alice", SubmittedAt.AddMinutes(5), Now, default));
+        Assert.False(await store.RecordLiftAsync(liftId, "alice", SubmittedAt.AddMinutes(5), Now, default));
+
+        Assert.Empty(await store.ListActiveBlocksAsync(Now, default));
+        var tally = await store.GetTallyAsync("alice", Window, default);
+        Assert.Equal(0, tally.DistinctRecipients);
+        Assert.Equal(0, tally.InvalidRecipients);
+    }
+
+    private static DetectorBlock? Decide(Ca1Tally tally) => Ca1Decision.Decide(tally, Options, Now);
+
+    private static Ca1Submission Submission(string account, params string[] hashes) => new(Guid.NewGuid(), account, Window, SubmittedAt, hashes);
+
+    private static Ca1InvalidBounce Bounce(string account, string hash) =>
+        new(Guid.NewGuid(), account, Window, SubmittedAt, hash, hash + "@example.net", "550 5.1.1 User unknown", Now);
+}

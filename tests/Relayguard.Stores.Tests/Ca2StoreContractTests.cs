@@ -1,0 +1,84 @@
+using Relayguard.Detectors.Ca2;
+using Relayguard.ServiceDefaults;
+
+namespace Relayguard.Stores.Tests;
+
+/// <summary>What every <see cref="ICa2Store"/> must do, whatever stores the data.</summary>
+public sealed class Ca2StoreContractTests
+{
+    private static readonly Ca2Options Options = new() { Count = 3, Window = "10m", BlockFor = "24h" };
+    private static readonly DateTimeOffset Now = TestClock.HourStart.AddMinutes(30);
+    private static readonly BlockSubject Address = BlockSubject.ForIp("198.51.100.7");
+
+    [Theory]
+    [MemberData(nameof(StoreKinds.All), MemberType = typeof(StoreKinds))]
+    public async Task Rejects_BlockAtCountOnce(string kind)
+    {
+        using var scope = new StoreScope(kind);
+        var store = scope.Ca2(Options);
+
+        var results = new List<Ca2RejectResult>();
+        for (var i = 0; i < 4; i++)
+        {
+            results.Add(await RecordAsync(store, Reject(Now.AddMinutes(-i))));
+        }
+
+        Assert.Equal(2, results[1].Nearby);
+        Assert.Null(results[1].Block);
+        Assert.True(results[2].BlockIsNew);
+        Assert.True(results[3].AlreadyBlocked);
+        Assert.Single(await store.ListActiveBlocksAsync(Now, default));
+    }
+
+    [Theory]
+    [MemberData(nameof(StoreKinds.All), MemberType = typeof(StoreKinds))]
+    public async Task Redelivery_CountsOnce(string kind)
+    {
+        using var scope = new StoreScope(kind);
+        var store = scope.Ca2(Options);
+        var reject = Reject(Now);
+
+        await RecordAsync(store, reject);
+        var again = await RecordAsync(store, reject);
+        var next = await RecordAsync(store, Reject(Now));
+
+        Assert.True(again.Duplicate);
+        Assert.Equal(2, next.Nearby);
+    }
+
+    [Theory]
+    [MemberData(nameof(StoreKinds.All), MemberType = typeof(StoreKinds))]
+    public async Task Lift_EndsBlockAndEarlierRejects(string kind)
+    {
+        using var scope = new StoreScope(kind);
+        var store = scope.Ca2(Options);
+        for (var i = 0; i < 3; i++)
+        {
+            await RecordAsync(store, Reject(Now.AddMinutes(-5)));
+        }
+
+        Assert.True(await store.RecordLiftAsync(Guid.NewGuid(), Address, Now.AddMinutes(-1), Now, default));
+        var after = await RecordAsync(store, Reject(Now));
+
+        Assert.Empty(await store.ListActiveBlocksAsync(Now, default));
+        Assert.Equal(1, after.Nearby);
+    }
+
+    [Theory]
+    [MemberData(nameof(StoreKinds.All), MemberType = typeof(StoreKinds))]
+    public async Task ConcurrentRejects_StoreOneBlock(string kind)
+    {
+        using var scope = new StoreScope(kind);
+        var store = scope.Ca2(Options);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => Task.Run(() => RecordAsync(store, Reject(Now.AddSeconds(-i))))));
+
+        Assert.Equal(1, results.Count(result => result.BlockIsNew));
+        Assert.Single(await store.ListActiveBlocksAsync(Now, default));
+    }
+
+    private static Task<Ca2RejectResult> RecordAsync(ICa2Store store, Ca2Reject reject) =>
+        store.RecordRejectAsync(reject, Now, Options.WindowDuration, nearby => Ca2Decision.Decide(reject.Subject, nearby, Options, Now), default);
+
+    private static Ca2Reject Reject(DateTimeOffset submittedAt) => new(Guid.NewGuid(), Address, "M" + Guid.NewGuid().ToString("N")[..8], 15.5, submittedAt);
+}
