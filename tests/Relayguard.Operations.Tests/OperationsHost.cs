@@ -108,22 +108,31 @@ internal sealed class OperationsHost : IAsyncDisposable
         await WaitConsumedAsync<T>(eventId, times: 1);
     }
 
-    /// <summary>Waits until the consumers have handled the event with this id <paramref name="times"/> times, without a fault.</summary>
+    /// <summary>
+    /// Waits until the consumers have handled the event with this id <paramref name="times"/> times, without a fault.
+    /// It polls the harness for up to 30 seconds instead of using its inactivity timeout of about a second, which ends
+    /// the wait too early when the machine is busy, such as while other test projects run in parallel.
+    /// </summary>
     public async Task WaitConsumedAsync<T>(Guid eventId, int times)
         where T : class
     {
-        var seen = 0;
-        await foreach (var consumed in Harness.Consumed.SelectAsync<T>(context => EventIdOf(context.Context.Message) == eventId))
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
         {
-            Assert.Null(consumed.Exception);
-            seen++;
-            if (seen == times)
+            var consumed = Harness.Consumed.Select<T>(context => EventIdOf(context.Context.Message) == eventId).ToList();
+            Assert.All(consumed, message => Assert.Null(message.Exception));
+            if (consumed.Count >= times)
             {
                 return;
             }
-        }
 
-        Assert.Fail($"{typeof(T).Name} {eventId} was consumed {seen} times, expected {times}.");
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"{typeof(T).Name} {eventId} was consumed {consumed.Count} times, expected {times}.");
+            }
+
+            await Task.Delay(20);
+        }
     }
 
     public async Task<Guid> BlockAccountAsync(string account, string code = RuleCodes.Ca1, DateTimeOffset? blockedAt = null, DateTimeOffset? expiresAt = null, string? onIp = null)
