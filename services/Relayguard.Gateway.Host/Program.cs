@@ -12,6 +12,7 @@ builder.AddSqliteStore();
 var instanceId = GatewayInstance.ResolveId(builder.Configuration[GatewayInstance.InstanceIdKey], builder.Configuration["Data:Directory"]!);
 var queueExpiry = builder.Configuration.GetValue(GatewayInstance.QueueExpiryKey, GatewayInstance.DefaultQueueExpiry);
 builder.Services.AddGateway(builder.Configuration);
+builder.Services.AddHelpListener(builder.Configuration);
 builder.Services.AddOptions<CatchUpOptions>().Bind(builder.Configuration.GetSection(CatchUpOptions.SectionName));
 builder.Services.AddSingleton<BlockCatchUpService>();
 builder.Services.AddHostedService(provider => provider.GetRequiredService<BlockCatchUpService>());
