@@ -29,6 +29,9 @@ public sealed record MessageSubmitted
 
     public double? SpamScore { get; init; }
 
+    /// <summary>Rspamd's highest-scoring symbols with their scores, such as <c>GTUBE(0)</c>; empty or null when not scanned.</summary>
+    public IReadOnlyList<string>? SpamSymbols { get; init; }
+
     /// <summary>Rspamd's action (<c>reject</c>, <c>soft reject</c>, <c>add header</c>, ...), or <see cref="SpamActions.NotScanned"/>.</summary>
     public required string SpamAction { get; init; }
 

@@ -12,7 +12,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # swaks needs Net::SSLeay for --tls. Recommends are skipped because rspamd
 # would pull in redis-server, which the tests do not use.
-PACKAGES=(rabbitmq-server rspamd postfix swaks libnet-ssleay-perl dovecot-core)
+PACKAGES=(rabbitmq-server rspamd postfix swaks libnet-ssleay-perl dovecot-core chromium)
 APT_LOG="$STATE/apt.log"
 ENV_FILE="$STATE/env.sh"
 MANAGEMENT_TIMEOUT_SECONDS=60

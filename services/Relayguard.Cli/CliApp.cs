@@ -22,8 +22,9 @@ public static class CliApp
           --upstream HOST:PORT, --dsn-smtp ADDR:PORT, --trusted CIDR[=ACCOUNT] (repeatable), --auth local|dovecot:HOST:PORT,
           --ops ADDR:PORT (default 127.0.0.1:8025), --help-listen ADDR:PORT, --rspamd URL, --data DIR (default ./data),
           --allow-plaintext-auth, and any setting as --Section:Key=value.
-        Client options: --ops-url URL (default http://127.0.0.1:8025), --token-file FILE (or RELAYGUARD_OPS_TOKEN), --json.
-        Exit codes: 0 ok, 1 refused by the API, 2 usage error, 3 API unreachable.
+        Client options (blocks, allow, audit): --ops-url URL (default http://127.0.0.1:8025), --token-file FILE
+          (or the token in RELAYGUARD_OPS_TOKEN), --json for the API's JSON instead of a table. Options may come in any position.
+        Exit codes: 0 ok, 1 refused by the API (a 4xx such as 404), 2 usage error, 3 API unreachable or failing (5xx).
         """;
 
     /// <summary><c>relayguard classify FILE...</c>: one JSON object per line; an unreadable file gets an error object.</summary>
@@ -54,7 +55,7 @@ public static class CliApp
         {
             var command = CommandLine.Parse(args);
             var verb = command.Words.FirstOrDefault();
-            if (verb is null || verb == "help" || (command.Flag("help") && verb is null))
+            if (verb is null || verb == "help" || command.Flag("help"))
             {
                 Console.Out.WriteLine(Usage);
                 return verb is null && !command.Flag("help") ? ExitCodes.Usage : ExitCodes.Ok;
@@ -68,6 +69,16 @@ public static class CliApp
                 "evaluate-corpus" => EvaluateCorpus(command),
                 _ => await ExtraCommands.RunAsync(verb, command),
             };
+        }
+        catch (ApiRefusedException ex)
+        {
+            await Console.Error.WriteLineAsync($"relayguard: {ex.Message}");
+            return ExitCodes.Refused;
+        }
+        catch (ApiUnreachableException ex)
+        {
+            await Console.Error.WriteLineAsync($"relayguard: {ex.Message}");
+            return ExitCodes.Unreachable;
         }
         catch (UsageException ex)
         {

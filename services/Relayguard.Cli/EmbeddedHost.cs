@@ -40,20 +40,13 @@ public static class EmbeddedHost
         var opsListen = configuration["Operations:Listen"] ?? DefaultOpsListen;
         configuration["Operations:Listen"] = opsListen;
         var opsEndPoint = Endpoints.ParseListen(opsListen, "Operations:Listen (--ops)");
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.Listen(opsEndPoint);
-            var help = configuration["Help:Listen"];
-            if (!string.IsNullOrWhiteSpace(help))
-            {
-                kestrel.Listen(Endpoints.ParseListen(help, "Help:Listen (--help-listen)"));
-            }
-        });
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(opsEndPoint));
 
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(database);
         services.AddGateway(configuration);
+        services.AddHelpListener(configuration);
         services.AddCa1Detector(configuration);
         services.AddCa2Detector(configuration);
         services.AddBo1Detector(configuration);

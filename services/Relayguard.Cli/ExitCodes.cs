@@ -9,5 +9,6 @@ public static class ExitCodes
 
     public const int Usage = 2;
 
+    /// <summary>The API could not be reached, did not answer in time, or failed with a 5xx status.</summary>
     public const int Unreachable = 3;
 }

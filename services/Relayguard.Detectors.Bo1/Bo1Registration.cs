@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Relayguard.ServiceDefaults;
 
 namespace Relayguard.Detectors.Bo1;
 
@@ -32,6 +33,7 @@ public static class Bo1Registration
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IBo1Store, SqliteBo1Store>();
         services.TryAddSingleton<Bo1Rule>();
+        services.AddDetectorAllowlist<Bo1Rule>("bo1");
         services.AddHostedService<Bo1PruneService>();
         return services;
     }
@@ -43,6 +45,7 @@ public static class Bo1Registration
         bus.AddConsumer<Bo1MessageSubmittedConsumer, Bo1MessageSubmittedConsumerDefinition>();
         bus.AddConsumer<Bo1AccountUnblockedConsumer, Bo1AccountUnblockedConsumerDefinition>();
         bus.AddConsumer<Bo1IpUnblockedConsumer, Bo1IpUnblockedConsumerDefinition>();
+        bus.AddDetectorAllowlistConsumer<Bo1Rule>("bo1-allowlist", RetryIntervals);
         return bus;
     }
 }

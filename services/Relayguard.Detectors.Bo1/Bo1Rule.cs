@@ -10,7 +10,8 @@ namespace Relayguard.Detectors.Bo1;
 /// BO1 escalation: when <see cref="Bo1Options.EscalateAfter"/> bounce messages from one account or one client
 /// address (IPv6: /64 prefix) were refused at end of DATA within less than <see cref="Bo1Options.Window"/>, blocks
 /// null-sender submissions from it for <see cref="Bo1Options.BlockFor"/>. Refusals at MAIL FROM, which the block
-/// itself causes, do not count, and an address in a shared range counts only through its account.
+/// itself causes, do not count, and an address in a shared range counts only through its account. Neither do
+/// refusals of an account or client address on the operators' allowlist for BO1.
 /// </summary>
 public sealed class Bo1Rule
 {
@@ -25,14 +26,17 @@ public sealed class Bo1Rule
     private readonly IReadOnlyList<IpNetwork> _sharedRanges;
     private readonly TimeProvider _time;
     private readonly ILogger<Bo1Rule> _logger;
+    private readonly IDetectorAllowlist<Bo1Rule>? _allowlist;
 
-    public Bo1Rule(IBo1Store store, IOptions<Bo1Options> options, TimeProvider time, ILogger<Bo1Rule> logger)
+    /// <param name="allowlist">The operators' allowlist; null counts every account and address.</param>
+    public Bo1Rule(IBo1Store store, IOptions<Bo1Options> options, TimeProvider time, ILogger<Bo1Rule> logger, IDetectorAllowlist<Bo1Rule>? allowlist = null)
     {
         _store = store;
         _options = options.Value;
         _sharedRanges = _options.SharedNetworks;
         _time = time;
         _logger = logger;
+        _allowlist = allowlist;
     }
 
     /// <summary>
@@ -63,6 +67,12 @@ public sealed class Bo1Rule
         if (message.SubmittedAt < now - _options.RetentionDuration)
         {
             Log.EventBeyondRetention(_logger, message.EventId, message.SubmittedAt, _options.Retention);
+            return [];
+        }
+
+        if (_allowlist?.FindCovering(RuleCodes.Bo1, message.Account, message.ClientIp, now) is { } entry)
+        {
+            Log.Allowlisted(_logger, message.EventId, message.GatewayMessageId, entry);
             return [];
         }
 

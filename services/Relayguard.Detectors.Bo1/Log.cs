@@ -43,4 +43,7 @@ internal static partial class Log
 
     [LoggerMessage(1312, LogLevel.Error, "Pruning the BO1 tables failed. The next attempt is in {Interval}.")]
     public static partial void PruneFailed(ILogger logger, Exception exception, TimeSpan interval);
+
+    [LoggerMessage(1313, LogLevel.Debug, "Skipped event {EventId} of message {MessageId} because {Entry} is allowlisted for BO1.")]
+    public static partial void Allowlisted(ILogger logger, Guid eventId, string messageId, string entry);
 }

@@ -3,7 +3,7 @@ using Relayguard.Contracts;
 
 namespace Relayguard.Detectors.Ca1;
 
-public sealed class Ca1DeliveryBouncedConsumer(Ca1Rule rule) : IConsumer<DeliveryBounced>
+public sealed class Ca1DeliveryBouncedConsumer(Ca1Rule rule, Ca1EarlyWarning earlyWarning) : IConsumer<DeliveryBounced>
 {
     public async Task Consume(ConsumeContext<DeliveryBounced> context)
     {
@@ -12,6 +12,12 @@ public sealed class Ca1DeliveryBouncedConsumer(Ca1Rule rule) : IConsumer<Deliver
         {
             await block.PublishAsync(context, context.CancellationToken);
             await rule.MarkPublishedAsync(block, context.CancellationToken);
+        }
+
+        if (await earlyWarning.CheckAsync(context.Message, context.CancellationToken) is { } warning)
+        {
+            await context.Publish(warning, publish => publish.MessageId = warning.EventId, context.CancellationToken);
+            earlyWarning.MarkPublished(warning);
         }
     }
 }

@@ -20,6 +20,12 @@ public sealed class Ca1Options
     public double MinInvalidShare { get; set; } = 0.2;
 
     /// <summary>
+    /// The part of both thresholds at which an account is warned (an <c>AccountWarned</c> event, once per window), from
+    /// 0 to 1: at 0.8, 20 invalid recipients and 16% with the default thresholds. 0 turns warnings off. Default 0.8.
+    /// </summary>
+    public double WarnAt { get; set; } = 0.8;
+
+    /// <summary>
     /// How long window counts are kept. Bounces for mail submitted earlier are ignored, so this must cover the
     /// longest delay of a DSN: Postfix keeps retrying for <c>maximal_queue_lifetime</c>, 5d by default (qmgr(8)).
     /// Default <c>7d</c>.

@@ -28,6 +28,11 @@ public sealed class Ca1OptionsValidator : IValidateOptions<Ca1Options>
             failures.Add($"{section}:MinInvalidShare must be between 0 and 1, where 0.2 means 20%, but is '{options.MinInvalidShare}'.");
         }
 
+        if (!(options.WarnAt >= 0 && options.WarnAt < 1))
+        {
+            failures.Add($"{section}:WarnAt must be at least 0 and below 1, where 0.8 warns at 80% of both thresholds and 0 turns warnings off, but is '{options.WarnAt}'.");
+        }
+
         if (!Durations.TryParse(options.Retention, out var retention) || (windowValid && retention < window) || retention <= TimeSpan.Zero)
         {
             failures.Add($"{section}:Retention must be a duration at least as long as {section}:Window, such as 7d, but is '{options.Retention}'.");

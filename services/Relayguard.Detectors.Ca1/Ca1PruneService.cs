@@ -6,7 +6,7 @@ using MongoDB.Driver;
 namespace Relayguard.Detectors.Ca1;
 
 /// <summary>Prunes the CA1 tables at start, which also creates them, and then every <see cref="Interval"/>.</summary>
-internal sealed class Ca1PruneService(Ca1Rule rule, TimeProvider time, ILogger<Ca1PruneService> logger) : BackgroundService
+internal sealed class Ca1PruneService(Ca1Rule rule, Ca1EarlyWarning earlyWarning, TimeProvider time, ILogger<Ca1PruneService> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromHours(1);
 
@@ -18,6 +18,7 @@ internal sealed class Ca1PruneService(Ca1Rule rule, TimeProvider time, ILogger<C
             try
             {
                 await rule.PruneAsync(stoppingToken);
+                earlyWarning.Prune();
             }
             catch (Exception exception) when (exception is SqliteException or MongoException)
             {

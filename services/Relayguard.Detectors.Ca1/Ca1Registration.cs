@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Relayguard.ServiceDefaults;
 
 namespace Relayguard.Detectors.Ca1;
 
@@ -30,6 +31,9 @@ public static class Ca1Registration
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ICa1Store, SqliteCa1Store>();
         services.TryAddSingleton<Ca1Rule>();
+        services.TryAddSingleton<ICa1WarningStore, SqliteCa1WarningStore>();
+        services.TryAddSingleton<Ca1EarlyWarning>();
+        services.AddDetectorAllowlist<Ca1Rule>("ca1");
         services.AddHostedService<Ca1PruneService>();
         return services;
     }
@@ -41,6 +45,8 @@ public static class Ca1Registration
         bus.AddConsumer<Ca1MessageSubmittedConsumer, Ca1MessageSubmittedConsumerDefinition>();
         bus.AddConsumer<Ca1DeliveryBouncedConsumer, Ca1DeliveryBouncedConsumerDefinition>();
         bus.AddConsumer<Ca1AccountUnblockedConsumer, Ca1AccountUnblockedConsumerDefinition>();
+        bus.AddDetectorAllowlistConsumer<Ca1Rule>("ca1-allowlist", RetryIntervals);
+        bus.AddConsumer<Ca1CountsConsumer, Ca1CountsConsumerDefinition>();
         return bus;
     }
 }

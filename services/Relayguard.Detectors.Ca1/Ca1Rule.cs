@@ -8,7 +8,8 @@ namespace Relayguard.Detectors.Ca1;
 /// <summary>
 /// CA1: blocks an account when, in one window of submission time, at least
 /// <see cref="Ca1Options.MinInvalidRecipients"/> distinct recipients proved invalid and they are at least
-/// <see cref="Ca1Options.MinInvalidShare"/> of the window's distinct recipients. The block has no expiry.
+/// <see cref="Ca1Options.MinInvalidShare"/> of the window's distinct recipients. The block has no expiry. Events of an
+/// account or client address on the operators' allowlist for CA1 are not counted.
 /// </summary>
 public sealed class Ca1Rule
 {
@@ -19,13 +20,16 @@ public sealed class Ca1Rule
     private readonly Ca1Options _options;
     private readonly TimeProvider _time;
     private readonly ILogger<Ca1Rule> _logger;
+    private readonly IDetectorAllowlist<Ca1Rule>? _allowlist;
 
-    public Ca1Rule(ICa1Store store, IOptions<Ca1Options> options, TimeProvider time, ILogger<Ca1Rule> logger)
+    /// <param name="allowlist">The operators' allowlist; null counts every account and address.</param>
+    public Ca1Rule(ICa1Store store, IOptions<Ca1Options> options, TimeProvider time, ILogger<Ca1Rule> logger, IDetectorAllowlist<Ca1Rule>? allowlist = null)
     {
         _store = store;
         _options = options.Value;
         _time = time;
         _logger = logger;
+        _allowlist = allowlist;
     }
 
     /// <summary>
@@ -45,6 +49,11 @@ public sealed class Ca1Rule
         if (IsBeyondRetention(message.SubmittedAt, now))
         {
             Log.EventBeyondRetention(_logger, nameof(MessageSubmitted), message.EventId, message.SubmittedAt, _options.Retention);
+            return null;
+        }
+
+        if (IsAllowlisted(nameof(MessageSubmitted), message.EventId, message.Account, message.ClientIp, now))
+        {
             return null;
         }
 
@@ -82,6 +91,11 @@ public sealed class Ca1Rule
         if (IsBeyondRetention(message.SubmittedAt, now))
         {
             Log.EventBeyondRetention(_logger, nameof(DeliveryBounced), message.EventId, message.SubmittedAt, _options.Retention);
+            return null;
+        }
+
+        if (IsAllowlisted(nameof(DeliveryBounced), message.EventId, message.Account, message.ClientIp, now))
+        {
             return null;
         }
 
@@ -144,6 +158,19 @@ public sealed class Ca1Rule
 
     private bool IsBeyondRetention(DateTimeOffset submittedAt, DateTimeOffset now) =>
         submittedAt < now - _options.RetentionDuration;
+
+    /// <summary>Returns true, and logs the entry, when the account or the client address is allowlisted for CA1.</summary>
+    private bool IsAllowlisted(string messageType, Guid eventId, string account, string clientIp, DateTimeOffset now)
+    {
+        var entry = _allowlist?.FindCovering(RuleCodes.Ca1, account, clientIp, now);
+        if (entry is null)
+        {
+            return false;
+        }
+
+        Log.Allowlisted(_logger, messageType, eventId, entry);
+        return true;
+    }
 
     private void LogOutcome(string messageType, Guid eventId, Ca1Result result)
     {

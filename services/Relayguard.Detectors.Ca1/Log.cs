@@ -43,4 +43,13 @@ internal static partial class Log
 
     [LoggerMessage(1112, LogLevel.Error, "Pruning the CA1 tables failed. The next attempt is in {Interval}.")]
     public static partial void PruneFailed(ILogger logger, Exception exception, TimeSpan interval);
+
+    [LoggerMessage(1114, LogLevel.Information, "Warned account {Account} with event {WarningEventId}: {InvalidCount} of {DistinctCount} recipients invalid in the CA1 window starting {WindowStart:o}, near the thresholds.")]
+    public static partial void AccountWarned(ILogger logger, string account, Guid warningEventId, int invalidCount, int distinctCount, DateTimeOffset windowStart);
+
+    [LoggerMessage(1115, LogLevel.Debug, "Answered a request for the CA1 counts of account {Account} over {WindowCount} windows.")]
+    public static partial void CountsAnswered(ILogger logger, string account, int windowCount);
+
+    [LoggerMessage(1113, LogLevel.Debug, "Skipped {MessageType} event {EventId} because {Entry} is allowlisted for CA1.")]
+    public static partial void Allowlisted(ILogger logger, string messageType, Guid eventId, string entry);
 }

@@ -59,7 +59,7 @@ public static class Ca2Decision
             Samples = run.TakeLast(MaxSamples).Select(reject => new EvidenceSample
             {
                 Value = reject.GatewayMessageId,
-                Detail = reject.SpamScore is { } score ? string.Create(CultureInfo.InvariantCulture, $"score {score:0.##}") : null,
+                Detail = SampleDetail(reject),
                 At = reject.SubmittedAt,
             }).ToList(),
             TraceId = Activity.Current?.TraceId.ToString(),
@@ -91,5 +91,22 @@ public static class Ca2Decision
                 BlockedAt = now,
                 ExpiresAt = expiresAt,
             });
+    }
+
+    /// <summary>Describes a rejected message as <c>score 1003.2, symbols GTUBE(1000) MISSING_DATE(1)</c>, leaving out what is unknown.</summary>
+    private static string? SampleDetail(Ca2Reject reject)
+    {
+        var parts = new List<string>();
+        if (reject.SpamScore is { } score)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"score {score:0.##}"));
+        }
+
+        if (reject.SpamSymbols is { Count: > 0 } symbols)
+        {
+            parts.Add("symbols " + string.Join(' ', symbols));
+        }
+
+        return parts.Count == 0 ? null : string.Join(", ", parts);
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Relayguard.ServiceDefaults;
 
 namespace Relayguard.Detectors.Ca2;
 
@@ -30,6 +31,7 @@ public static class Ca2Registration
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ICa2Store, SqliteCa2Store>();
         services.TryAddSingleton<Ca2Rule>();
+        services.AddDetectorAllowlist<Ca2Rule>("ca2");
         services.AddHostedService<Ca2PruneService>();
         return services;
     }
@@ -41,6 +43,7 @@ public static class Ca2Registration
         bus.AddConsumer<Ca2MessageSubmittedConsumer, Ca2MessageSubmittedConsumerDefinition>();
         bus.AddConsumer<Ca2AccountUnblockedConsumer, Ca2AccountUnblockedConsumerDefinition>();
         bus.AddConsumer<Ca2IpUnblockedConsumer, Ca2IpUnblockedConsumerDefinition>();
+        bus.AddDetectorAllowlistConsumer<Ca2Rule>("ca2-allowlist", RetryIntervals);
         return bus;
     }
 }

@@ -8,4 +8,5 @@ public sealed record Ca2Reject(
     BlockSubject Subject,
     string GatewayMessageId,
     double? SpamScore,
-    DateTimeOffset SubmittedAt);
+    DateTimeOffset SubmittedAt,
+    IReadOnlyList<string>? SpamSymbols = null);

@@ -10,7 +10,8 @@ namespace Relayguard.Detectors.Ca2;
 /// CA2: blocks a client address for <see cref="Ca2Options.BlockFor"/> when <see cref="Ca2Options.Count"/> messages
 /// from it that the spam scanner rejected were submitted within less than <see cref="Ca2Options.Window"/>.
 /// IPv6 clients are counted and blocked by /64 prefix. On an address in a shared range the account is counted and
-/// blocked on that address, and mail without an account is not counted.
+/// blocked on that address, and mail without an account is not counted. Neither is mail from an account or client
+/// address on the operators' allowlist for CA2.
 /// </summary>
 public sealed class Ca2Rule
 {
@@ -22,14 +23,17 @@ public sealed class Ca2Rule
     private readonly IReadOnlyList<IpNetwork> _sharedRanges;
     private readonly TimeProvider _time;
     private readonly ILogger<Ca2Rule> _logger;
+    private readonly IDetectorAllowlist<Ca2Rule>? _allowlist;
 
-    public Ca2Rule(ICa2Store store, IOptions<Ca2Options> options, TimeProvider time, ILogger<Ca2Rule> logger)
+    /// <param name="allowlist">The operators' allowlist; null counts every account and address.</param>
+    public Ca2Rule(ICa2Store store, IOptions<Ca2Options> options, TimeProvider time, ILogger<Ca2Rule> logger, IDetectorAllowlist<Ca2Rule>? allowlist = null)
     {
         _store = store;
         _options = options.Value;
         _sharedRanges = _options.SharedNetworks;
         _time = time;
         _logger = logger;
+        _allowlist = allowlist;
     }
 
     /// <summary>
@@ -57,7 +61,13 @@ public sealed class Ca2Rule
             return null;
         }
 
-        var reject = new Ca2Reject(message.EventId, subject, message.GatewayMessageId, message.SpamScore, message.SubmittedAt);
+        if (_allowlist?.FindCovering(RuleCodes.Ca2, message.Account, message.ClientIp, now) is { } entry)
+        {
+            Log.Allowlisted(_logger, message.EventId, message.GatewayMessageId, entry);
+            return null;
+        }
+
+        var reject = new Ca2Reject(message.EventId, subject, message.GatewayMessageId, message.SpamScore, message.SubmittedAt, message.SpamSymbols);
         var result = await _store.RecordRejectAsync(reject, now, _options.WindowDuration, nearby => Ca2Decision.Decide(subject, nearby, _options, now), cancellationToken);
         LogOutcome(message, subject, result);
         return result.Block;

@@ -40,4 +40,7 @@ internal static partial class Log
 
     [LoggerMessage(1211, LogLevel.Error, "Pruning the CA2 tables failed. The next attempt is in {Interval}.")]
     public static partial void PruneFailed(ILogger logger, Exception exception, TimeSpan interval);
+
+    [LoggerMessage(1212, LogLevel.Debug, "Skipped event {EventId} of message {MessageId} because {Entry} is allowlisted for CA2.")]
+    public static partial void Allowlisted(ILogger logger, Guid eventId, string messageId, string entry);
 }

@@ -15,6 +15,9 @@ public sealed class SqliteCa2Store : ICa2Store
     public const string AccountLiftConsumer = "ca2-account-unblocked";
     public const string IpLiftConsumer = "ca2-ip-unblocked";
 
+    // The gateway writes each symbol as NAME(SCORE), and neither part contains a space.
+    private const char SymbolSeparator = ' ';
+
     private static readonly SqliteBlockLedger Ledger = new("ca2");
 
     private readonly SqliteDatabase _database;
@@ -37,6 +40,7 @@ public sealed class SqliteCa2Store : ICa2Store
             ) WITHOUT ROWID;
             CREATE INDEX IF NOT EXISTS ca2_rejects_submitted ON ca2_rejects (submitted_at);
             """);
+        AddSymbolsColumn(database);
     }
 
     public Task<Ca2RejectResult> RecordRejectAsync(
@@ -61,8 +65,8 @@ public sealed class SqliteCa2Store : ICa2Store
         SqliteDatabase.Execute(
             connection,
             """
-            INSERT INTO ca2_rejects (kind, subject, on_ip, submitted_at, event_id, gateway_message_id, spam_score)
-            VALUES ($kind, $subject, $onIp, $submittedAt, $eventId, $messageId, $score);
+            INSERT INTO ca2_rejects (kind, subject, on_ip, submitted_at, event_id, gateway_message_id, spam_score, spam_symbols)
+            VALUES ($kind, $subject, $onIp, $submittedAt, $eventId, $messageId, $score, $symbols);
             """,
             transaction,
             ("$kind", subject.Kind),
@@ -71,7 +75,8 @@ public sealed class SqliteCa2Store : ICa2Store
             ("$submittedAt", reject.SubmittedAt.ToUnixTimeMilliseconds()),
             ("$eventId", reject.EventId.ToString("N")),
             ("$messageId", reject.GatewayMessageId),
-            ("$score", reject.SpamScore));
+            ("$score", reject.SpamScore),
+            ("$symbols", reject.SpamSymbols is { Count: > 0 } symbols ? string.Join(SymbolSeparator, symbols) : null));
 
         var nearby = ReadNearby(connection, transaction, reject, window);
         var result = new Ca2RejectResult { Nearby = nearby.Count };
@@ -152,7 +157,7 @@ public sealed class SqliteCa2Store : ICa2Store
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = """
-            SELECT event_id, gateway_message_id, spam_score, submitted_at FROM ca2_rejects
+            SELECT event_id, gateway_message_id, spam_score, submitted_at, spam_symbols FROM ca2_rejects
             WHERE kind = $kind AND subject = $subject AND on_ip = $onIp AND submitted_at >= $from AND submitted_at <= $to
             ORDER BY submitted_at, event_id;
             """;
@@ -171,9 +176,24 @@ public sealed class SqliteCa2Store : ICa2Store
                 subject,
                 reader.GetString(1),
                 reader.IsDBNull(2) ? null : reader.GetDouble(2),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3))));
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
+                reader.IsDBNull(4) ? null : reader.GetString(4).Split(SymbolSeparator)));
         }
 
         return rejects;
+    }
+
+    /// <summary>Adds the <c>spam_symbols</c> column to a table created before it existed. SQLite has no ADD COLUMN IF NOT EXISTS.</summary>
+    private static void AddSymbolsColumn(SqliteDatabase database)
+    {
+        using var connection = database.Open();
+        using var transaction = SqliteDatabase.BeginWrite(connection);
+        var exists = SqliteDatabase.Scalar(connection, "SELECT 1 FROM pragma_table_info('ca2_rejects') WHERE name = 'spam_symbols';", transaction) is not null;
+        if (!exists)
+        {
+            SqliteDatabase.Execute(connection, "ALTER TABLE ca2_rejects ADD COLUMN spam_symbols TEXT;", transaction);
+        }
+
+        transaction.Commit();
     }
 }

@@ -3,8 +3,9 @@ using Relayguard.ServiceDefaults;
 namespace Relayguard.Detectors.Rl1;
 
 /// <summary>
-/// The state of RL1: relayed messages per subject, lifts and issued blocks. Each method is one atomic update that
-/// applies an event at most once, so that several replicas sharing one store decide as one.
+/// The state of RL1: relayed messages per subject, lifts and issued blocks. Each method must be one atomic update that
+/// applies an event at most once, so that several replicas sharing one store decide as one. <see cref="SqliteRl1Store"/>
+/// uses a BEGIN IMMEDIATE transaction with a processed-events mark.
 /// </summary>
 public interface IRl1Store
 {

@@ -8,8 +8,9 @@ namespace Relayguard.Detectors.Rl1;
 
 /// <summary>
 /// RL1: counts relayed messages and their recipients per account, and per client address (IPv6: /64) for trusted
-/// senders without an account, and blocks further mail with a temporary refusal until the hour rolls on far enough
-/// for the counts to fall below the limits. Refused and deferred submissions do not count.
+/// senders without an account. Once a limit is reached it blocks further mail with a temporary refusal, until enough
+/// of the hour's mail is an hour old for the counts to fall below the limits. Refused and deferred submissions do
+/// not count.
 /// </summary>
 public sealed class Rl1Rule
 {

@@ -1,4 +1,5 @@
 using MassTransit;
+using Relayguard.Contracts;
 using Relayguard.Operations.Consumers;
 
 namespace Relayguard.Operations;
@@ -7,7 +8,8 @@ public static class OperationsBusRegistrationExtensions
 {
     /// <summary>
     /// Adds the consumers that keep the block registry current from block events and from lifts that other processes
-    /// publish, and the one that responds to a gateway's catch-up request.
+    /// publish, the consumer of early warnings, the responder to a gateway's catch-up request, and the request client
+    /// that asks the CA1 detector for an account's counts.
     /// </summary>
     public static IBusRegistrationConfigurator AddOperationsConsumers(this IBusRegistrationConfigurator bus)
     {
@@ -17,6 +19,8 @@ public static class OperationsBusRegistrationExtensions
         bus.AddConsumer<IpUnblockedConsumer, IpUnblockedConsumerDefinition>();
         bus.AddConsumer<ListActiveBlocksConsumer, ListActiveBlocksConsumerDefinition>();
         bus.AddConsumer<AuthThrottledConsumer, AuthThrottledConsumerDefinition>();
+        bus.AddConsumer<AccountWarnedConsumer, AccountWarnedConsumerDefinition>();
+        bus.AddRequestClient<GetCa1Counts>(RequestTimeout.After(s: 5));
         return bus;
     }
 }

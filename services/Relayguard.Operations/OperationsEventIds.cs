@@ -11,4 +11,14 @@ internal static class OperationsEventIds
     public const int EvidencePruned = 3006;
     public const int TokenAdded = 3101;
     public const int TokenRemoved = 3102;
+    public const int AllowlistEntryAdded = 3201;
+    public const int AllowlistEntryRemoved = 3202;
+    public const int WebhooksStarted = 3301;
+    public const int WebhookDelivered = 3302;
+    public const int WebhookRetrying = 3303;
+    public const int WebhookFailed = 3304;
+    public const int WebhookDropped = 3305;
+    public const int WebhookQueueFailed = 3306;
+    public const int WarningRecorded = 3401;
+    public const int MaintenanceFailed = 3501;
 }

@@ -45,6 +45,45 @@ internal static class OperationsSchema
             );
             CREATE INDEX IF NOT EXISTS audit_log_by_subject ON audit_log (kind, subject, id);
 
+            CREATE TABLE IF NOT EXISTS allowlist (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                kind TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                code TEXT NOT NULL, -- '' for an entry that covers every rule
+                reason TEXT NOT NULL,
+                added_at INTEGER NOT NULL,
+                added_by TEXT NOT NULL,
+                expires_at INTEGER,
+                removed_at INTEGER,
+                removed_by TEXT,
+                event_id TEXT NOT NULL UNIQUE
+            );
+            CREATE INDEX IF NOT EXISTS allowlist_by_subject ON allowlist (kind, subject, removed_at);
+
+            CREATE TABLE IF NOT EXISTS webhook_queue (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                event_id TEXT NOT NULL,
+                type TEXT NOT NULL,
+                body TEXT NOT NULL,
+                created_at INTEGER NOT NULL
+            );
+            CREATE INDEX IF NOT EXISTS webhook_queue_by_time ON webhook_queue (created_at);
+
+            CREATE TABLE IF NOT EXISTS webhook_cursors (
+                url TEXT PRIMARY KEY,
+                after_id INTEGER NOT NULL
+            );
+
+            CREATE TABLE IF NOT EXISTS account_warnings (
+                event_id TEXT PRIMARY KEY,
+                account TEXT NOT NULL,
+                code TEXT NOT NULL,
+                window_start INTEGER NOT NULL,
+                warned_at INTEGER NOT NULL,
+                message TEXT NOT NULL
+            );
+            CREATE INDEX IF NOT EXISTS account_warnings_by_time ON account_warnings (warned_at DESC);
+
             CREATE TABLE IF NOT EXISTS operator_tokens (
                 name TEXT PRIMARY KEY,
                 role TEXT NOT NULL,

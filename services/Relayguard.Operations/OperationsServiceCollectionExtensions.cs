@@ -3,10 +3,13 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Relayguard.Operations.Allowlist;
 using Relayguard.Operations.Api;
 using Relayguard.Operations.Audit;
 using Relayguard.Operations.Blocks;
 using Relayguard.Operations.Tokens;
+using Relayguard.Operations.Warnings;
+using Relayguard.Operations.Webhooks;
 using Relayguard.ServiceDefaults;
 
 namespace Relayguard.Operations;
@@ -14,8 +17,9 @@ namespace Relayguard.Operations;
 public static class OperationsServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the operations options (validated on start), the block, audit and token stores, RFC 7807
-    /// problem details, and the bearer-token authentication and policies of the API. The host registers
+    /// Registers the operations options (validated on start), the block, audit, allowlist, warning and token stores,
+    /// the webhook dispatcher, the hourly clean-up, RFC 7807 problem details, and the bearer-token authentication and
+    /// policies of the API. The host registers
     /// <see cref="SqliteDatabase"/> and <see cref="TimeProvider"/> as singletons.
     /// </summary>
     public static IServiceCollection AddOperations(this IServiceCollection services, IConfiguration configuration)
@@ -26,9 +30,22 @@ public static class OperationsServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<OperationsOptions>, OperationsOptionsValidator>();
 
         services.AddSingleton<BlockStore>();
+        services.AddHostedService<ActiveBlockGauge>();
         services.AddSingleton<BlockCommands>();
         services.AddSingleton<ActiveBlockPages>();
         services.AddSingleton<AuditLog>();
+        services.AddSingleton<AllowlistStore>();
+        services.AddSingleton<WarningStore>();
+        services.AddHostedService<OperationsMaintenance>();
+
+        services.AddOptions<WebhookOptions>()
+            .Bind(configuration.GetSection(WebhookOptions.SectionName))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<WebhookOptions>, WebhookOptionsValidator>();
+        services.AddSingleton<WebhookQueue>();
+        services.AddSingleton<WebhookSender>();
+        services.AddHttpClient(WebhookSender.HttpClientName);
+        services.AddHostedService<WebhookDispatcher>();
         services.AddSingleton(provider => new TokenStore(
             provider.GetRequiredService<SqliteDatabase>(),
             provider.GetRequiredService<TimeProvider>(),

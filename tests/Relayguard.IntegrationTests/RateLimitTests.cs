@@ -1,6 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using MailKit.Net.Smtp;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Relayguard.IntegrationTests.Infrastructure;
 
 namespace Relayguard.IntegrationTests;
@@ -53,6 +55,29 @@ public sealed class RateLimitTests
 
         Assert.Equal("alice", block.GetProperty("subject").GetString());
         Assert.Equal(JsonValueKind.String, block.GetProperty("expiresAt").ValueKind);
+    }
+
+    [Fact]
+    public async Task Messages_AfterWindowRolls_AcceptedAgain()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var relayguard = await StartAsync(new() { ["Rules:RL1:MessagesPerHour"] = "2" }, time);
+        relayguard.AddAccount("alice", Password);
+        using var client = await Clients.ConnectAsync(relayguard, "alice", Password);
+        await client.SendAsync(Clients.Message("alice@customer.test", "First", "Hello", "bob@example.net"));
+        time.Advance(TimeSpan.FromMinutes(30));
+        await client.SendAsync(Clients.Message("alice@customer.test", "Second", "Hello", "bob@example.net"));
+        using var ops = relayguard.OpsClient();
+        await Wait.UntilAsync(
+            async () => (await ops.GetFromJsonAsync<JsonElement>("/api/blocks?kind=account&code=RL1")).GetProperty("items").GetArrayLength() == 1,
+            "the RL1 block in the block list");
+
+        var refused = await Assert.ThrowsAsync<SmtpCommandException>(() => client.SendAsync(Clients.Message("alice@customer.test", "Third", "Hello", "bob@example.net")));
+        time.Advance(TimeSpan.FromMinutes(32));
+        await client.SendAsync(Clients.Message("alice@customer.test", "Fourth", "Hello", "bob@example.net"));
+
+        Assert.Equal(451, (int)refused.StatusCode);
+        Assert.Equal(3, Directory.EnumerateFiles(Path.Combine(relayguard.DataDirectory, "pickup")).Count());
     }
 
     [Fact]
@@ -130,9 +155,9 @@ public sealed class RateLimitTests
         Assert.Contains("(RL1)", error.Message);
     }
 
-    private static Task<RelayguardInstance> StartAsync(Dictionary<string, string?> settings)
+    private static Task<RelayguardInstance> StartAsync(Dictionary<string, string?> settings, TimeProvider? time = null)
     {
         settings["Smtp:AllowPlaintextAuth"] = "true";
-        return RelayguardInstance.StartAsync(settings);
+        return RelayguardInstance.StartAsync(settings, configure: time is null ? null : builder => builder.Services.AddSingleton(time));
     }
 }

@@ -1,6 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using MailKit.Net.Smtp;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Relayguard.IntegrationTests.Infrastructure;
 
 namespace Relayguard.IntegrationTests;
@@ -26,6 +28,23 @@ public sealed class SecurityTests
         Assert.Equal("454 4.7.0 Too many failed logins, try again later", alice);
         Assert.StartsWith("235", bob);
         Assert.Contains(relayguard.Logs.Lines, line => line.Contains("AUTH throttled for alice from 127.0.0.1", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AuthThrottle_AfterBlockFor_AcceptedAgain()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var relayguard = await RelayguardInstance.StartAsync(new() { ["Smtp:AllowPlaintextAuth"] = "true" }, configure: builder => builder.Services.AddSingleton<TimeProvider>(time));
+        relayguard.AddAccount("alice", Password);
+        await FailLoginsAsync(relayguard, "alice", 5);
+        using var raw = await RawSmtpClient.ConnectAsync(relayguard.SmtpEndPoint);
+
+        var during = await raw.LoginAsync("alice", Password);
+        time.Advance(TimeSpan.FromMinutes(15));
+        var after = await raw.LoginAsync("alice", Password);
+
+        Assert.StartsWith("454 4.7.0", during);
+        Assert.StartsWith("235", after);
     }
 
     [Fact]

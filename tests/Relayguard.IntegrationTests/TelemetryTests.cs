@@ -44,12 +44,20 @@ public sealed class TelemetryTests
         Assert.Equal(submission.TraceId, decision.TraceId);
         Assert.Equal("CA1", decision.GetTagItem("relayguard.rule"));
         Assert.Equal(25.0, decision.GetTagItem("relayguard.evidence.minInvalidRecipients"));
-        Assert.Equal(30.0, decision.GetTagItem("relayguard.evidence.invalidRecipients"));
+        Assert.InRange((double)decision.GetTagItem("relayguard.evidence.invalidRecipients")!, 25.0, 30.0);
         Assert.Equal(submission.TraceId, cacheUpdate.TraceId);
         Assert.Contains(refusal.Links, link => link.Context.TraceId == submission.TraceId);
         Assert.Equal("traced", submission.GetTagItem("enduser.id"));
         Assert.Contains(spans, s => s.OperationName == "relay" && s.ParentSpanId == submission.SpanId);
         Assert.DoesNotContain(spans.SelectMany(s => s.TagObjects), tag => tag.Value is string text && text.Contains(Password, StringComparison.Ordinal));
+
+        using var http = new HttpClient { BaseAddress = relayguard.OpsUrl };
+        await Wait.UntilAsync(
+            async () => (await http.GetStringAsync("/metrics")).Split('\n').Any(line => line.StartsWith("relayguard_blocks_active{", StringComparison.Ordinal) && line.Contains("code=\"CA1\"", StringComparison.Ordinal) && line.Split(' ')[^1] == "1"),
+            "the scrape endpoint to show one active CA1 block");
+        var scrape = await http.GetStringAsync("/metrics");
+        Assert.Contains(scrape.Split('\n'), line => line.StartsWith("relayguard_decisions_total{", StringComparison.Ordinal) && line.Contains("outcome=\"blocked\"", StringComparison.Ordinal) && line.Contains("rule=\"CA1\"", StringComparison.Ordinal));
+        Assert.Contains(scrape.Split('\n'), line => line.StartsWith("relayguard_refusals_total{", StringComparison.Ordinal) && line.Contains("code=\"CA1\"", StringComparison.Ordinal));
     }
 
     [Fact]

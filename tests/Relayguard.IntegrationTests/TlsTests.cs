@@ -192,7 +192,7 @@ public sealed class TlsTests
     }
 
     [Fact]
-    public async Task Cli_RunWithSmtpsAndPemFiles_ServesImplicitTls()
+    public async Task Cli_Smtps_ServesImplicitTls()
     {
         var folder = NewFolder();
         var certificate = TestCertificate.Create(Path.Combine(folder, "tls"));

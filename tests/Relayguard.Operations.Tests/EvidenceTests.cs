@@ -14,13 +14,14 @@ public sealed class EvidenceTests
         await host.Operator.PostAsync("/api/blocks/account/alice/lift", System.Net.Http.Json.JsonContent.Create(new { reason = "password changed" }));
         var store = host.Harness.Scope.ServiceProvider.GetRequiredService<BlockStore>();
 
+        // The hourly clean-up also runs as the fake clock moves, so the state is checked, not the returned counts.
         host.Time.Advance(TimeSpan.FromDays(89));
-        var early = store.PruneEvidence();
+        store.PruneEvidence();
+        var early = store.ForSubject("account", "alice").Single();
         host.Time.Advance(TimeSpan.FromDays(2));
-        var due = store.PruneEvidence();
+        store.PruneEvidence();
 
-        Assert.Equal(0, early);
-        Assert.Equal(1, due);
+        Assert.Equal(2, early.Evidence!.Samples.Count);
         var alice = store.ForSubject("account", "alice").Single();
         var bob = store.ForSubject("account", "bob").Single();
         Assert.Empty(alice.Evidence!.Samples);
@@ -38,12 +39,32 @@ public sealed class EvidenceTests
         var store = host.Harness.Scope.ServiceProvider.GetRequiredService<BlockStore>();
 
         host.Time.Advance(TimeSpan.FromDays(30));
-        var early = store.PruneEvidence();
+        store.PruneEvidence();
+        var early = store.ForSubject("ip", "203.0.113.5").Single();
         host.Time.Advance(TimeSpan.FromDays(2));
-        var due = store.PruneEvidence();
+        store.PruneEvidence();
 
-        Assert.Equal(0, early);
-        Assert.Equal(1, due);
+        Assert.Equal(2, early.Evidence!.Samples.Count);
+        Assert.Empty(store.ForSubject("ip", "203.0.113.5").Single().Evidence!.Samples);
+    }
+
+    [Fact]
+    public async Task Maintenance_PrunesWithoutCall()
+    {
+        await using var host = await OperationsHost.StartAsync();
+        await host.BlockAccountAsync("alice");
+        await host.Operator.PostAsync("/api/blocks/account/alice/lift", System.Net.Http.Json.JsonContent.Create(new { reason = "password changed" }));
+        var store = host.Harness.Scope.ServiceProvider.GetRequiredService<BlockStore>();
+
+        host.Time.Advance(TimeSpan.FromDays(91));
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (store.ForSubject("account", "alice").Single().Evidence!.Samples.Count > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Empty(store.ForSubject("account", "alice").Single().Evidence!.Samples);
     }
 
     [Fact]

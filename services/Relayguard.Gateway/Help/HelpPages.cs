@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -5,31 +6,58 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Relayguard.Gateway.Help;
 
-/// <summary>The public help page that every refusal links to: one section per rule code.</summary>
+/// <summary>
+/// The public help page that every refusal links to (<c>URL#CODE</c>): one section per rule code with the reply the
+/// customer saw, what happened, the likely causes and what to do, and a section on the replies without a code.
+/// Providers who host the page elsewhere (<c>Help:BaseUrl</c>) can save <c>/help/smtp-errors</c> as it is.
+/// </summary>
 public static class HelpPages
 {
-    private static readonly (string Code, string Title, string What, string Causes, string Action)[] Sections =
+    private static readonly HelpSection[] Sections =
     [
-        ("CA1", "Account blocked: messages to addresses that do not exist",
-            "Many recent messages from your account went to addresses or domains that do not exist, so sending from the account was stopped. You can still log in.",
-            "A password that others have learned and now use to send junk; or a mailing list that was never cleaned of old addresses.",
-            "If you did not send those messages, change your password now. Then contact support: only support can lift this block. Remove invalid addresses from your lists before sending again."),
-        ("CA2", "Address blocked: several messages scored as spam",
-            "Several messages from your IP address were scored as spam within a few minutes, so mail from that address is refused until the time given in the reply.",
-            "Malware on a computer or device in your network sending mail; a web form or script abused to send spam; or a newsletter that looks like spam.",
-            "Check the computers and devices behind that address for malware and secure any web forms. The block expires by itself; support can lift it earlier once the cause is fixed."),
-        ("BO1", "Bounce messages are not accepted",
-            "Your server tried to send a non-delivery report (a bounce) through this gateway. Bounces for mail you received go to forged senders and cause backscatter, so they are refused.",
-            "A mail server that accepts mail first and bounces it later, instead of rejecting invalid recipients during the SMTP session.",
-            "Configure your mail server to reject mail for unknown recipients at SMTP time (a 550 reply during RCPT TO) instead of sending bounces. Repeated bounces block all null-sender mail from you for a day."),
-        ("RL1", "Too many messages this hour",
-            "Your account or address reached its hourly limit of messages or recipients.",
-            "A large mailing, or an account or device sending far more than usual.",
-            "Your mail server will retry on its own. For regular large mailings, ask support for a higher limit."),
-        ("OP1", "Blocked by the provider",
-            "An operator at your provider blocked sending from your account or address.",
-            "Usually a complaint, a security incident, or an unpaid account.",
-            "Contact support to learn why and what is needed to lift the block."),
+        new(
+            "CA1",
+            "Account blocked: mail to addresses that do not exist",
+            "550 5.7.1 Sending from this account is blocked: too many messages to addresses that do not exist (CA1)",
+            "In a short time, many messages from your account went to addresses or domains that do not exist, so the account may no longer send. You can still log in and read your mail.",
+            "Someone has learned the account's password and sends junk through it. Or a mailing list still holds many old addresses that no longer exist.",
+            "If you did not send those messages, change the account's password now and check your computers for malware. Then contact support, who lift this block; it does not end by itself. Before you send to a list again, remove the addresses that bounced."),
+        new(
+            "CA2",
+            "Address blocked: several messages scored as spam",
+            "550 5.7.1 Sending from your IP address is blocked until TIME UTC: several messages scored as spam (CA2)",
+            "Several messages from your IP address were scored as spam in a short time, so mail from that address is refused until the time in the reply. If many customers share your address, only your account on it is blocked.",
+            "Malware on a computer, phone or device in your network that sends mail. A contact form or script on a website that others abuse to send spam. A newsletter that looks like spam.",
+            "Check the computers and devices behind that address for malware, and protect website forms with a CAPTCHA or a rate limit. The block ends by itself at the time given; support can lift it sooner once the cause is fixed. A single message refused with \"Message refused as spam (CA2)\" was not delivered: remove what made it look like spam before sending it again."),
+        new(
+            "BO1",
+            "Bounce messages are not accepted",
+            "550 5.7.1 Bounce messages are not accepted: reject mail at SMTP time instead (BO1)",
+            "Your mail server tried to send a non-delivery report (a bounce) through this gateway. Such bounces mostly go to forged senders, who never sent the original message, so they are refused. After several such refusals, all mail with an empty sender from you is refused until the time that the reply names.",
+            "A mail server that first accepts mail for any address and later bounces what it cannot deliver, instead of rejecting unknown recipients while the sender is still connected.",
+            "Configure your mail server to reject mail for unknown recipients during the SMTP session (a 550 reply to RCPT TO), so it never needs to send a bounce. Automatic replies such as out-of-office notices are not bounces and still pass."),
+        new(
+            "RL1",
+            "Too many messages this hour",
+            "451 4.7.1 Too many messages this hour, try again later (RL1)",
+            "Your account or address reached its hourly limit of messages or recipients. This is temporary: nothing was blocked.",
+            "A large mailing, or an account or device that suddenly sends far more than usual, which can also mean that the password is known to others.",
+            "Mail servers retry by themselves; from a mail program, send the rest later. If you did not send that much mail, change your password. For regular large mailings, ask support for a higher limit."),
+        new(
+            "OP1",
+            "Blocked by the provider",
+            "550 5.7.1 Sending is blocked by the provider (OP1)",
+            "Staff at your provider blocked sending from your account or address by hand.",
+            "Usually a complaint about mail from you, a security incident, or an open question about the account.",
+            "Contact support to learn why and what they need to lift the block."),
+    ];
+
+    private static readonly (string Reply, string Meaning)[] OtherReplies =
+    [
+        ("530 5.7.0 Authentication required", "Your mail program sent without logging in. Turn on authentication (SMTP AUTH) with your account name and password, on port 587 with STARTTLS or on port 465."),
+        ("454 4.7.0 Too many failed logins, try again later", "Several logins from your address failed, so logins from it are refused for a few minutes. Check the password stored in every mail program and device, then try again."),
+        ("451 4.7.1 Message could not be scanned, try again later", "The spam filter was not available. Your mail server retries by itself; from a mail program, send the message again in a few minutes."),
+        ("451 4.4.1", "The provider's mail server could not be reached. Nothing was lost: the message was not accepted, and your mail server retries by itself."),
     ];
 
     public static IEndpointRouteBuilder MapHelpPages(this IEndpointRouteBuilder endpoints)
@@ -44,23 +72,34 @@ public static class HelpPages
     {
         var html = new StringBuilder();
         html.Append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
-        html.Append("<title>Why was my mail refused?</title><style>body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1b1f24}h2{margin-top:2.5rem;border-top:1px solid #ddd;padding-top:1rem}code{background:#f2f2f2;padding:0 .25rem}dt{font-weight:600;margin-top:.75rem}</style></head><body>");
-        html.Append("<h1>Why was my mail refused?</h1><p>Every refusal from this mail gateway ends with a code in brackets, such as <code>(CA1)</code>. Find the code below.</p><ul>");
+        html.Append("<title>Why was my mail refused?</title><style>body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1b1f24}h2{margin-top:2.5rem;border-top:1px solid #ddd;padding-top:1rem}code{background:#f2f2f2;padding:0 .25rem;overflow-wrap:anywhere}dt{font-weight:600;margin-top:.75rem}dd{margin-left:0}</style></head><body>");
+        html.Append("<h1>Why was my mail refused?</h1><p>When this mail gateway refuses a message, its reply ends with a code in brackets, such as <code>(CA1)</code>, and a link to this page. Find the code below: each section says what happened, why it usually happens and what to do.</p><ul>");
         foreach (var section in Sections)
         {
-            html.Append($"<li><a href=\"#{section.Code}\">{section.Code}: {section.Title}</a></li>");
+            html.Append($"<li><a href=\"#{section.Code}\">{section.Code}: {Encode(section.Title)}</a></li>");
         }
 
-        html.Append("</ul>");
+        html.Append("<li><a href=\"#other\">Replies without a code</a></li></ul>");
         foreach (var section in Sections)
         {
-            html.Append($"<h2 id=\"{section.Code}\">{section.Code}: {section.Title}</h2><dl>");
-            html.Append($"<dt>What happened</dt><dd>{section.What}</dd>");
-            html.Append($"<dt>Likely causes</dt><dd>{section.Causes}</dd>");
-            html.Append($"<dt>What to do</dt><dd>{section.Action}</dd></dl>");
+            html.Append($"<h2 id=\"{section.Code}\">{section.Code}: {Encode(section.Title)}</h2>");
+            html.Append($"<p>The reply: <code>{Encode(section.Reply)}</code></p><dl>");
+            html.Append($"<dt>What happened</dt><dd>{Encode(section.What)}</dd>");
+            html.Append($"<dt>Likely causes</dt><dd>{Encode(section.Causes)}</dd>");
+            html.Append($"<dt>What to do</dt><dd>{Encode(section.Action)}</dd></dl>");
         }
 
-        html.Append("</body></html>");
+        html.Append("<h2 id=\"other\">Replies without a code</h2><dl>");
+        foreach (var (reply, meaning) in OtherReplies)
+        {
+            html.Append($"<dt><code>{Encode(reply)}</code></dt><dd>{Encode(meaning)}</dd>");
+        }
+
+        html.Append("</dl></body></html>");
         return html.ToString();
     }
+
+    private static string Encode(string text) => WebUtility.HtmlEncode(text);
+
+    private sealed record HelpSection(string Code, string Title, string Reply, string What, string Causes, string Action);
 }

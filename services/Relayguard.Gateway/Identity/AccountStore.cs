@@ -93,6 +93,12 @@ public sealed class AccountStore
         return !existed;
     }
 
+    public bool Exists(string name)
+    {
+        using var connection = _database.Open();
+        return SqliteDatabase.Scalar(connection, "SELECT 1 FROM accounts WHERE name = $n;", null, ("$n", name)) is not null;
+    }
+
     public bool Remove(string name)
     {
         using var connection = _database.Open();

@@ -1,3 +1,6 @@
+using System.Security.Cryptography;
+using System.Text;
+
 namespace Relayguard.Gateway.Identity;
 
 /// <summary>
@@ -11,6 +14,9 @@ public sealed class AuthThrottle
     // Above this many tracked addresses, entries with nothing recent are dropped before a new one is added.
     private const int PruneAbove = 10_000;
     private const int MaxUserNameLength = 320;
+
+    // Keys the fingerprints of user names for this process only, so a fingerprint in a log cannot be looked up elsewhere.
+    private static readonly byte[] FingerprintKey = RandomNumberGenerator.GetBytes(32);
 
     private readonly AuthThrottleOptions _options;
     private readonly TimeProvider _time;
@@ -34,6 +40,17 @@ public sealed class AuthThrottle
             }
         }
     }
+
+    /// <summary>
+    /// Returns how logs and events name a user: the name itself when it belongs to an account, otherwise
+    /// <c>#</c> and a fingerprint. A name that matches no account may be a password typed into the wrong field,
+    /// so it is never written out.
+    /// </summary>
+    public static string Label(string userName, bool known) => known ? userName : "#" + Fingerprint(userName);
+
+    /// <summary>The first 8 hex digits of a keyed hash of the normalised user name, stable for the life of the process.</summary>
+    public static string Fingerprint(string userName) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(FingerprintKey, Encoding.UTF8.GetBytes(Normalize(userName))), 0, 4);
 
     /// <summary>Returns whether AUTH for this user name from this address is refused now, and until when.</summary>
     public bool IsThrottled(string clientKey, string userName, out DateTimeOffset until)
@@ -118,13 +135,13 @@ public sealed class AuthThrottle
     }
 
     /// <summary>
-    /// Ends throttles after an operator lifted them: the pair when both are given, every pair of the user name
-    /// when <paramref name="clientKey"/> is null, and the address with all its pairs when <paramref name="userName"/>
-    /// is null. Returns the number of throttles ended.
+    /// Ends throttles after an operator lifted them: the pair when both are given, every pair of the user when
+    /// <paramref name="clientKey"/> is null, and the address with all its pairs when <paramref name="userLabel"/> is
+    /// null. The user is named as <see cref="Label"/> names it. Returns the number of throttles ended.
     /// </summary>
-    public int Lift(string? clientKey, string? userName)
+    public int Lift(string? clientKey, string? userLabel)
     {
-        var user = userName is null ? null : Normalize(userName);
+        var user = userLabel is null ? null : Normalize(userLabel);
         var lifted = 0;
         lock (_gate)
         {
@@ -144,8 +161,13 @@ public sealed class AuthThrottle
                 }
                 else
                 {
-                    lifted += state.PairUntil.Remove(user) ? 1 : 0;
-                    state.Failures.RemoveAll(f => f.User == user);
+                    foreach (var name in state.PairUntil.Keys.Where(name => Matches(name, user)).ToList())
+                    {
+                        state.PairUntil.Remove(name);
+                        lifted++;
+                    }
+
+                    state.Failures.RemoveAll(f => Matches(f.User, user));
                 }
             }
         }
@@ -164,6 +186,9 @@ public sealed class AuthThrottle
             _addresses.Remove(key);
         }
     }
+
+    private static bool Matches(string user, string label) =>
+        user == label || (label.StartsWith('#') && "#" + Fingerprint(user) == label);
 
     private static string Normalize(string userName)
     {

@@ -7,6 +7,11 @@ public sealed class LocalPasswordVerifier(AccountStore accounts) : IPasswordVeri
     {
         // PBKDF2 is slow on purpose, so it runs off the connection's I/O path.
         var account = await Task.Run(() => accounts.Verify(request.UserName, request.Password), cancellationToken);
-        return account is null ? PasswordCheck.Invalid : PasswordCheck.Valid(account);
+        if (account is not null)
+        {
+            return PasswordCheck.Valid(account);
+        }
+
+        return accounts.Exists(request.UserName) ? PasswordCheck.WrongPassword : PasswordCheck.Invalid;
     }
 }

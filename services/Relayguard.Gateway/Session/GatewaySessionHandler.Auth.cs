@@ -15,12 +15,11 @@ public sealed partial class GatewaySessionHandler
     {
         var clientIp = ClientIp(session);
         var clientKey = IpKeys.BlockKey(session.RemoteEndPoint.Address);
-        var logName = LogSafe(userName);
 
         // A throttled pair or address is refused before the password is checked, so guessing goes no further.
         if (_throttle.IsThrottled(clientKey, userName, out var until))
         {
-            LogAuthThrottled(_logger, clientIp, logName, until);
+            LogAuthThrottled(_logger, clientIp, AuthThrottle.Label(userName, known: false), until);
             return Replies.TooManyFailedLogins;
         }
 
@@ -29,15 +28,16 @@ public sealed partial class GatewaySessionHandler
         switch (check.Result)
         {
             case PasswordResult.Unavailable:
-                LogAuthUnavailable(_logger, clientIp, logName, check.Error ?? "unknown error");
+                LogAuthUnavailable(_logger, clientIp, AuthThrottle.Label(userName, known: false), check.Error ?? "unknown error");
                 return AuthUnavailable;
 
             case PasswordResult.Invalid:
-                LogAuthFailed(_logger, clientIp, logName);
+                var label = check.UserKnown ? LogSafe(userName) : AuthThrottle.Label(userName, known: false);
+                LogAuthFailed(_logger, clientIp, label, AuthThrottle.Fingerprint(userName));
                 RelayguardTelemetry.AuthFailures.Add(1);
                 foreach (var start in _throttle.RecordFailure(clientKey, userName))
                 {
-                    PublishThrottle(start);
+                    PublishThrottle(start, start.UserName is null ? null : label);
                 }
 
                 return new SmtpReply(535, "5.7.8", "Authentication credentials invalid");
@@ -58,18 +58,19 @@ public sealed partial class GatewaySessionHandler
         }
     }
 
-    private void PublishThrottle(ThrottleStart start)
+    /// <summary>Logs and publishes a throttle; <paramref name="userLabel"/> names the user as <see cref="AuthThrottle.Label"/> does, null for a whole address.</summary>
+    private void PublishThrottle(ThrottleStart start, string? userLabel)
     {
         var options = _authOptions.Throttle;
         var reason = start.UserName is null
             ? $"failed logins for {start.DistinctUserNames} different user names within {Durations.Format(options.Window)}"
             : $"{start.Failures} failed logins for one user name within {Durations.Format(options.Window)}";
-        LogThrottleStarted(_logger, start.ClientKey, start.UserName is null ? "every user name" : LogSafe(start.UserName), start.Until, reason);
+        LogThrottleStarted(_logger, start.ClientKey, userLabel ?? "every user name", start.Until, reason);
         var message = new AuthThrottled
         {
             EventId = Guid.NewGuid(),
             ClientIp = start.ClientKey,
-            UserName = start.UserName,
+            UserName = userLabel,
             Failures = start.Failures,
             DistinctUserNames = start.DistinctUserNames,
             WindowSeconds = (int)options.Window.TotalSeconds,
@@ -103,8 +104,8 @@ public sealed partial class GatewaySessionHandler
         return userName.Length > 100 ? text + "..." : text;
     }
 
-    [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "AUTH failed from {ClientIp} for user {UserName}.")]
-    private static partial void LogAuthFailed(ILogger logger, string clientIp, string userName);
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "AUTH failed from {ClientIp} for user {UserName} (fingerprint #{Fingerprint}).")]
+    private static partial void LogAuthFailed(ILogger logger, string clientIp, string userName, string fingerprint);
 
     [LoggerMessage(EventId = 1102, Level = LogLevel.Debug, Message = "AUTH succeeded from {ClientIp} for account {Account}.")]
     private static partial void LogAuthSucceeded(ILogger logger, string clientIp, string account);

@@ -288,6 +288,7 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
             Size = size,
             SpamScore = scan.Score,
             SpamAction = scan.Action,
+            SpamSymbols = scan.TopSymbols,
             Outcome = outcome,
             RefusalCode = code,
             RefusalStage = outcome == SubmissionOutcomes.Relayed ? null : stage,

@@ -5,7 +5,7 @@ namespace Relayguard.Gateway.Session;
 /// <summary>
 /// The messages and recipients this gateway instance relayed per RL1 subject in the last hour, counted in one-minute
 /// buckets so that memory stays fixed per subject. The RL1 detector counts across every instance and publishes
-/// blocks, but it learns of a message only after the outbox published it; this count refuses the next message at
+/// blocks, but it learns of a message only after the outbox published it. This count refuses the next message at
 /// once, without waiting for the bus. A message leaves the count 60 to 61 minutes after it was relayed, so a limit
 /// lifts up to a minute later than the exact hour.
 /// </summary>

@@ -12,6 +12,9 @@ internal static class ApiInput
 {
     public const int MaxReasonLength = 1000;
 
+    /// <summary>The codes a block in the registry can carry.</summary>
+    private static readonly IReadOnlyList<string> BlockCodes = [.. RuleCodes.All, AuthThrottled.Code];
+
     // Keeps expires_at far inside the range of DateTimeOffset.
     private static readonly TimeSpan MaxBlockDuration = TimeSpan.FromDays(3650);
 
@@ -37,6 +40,7 @@ internal static class ApiInput
         return kind;
     }
 
+    /// <summary>Reads the code of a block filter or lift: a rule code, or AUTH for a gateway's AUTH throttle.</summary>
     public static string? Code(string? text, ApiErrors errors)
     {
         if (string.IsNullOrWhiteSpace(text))
@@ -45,9 +49,9 @@ internal static class ApiInput
         }
 
         var code = text.Trim().ToUpperInvariant();
-        if (!RuleCodes.All.Contains(code))
+        if (!BlockCodes.Contains(code))
         {
-            errors.Add("code", $"Unknown code '{text}': use one of {string.Join(", ", RuleCodes.All)}.");
+            errors.Add("code", $"Unknown code '{text}': use one of {string.Join(", ", BlockCodes)}.");
             return null;
         }
 
@@ -97,10 +101,16 @@ internal static class ApiInput
 
     /// <summary>
     /// Decodes a percent-encoded subject from the path (<c>2001%3Adb8%3A%3A%2F64</c>) and normalises it.
-    /// The server decodes every escape in the path except <c>%2F</c>, so the value is decoded once more here.
+    /// Kestrel decodes every escape in the path except <c>%2F</c>, so only that one is left to decode here. Decoding
+    /// everything once more would turn an account name that contains <c>%41</c> into one with <c>A</c>.
     /// </summary>
     public static string? PathSubject(string? kind, string encoded, ApiErrors errors) =>
-        Subject(kind, Uri.UnescapeDataString(encoded), errors);
+        Subject(kind, DecodeSlashes(encoded), errors);
+
+    /// <summary>Decodes the <c>%2F</c> escapes that Kestrel leaves in a path segment.</summary>
+    public static string DecodeSlashes(string encoded) =>
+        encoded.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
+
 
     /// <summary>Normalises a subject. With <paramref name="forBlock"/>, an IP subject must also be a block key.</summary>
     public static string? Subject(string? kind, string? text, ApiErrors errors, bool forBlock = false)
@@ -145,14 +155,15 @@ internal static class ApiInput
         return text.Trim();
     }
 
-    public static TimeSpan? Duration(string? text, ApiErrors errors)
+    /// <summary>Reads the <c>for</c> field. The error message ends with <paramref name="whenLeftOut"/>, what leaving the field out means.</summary>
+    public static TimeSpan? Duration(string? text, ApiErrors errors, string whenLeftOut = "for a block until an operator lifts it")
     {
         if (text is null)
         {
             return null;
         }
 
-        const string Fix = "use a positive number followed by m, h or d, for example 24h, or leave 'for' out for a block until an operator lifts it";
+        var fix = $"use a positive number followed by m, h or d, for example 24h, or leave 'for' out {whenLeftOut}";
         bool parsed;
         TimeSpan duration;
         try
@@ -166,13 +177,13 @@ internal static class ApiInput
 
         if (!parsed || duration <= TimeSpan.Zero)
         {
-            errors.Add("for", $"Invalid duration '{text}': {Fix}.");
+            errors.Add("for", $"Invalid duration '{text}': {fix}.");
             return null;
         }
 
         if (duration > MaxBlockDuration)
         {
-            errors.Add("for", $"The duration '{text}' is longer than {Durations.Format(MaxBlockDuration)}: {Fix}.");
+            errors.Add("for", $"The duration '{text}' is longer than {Durations.Format(MaxBlockDuration)}: {fix}.");
             return null;
         }
 

@@ -5,7 +5,7 @@ using Relayguard.Operations.Audit;
 
 namespace Relayguard.Operations.Api;
 
-/// <summary>The <c>/api/audit</c> endpoint: every block, lift and token change, newest first.</summary>
+/// <summary>The <c>/api/audit</c> endpoint: every block, lift, allowlist and token change, newest first.</summary>
 internal static class AuditEndpoints
 {
     public static void Map(IEndpointRouteBuilder api) => api.MapGet("/audit", List);

@@ -7,4 +7,6 @@ public static class AuditActions
     public const string Lift = "lift";
     public const string TokenAdd = "token-add";
     public const string TokenRemove = "token-remove";
+    public const string AllowAdd = "allow-add";
+    public const string AllowRemove = "allow-remove";
 }

@@ -5,7 +5,7 @@ using Relayguard.ServiceDefaults;
 namespace Relayguard.Operations.Audit;
 
 /// <summary>
-/// The append-only record of every block, lift and token change in the <c>audit_log</c> table. Callers append
+/// The append-only record of every block, lift, allowlist and token change in the <c>audit_log</c> table. Callers append
 /// inside the transaction of the change itself, so a change is never stored without its entry.
 /// </summary>
 public sealed class AuditLog

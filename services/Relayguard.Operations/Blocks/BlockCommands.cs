@@ -14,9 +14,6 @@ namespace Relayguard.Operations.Blocks;
 /// </summary>
 public sealed class BlockCommands(SqliteDatabase database, TimeProvider timeProvider, ILogger<BlockCommands> logger)
 {
-    // The write lock is held while the event is published, so a publish to a broker that does not respond is cancelled after this time.
-    private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(10);
-
     /// <summary>
     /// Lifts the subject's active blocks (every code, or only <paramref name="code"/>) and publishes
     /// <see cref="AccountUnblocked"/> or <see cref="IpUnblocked"/>. Returns null when nothing matching was active.
@@ -147,27 +144,7 @@ public sealed class BlockCommands(SqliteDatabase database, TimeProvider timeProv
         return record;
     }
 
-    /// <summary>Publishes with the event id as the bus message id, so consumers can drop a redelivery.</summary>
-    private async Task PublishAsync<T>(
-        IPublishEndpoint publishEndpoint,
-        string kind,
-        string subject,
-        string operatorName,
-        T message,
-        Guid eventId,
-        CancellationToken cancellationToken)
-        where T : class
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(PublishTimeout);
-        try
-        {
-            await publishEndpoint.Publish(message, context => context.MessageId = eventId, timeout.Token);
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            BlocksLog.PublishFailed(logger, exception, typeof(T).Name, eventId, kind, subject, operatorName);
-            throw new EventPublishException($"Could not publish {typeof(T).Name}; the change was rolled back.", exception);
-        }
-    }
+    private Task PublishAsync<T>(IPublishEndpoint publishEndpoint, string kind, string subject, string operatorName, T message, Guid eventId, CancellationToken cancellationToken)
+        where T : class =>
+        EventPublishing.PublishAsync(publishEndpoint, message, eventId, logger, kind, subject, operatorName, cancellationToken);
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Relayguard.Contracts;
 using Relayguard.Operations.Audit;
+using Relayguard.Operations.Webhooks;
 using Relayguard.ServiceDefaults;
 
 namespace Relayguard.Operations.Blocks;
@@ -66,6 +67,27 @@ public sealed partial class BlockStore
                     new { BlockIds = lifted.Where(block => block.Code == code).Select(block => block.Id), lift.EventId },
                     JsonSerializerOptions.Web),
             });
+        }
+
+        if (lifted.Count > 0)
+        {
+            WebhookQueue.Enqueue(
+                connection,
+                transaction,
+                lift.Kind == BlockKinds.Account ? nameof(AccountUnblocked) : nameof(IpUnblocked),
+                lift.EventId,
+                now,
+                new
+                {
+                    lift.Kind,
+                    lift.Subject,
+                    Codes = lifted.Select(block => block.Code).Distinct().ToList(),
+                    lift.Operator,
+                    lift.Reason,
+                    LiftedAt = now,
+                    BlockIds = lifted.Select(block => block.Id).ToList(),
+                },
+                now);
         }
 
         return lifted;

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Relayguard.Contracts;
 using Relayguard.Operations.Audit;
+using Relayguard.Operations.Webhooks;
 using Relayguard.ServiceDefaults;
 
 namespace Relayguard.Operations.Blocks;
@@ -111,6 +112,28 @@ public sealed partial class BlockStore
                 new { block.Scope, block.ExpiresAt, block.EventId, block.Evidence.Summary },
                 JsonSerializerOptions.Web),
         });
+
+        // The webhook leaves out the sample addresses, which must be deletable 90 days after the lift; the path leads to them.
+        WebhookQueue.Enqueue(
+            connection,
+            transaction,
+            block.Kind == BlockKinds.Account ? nameof(AccountBlocked) : nameof(IpBlocked),
+            block.EventId,
+            block.BlockedAt,
+            new
+            {
+                block.Kind,
+                block.Subject,
+                block.Code,
+                block.Scope,
+                block.Reason,
+                block.BlockedAt,
+                block.ExpiresAt,
+                SetBy = actor,
+                Evidence = new { block.Evidence.Summary, block.Evidence.Counts, block.Evidence.TraceId },
+                Path = $"/api/blocks/{block.Kind}/{Uri.EscapeDataString(block.Subject)}",
+            },
+            now);
         return true;
     }
 

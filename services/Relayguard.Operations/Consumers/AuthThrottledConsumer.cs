@@ -35,6 +35,7 @@ public sealed class AuthThrottledConsumer(BlockStore store) : IConsumer<AuthThro
             BlockedAt = message.ThrottledAt,
             ExpiresAt = message.ExpiresAt,
         };
+        // NOTE: the lift API accepts only rule codes in "code", so an operator ends a throttle with a lift that names no code.
         store.Record(block, $"gateway:{AuthThrottled.Code}");
         return Task.CompletedTask;
     }

@@ -131,7 +131,7 @@ public sealed class AuthThrottleTests
     }
 
     [Fact]
-    public void Lift_UserWithoutAddress_EndsEveryPairOfUser()
+    public void Lift_UserOnly_EndsAllPairs()
     {
         var throttle = NewThrottle();
         Fail(throttle, "alice", 5);
@@ -141,6 +141,29 @@ public sealed class AuthThrottleTests
 
         Assert.False(throttle.IsThrottled(Client, "alice", out _));
         Assert.False(throttle.IsThrottled("192.0.2.8", "alice", out _));
+    }
+
+    [Fact]
+    public void Lift_ByFingerprintLabel_EndsPair()
+    {
+        var throttle = NewThrottle();
+        Fail(throttle, "Tr0ub4dor&3", 5);
+
+        var lifted = throttle.Lift(Client, AuthThrottle.Label("Tr0ub4dor&3", known: false));
+
+        Assert.Equal(1, lifted);
+        Assert.False(throttle.IsThrottled(Client, "Tr0ub4dor&3", out _));
+    }
+
+    [Fact]
+    public void Label_UnknownUser_HidesName()
+    {
+        var label = AuthThrottle.Label("Tr0ub4dor&3", known: false);
+
+        Assert.DoesNotContain("Tr0ub4dor", label);
+        Assert.Matches("^#[0-9a-f]{8}$", label);
+        Assert.Equal(label, AuthThrottle.Label("TR0UB4DOR&3", known: false));
+        Assert.Equal("alice", AuthThrottle.Label("alice", known: true));
     }
 
     [Fact]

@@ -23,7 +23,7 @@ public sealed class Rl1RuleTests
     }
 
     [Fact]
-    public async Task Messages_AtLimit_BlocksUntilOldestIsHourOld()
+    public async Task Messages_AtLimit_BlockedForHour()
     {
         var rule = NewRule(new Rl1Options { MessagesPerHour = 3 });
         var first = _time.GetUtcNow();

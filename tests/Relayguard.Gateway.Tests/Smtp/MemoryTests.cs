@@ -6,10 +6,14 @@ namespace Relayguard.Gateway.Tests.Smtp;
 /// <summary>
 /// Memory stays bounded whatever the client sends: an endless line and endless message data are discarded as
 /// they arrive, and a large message is kept on disk. The managed heap is measured while 256 MiB go through the
-/// protocol layer in this process; buffering that input would grow it by hundreds of MiB.
+/// protocol layer in this process. Buffering that input would grow the heap by hundreds of MiB.
 /// </summary>
+[Collection(MemoryTests.Collection)]
 public sealed class MemoryTests
 {
+    /// <summary>A collection that runs alone, so that no other test's allocations count toward the measured heap.</summary>
+    public const string Collection = "memory";
+
     private const long Sent = 256L * 1024 * 1024;
     private const long AllowedGrowth = 48L * 1024 * 1024;
 

@@ -4,9 +4,9 @@ using System.Net.Sockets;
 namespace Relayguard.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// A real Dovecot (Debian's dovecot-core) started by a test with a private configuration in a temporary folder:
-/// no mail protocols, only the auth service, a passwd-file user database with SHA512-CRYPT hashes, and auth
-/// listeners on a loopback port and on a unix socket in the folder.
+/// A real Dovecot (Debian's dovecot-core) started by a test with a private configuration in a temporary folder.
+/// It runs no mail protocol, only the auth service, with a passwd-file user database of SHA512-CRYPT hashes.
+/// Its auth listeners are a loopback port and a unix socket in the folder.
 /// </summary>
 public sealed class DovecotServer : IAsyncDisposable
 {

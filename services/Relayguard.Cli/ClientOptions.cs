@@ -1,0 +1,62 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Relayguard.Cli;
+
+/// <summary>The options and arguments that every API client command shares.</summary>
+internal static class ClientOptions
+{
+    /// <summary>Options every client command accepts: the API address, the token file and JSON output.</summary>
+    public static readonly string[] Names = ["ops-url", "token-file", "json"];
+
+    private static readonly string[] Kinds = ["account", "ip"];
+
+    /// <summary>Reads <c>KIND SUBJECT</c> after the action; KIND must be account or ip.</summary>
+    public static (string Kind, string Subject) KindAndSubject(CommandLine command, string usage)
+    {
+        ExpectWords(command, 4, usage);
+        var kind = command.Words[2].ToLowerInvariant();
+        if (!Kinds.Contains(kind))
+        {
+            throw new UsageException($"Invalid kind '{command.Words[2]}': use account or ip.\n{usage}");
+        }
+
+        return (kind, command.Words[3]);
+    }
+
+    /// <summary>Fails with the usage text unless the command line has exactly <paramref name="count"/> words, the command and action included.</summary>
+    public static void ExpectWords(CommandLine command, int count, string usage)
+    {
+        if (command.Words.Count < count)
+        {
+            throw new UsageException($"Missing arguments.\n{usage}");
+        }
+
+        if (command.Words.Count > count)
+        {
+            throw new UsageException($"Unexpected argument '{command.Words[count]}'.\n{usage}");
+        }
+    }
+
+    /// <summary>Builds <c>?name=value&amp;...</c> from the parameters that are set, or an empty string.</summary>
+    public static string Query(params (string Name, string? Value)[] parameters)
+    {
+        var query = new StringBuilder();
+        foreach (var (name, value) in parameters.Where(parameter => parameter.Value is not null))
+        {
+            query.Append(query.Length == 0 ? '?' : '&').Append(name).Append('=').Append(Uri.EscapeDataString(value!));
+        }
+
+        return query.ToString();
+    }
+
+    /// <summary>Tells on standard error how to fetch the next page when the API returned a <c>next</c> cursor.</summary>
+    public static void WriteNextPage(JsonElement page, string commandText, TextWriter error)
+    {
+        var next = JsonFields.Text(page, "next");
+        if (next.Length > 0)
+        {
+            error.WriteLine($"More entries follow: {commandText} --after {next}");
+        }
+    }
+}

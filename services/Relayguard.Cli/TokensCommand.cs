@@ -1,0 +1,99 @@
+using System.Text.Json;
+using Relayguard.Operations.Tokens;
+
+namespace Relayguard.Cli;
+
+/// <summary>
+/// <c>relayguard tokens add|list|remove</c>: operator tokens in the local data folder. A running <c>relayguard run</c>
+/// on the same folder accepts a new token at once, and rejects a removed one at the next request.
+/// </summary>
+public static class TokensCommand
+{
+    private const string Usage = """
+        Usage: relayguard tokens add NAME --role read|operate [--data DIR]
+               relayguard tokens list [--data DIR]
+               relayguard tokens remove NAME [--data DIR]
+        """;
+
+    public static int Run(CommandLine command, TextWriter output, TextWriter error)
+    {
+        var action = command.Words.ElementAtOrDefault(1);
+        switch (action)
+        {
+            case "add":
+                command.AllowOnly("data", "role", "json");
+                ClientOptions.ExpectWords(command, 3, Usage);
+                return Add(command, command.Words[2], output, error);
+            case "list":
+                command.AllowOnly("data", "json");
+                ClientOptions.ExpectWords(command, 2, Usage);
+                return List(command, output);
+            case "remove":
+                command.AllowOnly("data", "json");
+                ClientOptions.ExpectWords(command, 3, Usage);
+                return Remove(command, command.Words[2], output, error);
+            default:
+                throw new UsageException(action is null ? Usage : $"Unknown action 'tokens {action}'.\n{Usage}");
+        }
+    }
+
+    private static int Add(CommandLine command, string name, TextWriter output, TextWriter error)
+    {
+        var role = command.Option("role") ?? throw new UsageException($"Missing --role: use read (sees everything) or operate (also lifts, blocks and changes allowlists).\n{Usage}");
+        var store = new TokenStore(AccountsCommand.OpenDatabase(command));
+        string token;
+        try
+        {
+            token = store.Add(name, role);
+        }
+        catch (ArgumentException exception)
+        {
+            // ArgumentException.Message ends with " (Parameter 'name')", which means nothing to an operator.
+            throw new UsageException(exception.Message.Replace($" (Parameter '{exception.ParamName}')", "", StringComparison.Ordinal));
+        }
+        catch (InvalidOperationException exception)
+        {
+            error.WriteLine($"relayguard: {exception.Message}");
+            return ExitCodes.Refused;
+        }
+
+        if (command.Flag("json"))
+        {
+            output.WriteLine(JsonSerializer.Serialize(new { name, role = role.Trim().ToLowerInvariant(), token }));
+        }
+        else
+        {
+            // The token alone on standard output, so that TOKEN=$(relayguard tokens add ...) captures it.
+            output.WriteLine(token);
+        }
+
+        error.WriteLine($"Added token {name} with role {role.Trim().ToLowerInvariant()}. Store it now: it is shown only once.");
+        return ExitCodes.Ok;
+    }
+
+    private static int List(CommandLine command, TextWriter output)
+    {
+        var tokens = new TokenStore(AccountsCommand.OpenDatabase(command)).List();
+        if (command.Flag("json"))
+        {
+            output.WriteLine(JsonSerializer.Serialize(tokens, JsonSerializerOptions.Web));
+            return ExitCodes.Ok;
+        }
+
+        var rows = tokens.Select(token => new[] { token.Name, token.Role, JsonFields.Time(token.CreatedAt), token.CreatedBy });
+        output.WriteLine(Table.Render(["NAME", "ROLE", "CREATED", "CREATED BY"], rows));
+        return ExitCodes.Ok;
+    }
+
+    private static int Remove(CommandLine command, string name, TextWriter output, TextWriter error)
+    {
+        if (!new TokenStore(AccountsCommand.OpenDatabase(command)).Remove(name))
+        {
+            error.WriteLine($"relayguard: no token named {name}; 'relayguard tokens list' shows the names.");
+            return ExitCodes.Refused;
+        }
+
+        output.WriteLine($"Removed token {name}.");
+        return ExitCodes.Ok;
+    }
+}

@@ -1,0 +1,116 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Relayguard.Contracts;
+
+namespace Relayguard.ServiceDefaults;
+
+/// <summary>
+/// <see cref="IDetectorAllowlist{TRule}"/> in the table <c>PREFIX_allowlist</c> of the shared SQLite file. Each kind,
+/// subject and code has one row that contains the state of the latest event, so events that arrive out of order or
+/// twice change nothing.
+/// </summary>
+public sealed class SqliteDetectorAllowlist<TRule> : IDetectorAllowlist<TRule>
+{
+    private const string AccountKind = "account";
+    private const string IpKind = "ip";
+
+    private readonly SqliteDatabase _database;
+    private readonly string _table;
+    private readonly string _consumer;
+
+    public SqliteDetectorAllowlist(SqliteDatabase database, string tablePrefix)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        if (!Regex.IsMatch(tablePrefix ?? string.Empty, "^[a-z][a-z0-9_]*$"))
+        {
+            throw new ArgumentException($"Invalid table prefix '{tablePrefix}': use lower-case letters, digits and underscores, starting with a letter.", nameof(tablePrefix));
+        }
+
+        _database = database;
+        _table = tablePrefix + "_allowlist";
+        _consumer = tablePrefix + "-allowlist";
+        ProcessedEvents.EnsureSchema(database);
+
+        // code is '' for an entry that covers every rule. changed_at is the time of the latest event applied to the row.
+        database.EnsureSchema($"""
+            CREATE TABLE IF NOT EXISTS {_table} (
+                kind TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                code TEXT NOT NULL,
+                active INTEGER NOT NULL,
+                expires_at INTEGER,
+                changed_at INTEGER NOT NULL,
+                PRIMARY KEY (kind, subject, code)
+            ) WITHOUT ROWID;
+            """);
+    }
+
+    public bool Apply(AllowlistEntryAdded message, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return Apply(message.EventId, message.Kind, message.Subject, message.Code, active: true, message.ExpiresAt, message.AddedAt, now);
+    }
+
+    public bool Apply(AllowlistEntryRemoved message, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return Apply(message.EventId, message.Kind, message.Subject, message.Code, active: false, expiresAt: null, message.RemovedAt, now);
+    }
+
+    public string? FindCovering(string code, string? account, string? clientIp, DateTimeOffset now)
+    {
+        IPAddress? address = clientIp is not null && IPAddress.TryParse(clientIp, out var parsed) ? parsed : null;
+        using var connection = _database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT kind, subject FROM {_table}
+            WHERE active = 1 AND (code = '' OR code = $code) AND (expires_at IS NULL OR expires_at > $now)
+              AND ((kind = '{AccountKind}' AND subject = $account) OR kind = '{IpKind}');
+            """;
+        command.Parameters.AddWithValue("$code", code);
+        command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$account", (object?)account ?? DBNull.Value);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var kind = reader.GetString(0);
+            var subject = reader.GetString(1);
+            if (kind == AccountKind || (address is not null && IpNetwork.TryParse(subject, out var network) && network!.Contains(address)))
+            {
+                return $"{kind} {subject}";
+            }
+        }
+
+        return null;
+    }
+
+    private bool Apply(Guid eventId, string kind, string subject, string? code, bool active, DateTimeOffset? expiresAt, DateTimeOffset changedAt, DateTimeOffset now)
+    {
+        using var connection = _database.Open();
+        using var transaction = SqliteDatabase.BeginWrite(connection);
+        if (!ProcessedEvents.TryMark(connection, transaction, _consumer, eventId, now))
+        {
+            return false;
+        }
+
+        // A removal wins a tie with an addition at the same millisecond, so a quick add and remove ends removed.
+        SqliteDatabase.Execute(
+            connection,
+            $"""
+            INSERT INTO {_table} (kind, subject, code, active, expires_at, changed_at)
+            VALUES ($kind, $subject, $code, $active, $expiresAt, $changedAt)
+            ON CONFLICT (kind, subject, code) DO UPDATE SET
+                active = excluded.active, expires_at = excluded.expires_at, changed_at = excluded.changed_at
+            WHERE excluded.changed_at > changed_at OR (excluded.changed_at = changed_at AND excluded.active = 0);
+            """,
+            transaction,
+            ("$kind", kind),
+            ("$subject", subject),
+            ("$code", code ?? string.Empty),
+            ("$active", active ? 1 : 0),
+            ("$expiresAt", expiresAt?.ToUnixTimeMilliseconds()),
+            ("$changedAt", changedAt.ToUnixTimeMilliseconds()));
+        transaction.Commit();
+        return true;
+    }
+}

@@ -1,0 +1,249 @@
+using System.Text.Json;
+using Relayguard.IntegrationTests.Infrastructure;
+
+namespace Relayguard.IntegrationTests;
+
+/// <summary>The real <c>relayguard</c> command, run as its own process, against one running instance shared by these tests.</summary>
+public sealed class CliTests(CliTests.RunningInstance running) : IClassFixture<CliTests.RunningInstance>
+{
+    private readonly RelayguardInstance _instance = running.Instance!;
+
+    [Fact]
+    public async Task BlocksAdd_ListShowsAlignedRow()
+    {
+        var added = await RunAsync("blocks", "add", "account", "mallory", "--code", "OP1", "--reason", "abuse report 4711", "--for", "24h");
+        var list = await RunAsync("blocks", "list", "--code", "OP1");
+
+        Assert.Equal(0, added.ExitCode);
+        Assert.Contains("Blocked account mallory with OP1 (scope all)", added.Output, StringComparison.Ordinal);
+        Assert.Equal(0, list.ExitCode);
+        var lines = list.Output.TrimEnd().Split('\n');
+        Assert.StartsWith("KIND", lines[0], StringComparison.Ordinal);
+        var row = Assert.Single(lines, line => line.Contains("mallory", StringComparison.Ordinal));
+        Assert.Equal(lines[0].IndexOf("SUBJECT", StringComparison.Ordinal), row.IndexOf("mallory", StringComparison.Ordinal));
+        Assert.Equal(lines[0].IndexOf("REASON", StringComparison.Ordinal), row.IndexOf("abuse report 4711", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task BlocksList_Json_IsApiPage()
+    {
+        await RunAsync("blocks", "add", "ip", "203.0.113.44", "--reason", "open proxy");
+
+        var list = await RunAsync("blocks", "list", "--kind", "ip", "--json");
+
+        Assert.Equal(0, list.ExitCode);
+        using var page = JsonDocument.Parse(list.Output);
+        var subjects = page.RootElement.GetProperty("items").EnumerateArray().Select(item => item.GetProperty("subject").GetString());
+        Assert.Contains("203.0.113.44", subjects);
+    }
+
+    [Fact]
+    public async Task Options_AnyPosition()
+    {
+        await RunAsync("blocks", "add", "account", "eve", "--reason", "phishing");
+
+        var list = await CliRunner.RunAsync(
+            ["--json", "blocks", "--ops-url", _instance.OpsUrl.ToString(), "list", "--kind=account"],
+            TokenEnvironment(_instance.OperatorToken));
+
+        Assert.Equal(0, list.ExitCode);
+        Assert.Contains("\"eve\"", list.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BlocksShow_PrintsEvidence()
+    {
+        await RunAsync("blocks", "add", "account", "oscar", "--reason", "spam complaint");
+
+        var shown = await RunAsync("blocks", "show", "account", "oscar");
+
+        Assert.Equal(0, shown.ExitCode);
+        Assert.Contains("account oscar: blocked by OP1", shown.Output, StringComparison.Ordinal);
+        Assert.Contains("Evidence: Blocked by hand by admin: spam complaint", shown.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BlocksShow_Unknown_Exits1()
+    {
+        var shown = await RunAsync("blocks", "show", "account", "nobody-at-all");
+
+        Assert.Equal(1, shown.ExitCode);
+        Assert.Contains("404", shown.Error, StringComparison.Ordinal);
+        Assert.Contains("No block of account 'nobody-at-all'", shown.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BlocksLift_LiftsBlock()
+    {
+        await RunAsync("blocks", "add", "ip", "2001:db8:5::/64", "--reason", "compromised router");
+
+        var lifted = await RunAsync("blocks", "lift", "ip", "2001:db8:5::/64", "--reason", "router replaced");
+        var shown = await RunAsync("blocks", "show", "ip", "2001:db8:5::/64");
+
+        Assert.Equal(0, lifted.ExitCode);
+        Assert.Contains("Lifted OP1 on ip 2001:db8:5::/64.", lifted.Output, StringComparison.Ordinal);
+        Assert.Contains("not blocked now", shown.Output, StringComparison.Ordinal);
+        Assert.Contains("Lifted:", shown.Output, StringComparison.Ordinal);
+        Assert.Contains("by admin: router replaced", shown.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BlocksLift_NothingActive_Exits1()
+    {
+        var lifted = await RunAsync("blocks", "lift", "account", "never-blocked", "--reason", "test");
+
+        Assert.Equal(1, lifted.ExitCode);
+        Assert.Contains("No active block", lifted.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("blocks", "lift", "account", "alice")]
+    [InlineData("blocks", "frobnicate")]
+    [InlineData("blocks", "show", "host", "alice")]
+    [InlineData("blocks", "list", "--colour", "red")]
+    [InlineData("allow", "add", "account", "alice")]
+    [InlineData("frobnicate")]
+    public async Task Usage_Invalid_Exits2(params string[] args)
+    {
+        var result = await RunAsync(args);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("relayguard: ", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Token_Missing_Exits2()
+    {
+        var result = await CliRunner.RunAsync(["blocks", "list", "--ops-url", _instance.OpsUrl.ToString()]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("RELAYGUARD_OPS_TOKEN", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Token_Invalid_Exits1()
+    {
+        var result = await CliRunner.RunAsync(["blocks", "list", "--ops-url", _instance.OpsUrl.ToString()], TokenEnvironment("rg_not-a-token"));
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("401", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TokenFile_IsUsed()
+    {
+        var file = Path.Combine(_instance.DataDirectory, "ops-token");
+
+        var result = await CliRunner.RunAsync(["audit", "--token-file", file, "--ops-url", _instance.OpsUrl.ToString()]);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.StartsWith("AT", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Api_Unreachable_Exits3()
+    {
+        var closedPort = Ports.Free();
+
+        var result = await CliRunner.RunAsync(["blocks", "list", "--ops-url", $"http://127.0.0.1:{closedPort}"], TokenEnvironment(_instance.OperatorToken));
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains("Could not connect", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TokensAdd_PrintsWorkingToken()
+    {
+        var added = await CliRunner.RunAsync(["tokens", "add", "ci-reader", "--role", "read", "--data", _instance.DataDirectory]);
+        var token = added.Output.Trim();
+        var listed = await CliRunner.RunAsync(["tokens", "list", "--data", _instance.DataDirectory]);
+        var read = await CliRunner.RunAsync(["blocks", "list", "--ops-url", _instance.OpsUrl.ToString()], TokenEnvironment(token));
+        var lift = await CliRunner.RunAsync(["blocks", "lift", "account", "x", "--reason", "y", "--ops-url", _instance.OpsUrl.ToString()], TokenEnvironment(token));
+
+        Assert.Equal(0, added.ExitCode);
+        Assert.Single(added.Output.TrimEnd().Split('\n'));
+        Assert.StartsWith("rg_", token, StringComparison.Ordinal);
+        Assert.Contains("shown only once", added.Error, StringComparison.Ordinal);
+        Assert.Contains(listed.Output.Split('\n'), line => line.StartsWith("ci-reader", StringComparison.Ordinal) && line.Contains("read", StringComparison.Ordinal));
+        Assert.DoesNotContain(token, listed.Output, StringComparison.Ordinal);
+        Assert.Equal(0, read.ExitCode);
+        Assert.Equal(1, lift.ExitCode);
+        Assert.Contains("403", lift.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TokensRemove_TokenStopsWorking()
+    {
+        var token = (await CliRunner.RunAsync(["tokens", "add", "temporary", "--role", "operate", "--data", _instance.DataDirectory])).Output.Trim();
+
+        var removed = await CliRunner.RunAsync(["tokens", "remove", "temporary", "--data", _instance.DataDirectory]);
+        var read = await CliRunner.RunAsync(["blocks", "list", "--ops-url", _instance.OpsUrl.ToString()], TokenEnvironment(token));
+        var again = await CliRunner.RunAsync(["tokens", "remove", "temporary", "--data", _instance.DataDirectory]);
+
+        Assert.Equal(0, removed.ExitCode);
+        Assert.Equal(1, read.ExitCode);
+        Assert.Equal(1, again.ExitCode);
+    }
+
+    [Fact]
+    public async Task TokensAdd_InvalidRole_Exits2()
+    {
+        var added = await CliRunner.RunAsync(["tokens", "add", "someone", "--role", "admin", "--data", _instance.DataDirectory]);
+
+        Assert.Equal(2, added.ExitCode);
+        Assert.Contains("Invalid role 'admin'", added.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Allow_AddListRemove()
+    {
+        var added = await RunAsync("allow", "add", "ip", "198.51.100.0/24", "--reason", "provider webmail", "--code", "CA2", "--for", "30d");
+        var listed = await RunAsync("allow", "list");
+        var removed = await RunAsync("allow", "remove", "ip", "198.51.100.0/24");
+        var again = await RunAsync("allow", "remove", "ip", "198.51.100.0/24");
+
+        Assert.Equal(0, added.ExitCode);
+        Assert.Contains("Allowlisted ip 198.51.100.0/24 for CA2", added.Output, StringComparison.Ordinal);
+        Assert.Contains(listed.Output.Split('\n'), line => line.Contains("198.51.100.0/24", StringComparison.Ordinal) && line.Contains("provider webmail", StringComparison.Ordinal));
+        Assert.Equal(0, removed.ExitCode);
+        Assert.Contains("CA2", removed.Output, StringComparison.Ordinal);
+        Assert.Equal(1, again.ExitCode);
+    }
+
+    [Fact]
+    public async Task Audit_ListsChanges()
+    {
+        await RunAsync("blocks", "add", "account", "walter", "--reason", "fraud");
+        await RunAsync("blocks", "lift", "account", "walter", "--reason", "cleared");
+
+        var audit = await RunAsync("audit", "--kind", "account", "--subject", "walter");
+
+        Assert.Equal(0, audit.ExitCode);
+        var lines = audit.Output.TrimEnd().Split('\n');
+        Assert.Equal(3, lines.Length);
+        Assert.Contains("lift", lines[1], StringComparison.Ordinal);
+        Assert.Contains("cleared", lines[1], StringComparison.Ordinal);
+        Assert.Contains("block", lines[2], StringComparison.Ordinal);
+    }
+
+    private Task<CliResult> RunAsync(params string[] args) =>
+        CliRunner.RunAsync([.. args, "--ops-url", _instance.OpsUrl.ToString()], TokenEnvironment(_instance.OperatorToken));
+
+    private static Dictionary<string, string?> TokenEnvironment(string token) => new() { ["RELAYGUARD_OPS_TOKEN"] = token };
+
+    /// <summary>One embedded instance for the whole class, with the pickup folder and no upstream.</summary>
+    public sealed class RunningInstance : IAsyncLifetime
+    {
+        public RelayguardInstance? Instance { get; private set; }
+
+        public async Task InitializeAsync() => Instance = await RelayguardInstance.StartAsync([]);
+
+        public async Task DisposeAsync()
+        {
+            if (Instance is not null)
+            {
+                await Instance.DisposeAsync();
+            }
+        }
+    }
+}
