@@ -59,6 +59,12 @@ public static class ServiceDefaultsExtensions
                 {
                     tracing.AddOtlpExporter();
                 }
+
+                var spanFile = configuration["Telemetry:SpanFile"];
+                if (!string.IsNullOrWhiteSpace(spanFile))
+                {
+                    tracing.AddProcessor(new SimpleActivityExportProcessor(new SpanFileExporter(spanFile)));
+                }
             })
             .WithMetrics(metrics =>
             {

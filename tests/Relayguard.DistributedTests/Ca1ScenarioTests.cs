@@ -20,6 +20,10 @@ public sealed class Ca1ScenarioTests(BrokerFixture fixture)
         var ca1 = deployment.Detector("ca1");
         var gateway = deployment.Gateway("gw-a", upstream.Endpoint);
         Deployment.AddAccount(gateway, "newsletter", Password);
+        var gatewaySpans = Path.Combine(gateway.DataDirectory, "spans.tsv");
+        var ca1Spans = Path.Combine(ca1.DataDirectory, "spans.tsv");
+        gateway.Settings["Telemetry:SpanFile"] = gatewaySpans;
+        ca1.Settings["Telemetry:SpanFile"] = ca1Spans;
         await deployment.StartAsync(operations);
         await deployment.StartAsync(ca1);
         await deployment.StartAsync(gateway);
@@ -44,6 +48,13 @@ public sealed class Ca1ScenarioTests(BrokerFixture fixture)
         var items = blocks.GetProperty("items");
         Assert.Equal(1, items.GetArrayLength());
         Assert.Equal("newsletter", items[0].GetProperty("subject").GetString());
+
+        // The detector runs in another process, yet its decision span is in the trace of the gateway's transaction.
+        await Wait.UntilAsync(() => File.Exists(ca1Spans) && File.ReadLines(ca1Spans).Any(l => l.Split('\t')[3] == "relayguard.decision"), "the CA1 process to export its decision spans", TimeSpan.FromSeconds(30));
+        var transactions = File.ReadLines(gatewaySpans).Select(l => l.Split('\t')).Where(f => f[3] == "smtp.transaction").Select(f => f[0]).ToHashSet();
+        var decisions = File.ReadLines(ca1Spans).Select(l => l.Split('\t')).Where(f => f[3] == "relayguard.decision").ToList();
+        Assert.NotEmpty(transactions);
+        Assert.All(decisions, decision => Assert.Contains(decision[0], transactions));
     }
 
     private static async Task<string> MailFromAsync(ServiceSpec gateway)
