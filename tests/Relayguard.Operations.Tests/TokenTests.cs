@@ -70,6 +70,22 @@ public sealed class TokenTests : IDisposable
     }
 
     [Fact]
+    public void Tokens_StoredWithSaltedSlowHash()
+    {
+        var database = new SqliteDatabase(Path.Combine(_directory, "relayguard.db"));
+        var store = new TokenStore(database);
+        var token = store.Add("salted", "read");
+
+        using var connection = database.Open();
+        var stored = (byte[])SqliteDatabase.Scalar(connection, "SELECT token_hash FROM operator_tokens WHERE name = 'salted';")!;
+
+        Assert.Equal(48, stored.Length);
+        Assert.False(stored.AsSpan(16).SequenceEqual(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token))));
+        Assert.Equal("salted", store.Verify(token)?.Name);
+        Assert.Null(store.Verify(token[..^1] + (token[^1] == 'A' ? 'B' : 'A')));
+    }
+
+    [Fact]
     public void Verify_WrongToken_ReturnsNull()
     {
         var store = new TokenStore(new SqliteDatabase(Path.Combine(_directory, "relayguard.db")));

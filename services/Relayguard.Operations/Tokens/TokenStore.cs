@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
@@ -25,8 +26,19 @@ public sealed partial class TokenStore
 
     private static readonly int TokenLength = TokenPrefix.Length + Base64Url.GetEncodedLength(TokenBytes);
 
+    // A token is 256 random bits, so its first characters can serve as a public lookup id: the remaining ~190
+    // bits stay secret. The hash is PBKDF2-HMAC-SHA256 with a random salt, stored as salt followed by hash.
+    private const int TokenIdLength = 11;
+    private const int SaltBytes = 16;
+    private const int HashIterations = 100_000;
+
     private readonly SqliteDatabase _database;
     private readonly TimeProvider _timeProvider;
+
+    // Each API request carries the token, and PBKDF2 is slow on purpose, so recent successes are remembered by a
+    // keyed hash of (stored hash, token): removing or replacing the token misses the cache at once.
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _verified = new();
+    private readonly byte[] _cacheKey = RandomNumberGenerator.GetBytes(32);
     private readonly ILogger _logger;
 
     public TokenStore(SqliteDatabase database, TimeProvider? timeProvider = null, ILogger<TokenStore>? logger = null)
@@ -128,8 +140,8 @@ public sealed partial class TokenStore
     }
 
     /// <summary>
-    /// Returns the token's name and role, or null when the token is unknown. Every stored hash is compared in
-    /// constant time, and the loop does not stop at a match, so the time taken does not tell which one matched.
+    /// Returns the token's name and role, or null when the token is unknown. The token's first characters select
+    /// its row; its salted hash is compared in constant time, and the loop does not stop at a match.
     /// </summary>
     public TokenInfo? Verify(string? token)
     {
@@ -139,16 +151,17 @@ public sealed partial class TokenStore
             return null;
         }
 
-        var hash = Hash(token);
         using var connection = _database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name, role, created_at, created_by, token_hash FROM operator_tokens;";
+        command.CommandText = "SELECT name, role, created_at, created_by, token_hash FROM operator_tokens WHERE token_id = $id OR token_id IS NULL;";
+        command.Parameters.AddWithValue("$id", TokenId(token));
         using var reader = command.ExecuteReader();
         TokenInfo? match = null;
+        var now = _timeProvider.GetUtcNow();
         while (reader.Read())
         {
             var stored = (byte[])reader.GetValue(4);
-            if (CryptographicOperations.FixedTimeEquals(hash, stored))
+            if (Matches(token, stored, now))
             {
                 match = ReadInfo(reader);
             }
@@ -162,11 +175,12 @@ public sealed partial class TokenStore
         var now = _timeProvider.GetUtcNow();
         SqliteDatabase.Execute(
             connection,
-            "INSERT INTO operator_tokens (name, role, token_hash, created_at, created_by) VALUES ($n, $r, $h, $t, $a);",
+            "INSERT INTO operator_tokens (name, role, token_hash, token_id, created_at, created_by) VALUES ($n, $r, $h, $id, $t, $a);",
             transaction,
             ("$n", name),
             ("$r", role),
-            ("$h", Hash(token)),
+            ("$h", SaltedHash(token)),
+            ("$id", TokenId(token)),
             ("$t", now.ToUnixTimeMilliseconds()),
             ("$a", actor));
         AuditLog.Append(connection, transaction, new AuditEntry
@@ -187,7 +201,44 @@ public sealed partial class TokenStore
 
     private static string NewToken() => TokenPrefix + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(TokenBytes));
 
-    private static byte[] Hash(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
+    private static string TokenId(string token) => token.Substring(TokenPrefix.Length, TokenIdLength);
+
+    private static byte[] SaltedHash(string token)
+    {
+        var salt = RandomNumberGenerator.GetBytes(SaltBytes);
+        return [.. salt, .. Pbkdf2(token, salt)];
+    }
+
+    private static byte[] Pbkdf2(string token, byte[] salt) =>
+        Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(token), salt, HashIterations, HashAlgorithmName.SHA256, 32);
+
+    /// <summary>Compares in constant time: a salted PBKDF2 hash, or the plain SHA-256 of tokens made before salting.</summary>
+    private bool Matches(string token, byte[] stored, DateTimeOffset now)
+    {
+        if (stored.Length == 32)
+        {
+            return CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(token)), stored);
+        }
+
+        var cacheKey = Convert.ToBase64String(HMACSHA256.HashData(_cacheKey, (byte[])[.. stored, .. Encoding.UTF8.GetBytes(token)]));
+        if (_verified.TryGetValue(cacheKey, out var verifiedAt) && now - verifiedAt < TimeSpan.FromMinutes(5))
+        {
+            return true;
+        }
+
+        if (stored.Length != SaltBytes + 32 || !CryptographicOperations.FixedTimeEquals(Pbkdf2(token, stored[..SaltBytes]), stored.AsSpan(SaltBytes)))
+        {
+            return false;
+        }
+
+        if (_verified.Count > 1000)
+        {
+            _verified.Clear();
+        }
+
+        _verified[cacheKey] = now;
+        return true;
+    }
 
     private static void ValidateName(string name)
     {
