@@ -1,3 +1,4 @@
+using Relayguard.ServiceDefaults;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -30,6 +31,7 @@ public static class Rl1Registration
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IRl1Store, SqliteRl1Store>();
         services.TryAddSingleton<Rl1Rule>();
+        services.AddDetectorAllowlist<Rl1Rule>("rl1");
         services.AddHostedService<Rl1PruneService>();
         return services;
     }
@@ -41,6 +43,7 @@ public static class Rl1Registration
         bus.AddConsumer<Rl1MessageSubmittedConsumer, Rl1MessageSubmittedConsumerDefinition>();
         bus.AddConsumer<Rl1AccountUnblockedConsumer, Rl1AccountUnblockedConsumerDefinition>();
         bus.AddConsumer<Rl1IpUnblockedConsumer, Rl1IpUnblockedConsumerDefinition>();
+        bus.AddDetectorAllowlistConsumer<Rl1Rule>("rl1-allowlist", RetryIntervals);
         return bus;
     }
 }

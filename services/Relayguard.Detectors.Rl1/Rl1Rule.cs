@@ -24,13 +24,16 @@ public sealed class Rl1Rule
     private readonly Rl1Options _options;
     private readonly TimeProvider _time;
     private readonly ILogger<Rl1Rule> _logger;
+    private readonly IDetectorAllowlist<Rl1Rule>? _allowlist;
 
-    public Rl1Rule(IRl1Store store, IOptions<Rl1Options> options, TimeProvider time, ILogger<Rl1Rule> logger)
+    /// <param name="allowlist">The operators' allowlist; null counts every account and address.</param>
+    public Rl1Rule(IRl1Store store, IOptions<Rl1Options> options, TimeProvider time, ILogger<Rl1Rule> logger, IDetectorAllowlist<Rl1Rule>? allowlist = null)
     {
         _store = store;
         _options = options.Value;
         _time = time;
         _logger = logger;
+        _allowlist = allowlist;
     }
 
     /// <summary>Counts a relayed message and decides whether to block. Returns a stored block event to publish, or null.</summary>
@@ -38,6 +41,11 @@ public sealed class Rl1Rule
     {
         ArgumentNullException.ThrowIfNull(message);
         if (message.Outcome != SubmissionOutcomes.Relayed)
+        {
+            return null;
+        }
+
+        if (_allowlist?.FindCovering(RuleCodes.Rl1, message.Account, message.ClientIp, _time.GetUtcNow()) is not null)
         {
             return null;
         }

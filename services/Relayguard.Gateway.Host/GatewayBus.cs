@@ -1,3 +1,5 @@
+using Relayguard.ServiceDefaults;
+using Relayguard.Gateway.Session;
 using MassTransit;
 using Relayguard.Contracts;
 using Relayguard.Gateway.Blocks;
@@ -21,6 +23,7 @@ internal static class GatewayBus
         bus.AddConsumer<GatewayIpBlockedConsumer>().Endpoint(endpoint => endpoint.Name = queueName);
         bus.AddConsumer<GatewayAccountUnblockedConsumer>().Endpoint(endpoint => endpoint.Name = queueName);
         bus.AddConsumer<GatewayIpUnblockedConsumer>().Endpoint(endpoint => endpoint.Name = queueName);
+        bus.AddConsumer<DetectorAllowlistConsumer<GatewaySessionHandler>>().Endpoint(endpoint => endpoint.Name = queueName);
         bus.AddConfigureEndpointsCallback((_, name, endpoint) =>
         {
             if (name != queueName)

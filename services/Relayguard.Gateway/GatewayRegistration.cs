@@ -43,6 +43,9 @@ public static class GatewayRegistration
         services.AddSingleton<BlockSnapshotStore>();
         services.AddSingleton<BlockCache>();
         services.AddSingleton<Telemetry.BlockTraces>();
+
+        // The gateway's own copy of the allowlist, so that its local RL1 count spares what operators allowed.
+        services.AddDetectorAllowlist<GatewaySessionHandler>("gateway");
         services.AddSingleton<EventOutbox>();
         services.AddSingleton<MessageIndex>();
         services.AddSingleton<BounceClassifier>();
@@ -84,6 +87,7 @@ public static class GatewayRegistration
         bus.AddConsumer<GatewayIpBlockedConsumer>();
         bus.AddConsumer<GatewayAccountUnblockedConsumer>();
         bus.AddConsumer<GatewayIpUnblockedConsumer>();
+        bus.AddDetectorAllowlistConsumer<GatewaySessionHandler>("gateway-allowlist", [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)]);
         bus.AddConsumer<SessionIpUnblockedConsumer>();
         bus.AddConsumer<SessionAccountUnblockedConsumer>();
         return bus;

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using MailKit.Net.Smtp;
@@ -29,6 +30,44 @@ public sealed class RateLimitTests
         Assert.Equal(451, (int)error.StatusCode);
         Assert.Contains("Too many messages this hour, try again later (RL1). See http://", error.Message);
         Assert.EndsWith("/help/smtp-errors#RL1", error.Message);
+    }
+
+    [Fact]
+    public async Task Messages_AllowlistedAccount_NeverRefused()
+    {
+        await using var relayguard = await StartAsync(new() { ["Rules:RL1:MessagesPerHour"] = "2" });
+        relayguard.AddAccount("alice", Password);
+        using (var ops = relayguard.OpsClient())
+        {
+            using var response = await ops.PostAsJsonAsync("/api/allowlist", new { kind = "account", subject = "alice", code = "RL1", reason = "monthly invoice run" });
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            var eventId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("eventId").GetGuid();
+            foreach (var consumer in new[] { "gateway-allowlist", "rl1-allowlist" })
+            {
+                await Wait.UntilAsync(() => Processed(relayguard, consumer, eventId), $"{consumer} to apply the allowlist entry");
+            }
+        }
+
+        using var client = await Clients.ConnectAsync(relayguard, "alice", Password);
+        for (var i = 0; i < 5; i++)
+        {
+            await client.SendAsync(Clients.Message("alice@customer.test", $"Invoice {i}", "Attached.", "bob@example.net"));
+        }
+
+        using var check = relayguard.OpsClient();
+        var blocks = await check.GetFromJsonAsync<JsonElement>("/api/blocks?kind=account");
+        Assert.DoesNotContain(blocks.GetProperty("items").EnumerateArray(), block => block.GetProperty("code").GetString() == "RL1");
+    }
+
+    private static bool Processed(RelayguardInstance relayguard, string consumer, Guid eventId)
+    {
+        using var connection = relayguard.Get<Relayguard.ServiceDefaults.SqliteDatabase>().Open();
+        return Relayguard.ServiceDefaults.SqliteDatabase.Scalar(
+            connection,
+            "SELECT 1 FROM processed_events WHERE consumer = $consumer AND event_id = $event;",
+            null,
+            ("$consumer", consumer),
+            ("$event", eventId.ToString("N"))) is not null;
     }
 
     [Fact]

@@ -33,6 +33,7 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
     private readonly LocalRateCounter _rates;
     private readonly BlockCache _blocks;
     private readonly BlockTraces _blockTraces;
+    private readonly IDetectorAllowlist<GatewaySessionHandler> _allowlist;
     private readonly EventOutbox _outbox;
     private readonly MessageIndex _index;
     private readonly RspamdClient _scanner;
@@ -57,6 +58,7 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
         LocalRateCounter rates,
         BlockCache blocks,
         BlockTraces blockTraces,
+        IDetectorAllowlist<GatewaySessionHandler> allowlist,
         EventOutbox outbox,
         MessageIndex index,
         RspamdClient scanner,
@@ -79,6 +81,7 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
         _rates = rates;
         _blocks = blocks;
         _blockTraces = blockTraces;
+        _allowlist = allowlist;
         _outbox = outbox;
         _index = index;
         _scanner = scanner;
@@ -225,6 +228,11 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
     {
         var (messageLimit, recipientLimit) = _rates.Options.LimitsFor(account);
         if (messageLimit <= 0 && recipientLimit <= 0)
+        {
+            return false;
+        }
+
+        if (_allowlist.FindCovering(RuleCodes.Rl1, account, ClientIp(session), _time.GetUtcNow()) is not null)
         {
             return false;
         }
