@@ -201,5 +201,57 @@ stop_pid() {
 
 # Print a value of the gateway's Prometheus metrics, or nothing.
 gateway_metric() {
-    curl --noproxy '*' -s --max-time 5 "http://127.0.0.1:$GATEWAY_OPS_PORT/metrics" | awk -v name="$1" '$1 == name { print $2; exit }'
+    curl --noproxy '*' -s --max-time 5 "http://127.0.0.1:$GATEWAY_OPS_PORT/metrics" |
+        awk -v name="$1" '$1 == name || index($1, name "{") == 1 { print $2; exit }'
+}
+
+# Start RabbitMQ and Rspamd with the test environment's own scripts, with
+# their state under WORK/env. Inside the bench's namespace their fixed ports
+# (AMQP 5679, Rspamd 11433) meet no other broker or scanner.
+RABBITMQ_URI="amqp://guest:guest@127.0.0.1:5679/"
+RSPAMD_URL="http://127.0.0.1:11433"
+
+start_rabbitmq() {
+    mkdir -p "$1/env"
+    RELAYGUARD_TEST_ENV_DIR="$1/env" bash "$REPO/scripts/test-env/rabbitmq.sh" start >&2
+    RELAYGUARD_TEST_ENV_DIR="$1/env" bash "$REPO/scripts/test-env/rabbitmq.sh" wait >&2
+}
+
+stop_rabbitmq() {
+    [[ -d "$1/env/rabbitmq" ]] || return 0
+    RELAYGUARD_TEST_ENV_DIR="$1/env" bash "$REPO/scripts/test-env/rabbitmq.sh" stop >&2 || true
+}
+
+start_rspamd() {
+    mkdir -p "$1/env"
+    RELAYGUARD_TEST_ENV_DIR="$1/env" bash "$REPO/scripts/test-env/rspamd.sh" start >&2
+    RELAYGUARD_TEST_ENV_DIR="$1/env" bash "$REPO/scripts/test-env/rspamd.sh" wait >&2
+}
+
+stop_rspamd() {
+    [[ -d "$1/env/rspamd" ]] || return 0
+    RELAYGUARD_TEST_ENV_DIR="$1/env" bash "$REPO/scripts/test-env/rspamd.sh" stop >&2 || true
+}
+
+# Prepare WORK (RELAYGUARD_BENCH_WORK), build unless
+# RELAYGUARD_BENCH_SKIP_BUILD=1, and re-run SCRIPT ARGS in the namespace.
+bench_prologue() {
+    local script="$1"
+    shift
+    if [[ "${RELAYGUARD_BENCH_NETNS:-}" != 1 ]]; then
+        ((EUID == 0)) || bench_fail "run as root: the network namespace (and Postfix, RabbitMQ, Rspamd) need it"
+        export RELAYGUARD_BENCH_WORK="${RELAYGUARD_BENCH_WORK:-$(mktemp -d "/tmp/relayguard-bench-$(basename "$script" .sh).XXXXXX")}"
+        chmod 755 "$RELAYGUARD_BENCH_WORK"
+        [[ "${RELAYGUARD_BENCH_SKIP_BUILD:-}" == 1 ]] || build_bench "$RELAYGUARD_BENCH_WORK"
+        enter_loopback_namespace "$script" "$@"
+    fi
+}
+
+# Print the report header: the command and the machine.
+report_header() {
+    echo "## bench/$1 $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo
+    echo "- command: \`bench/$1 ${*:2}\`"
+    machine_info
+    echo
 }

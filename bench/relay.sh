@@ -27,7 +27,7 @@ SMOKE=0
 ARGS=("$@")
 while (($# > 0)); do
     case "$1" in
-        --smoke) SMOKE=1 ROUNDS=1 MESSAGES=200 ;;
+        --smoke) SMOKE=1 ROUNDS=1 MESSAGES=100 ;;
         --rounds) ROUNDS="$2"; shift ;;
         --messages) MESSAGES="$2"; shift ;;
         --parts) PARTS="$2"; shift ;;

@@ -20,8 +20,8 @@ public class BlockLookupBenchmarks
     private IPAddress _blockedIpv4 = null!;
     private string _blockedAccount = null!;
 
-    [Params(1_000_000)]
-    public int Subjects { get; set; }
+    /// <summary>Blocked subjects: RELAYGUARD_BENCH_BLOCKS, else 1,000,000 (bench/blocks.sh --smoke sets fewer).</summary>
+    public static int Subjects => int.TryParse(Environment.GetEnvironmentVariable("RELAYGUARD_BENCH_BLOCKS"), out var subjects) ? subjects : 1_000_000;
 
     [GlobalSetup]
     public void Setup()

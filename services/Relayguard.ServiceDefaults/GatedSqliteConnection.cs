@@ -5,13 +5,17 @@ namespace Relayguard.ServiceDefaults;
 /// <summary>
 /// A connection of <see cref="SqliteDatabase"/>. It holds the database's in-process write gate from
 /// <see cref="SqliteDatabase.BeginWrite"/> until it is closed, and keeps the statements that
-/// <see cref="SqliteDatabase.Execute"/> and <see cref="SqliteDatabase.Scalar"/> prepare on it until then.
+/// <see cref="SqliteDatabase.Execute"/> and <see cref="SqliteDatabase.Scalar"/> prepare on it. Closing or disposing
+/// it returns it, still open and with those statements, to the database's pool when no transaction is left open
+/// on it; otherwise it really closes.
 /// </summary>
-internal sealed class GatedSqliteConnection(string connectionString, SemaphoreSlim gate) : SqliteConnection(connectionString)
+internal sealed class GatedSqliteConnection(string connectionString, SemaphoreSlim gate, Func<GatedSqliteConnection, bool> returnToPool)
+    : SqliteConnection(connectionString)
 {
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
     private bool _holdsGate;
     private bool _gateHeldByOwner;
+    private bool _lent;
 
     /// <summary>The transaction of a batch of writes (<see cref="SqliteWriteBatcher"/>), which its statements join.</summary>
     public SqliteTransaction? ActiveTransaction { get; set; }
@@ -60,8 +64,13 @@ internal sealed class GatedSqliteConnection(string connectionString, SemaphoreSl
         return command;
     }
 
-    public override void Close()
+    /// <summary>Marks the connection as handed out by <see cref="SqliteDatabase.Open"/>, so that closing it returns it.</summary>
+    public void Lend() => _lent = true;
+
+    /// <summary>Closes the connection for good, with its statements.</summary>
+    public void CloseForGood()
     {
+        _lent = false;
         try
         {
             foreach (var command in _commands.Values)
@@ -78,8 +87,21 @@ internal sealed class GatedSqliteConnection(string connectionString, SemaphoreSl
         }
     }
 
+    public override void Close()
+    {
+        if (!TryReturn())
+        {
+            CloseForGood();
+        }
+    }
+
     protected override void Dispose(bool disposing)
     {
+        if (disposing && TryReturn())
+        {
+            return;
+        }
+
         try
         {
             base.Dispose(disposing);
@@ -88,5 +110,23 @@ internal sealed class GatedSqliteConnection(string connectionString, SemaphoreSl
         {
             ExitWriteGate();
         }
+    }
+
+    private bool TryReturn()
+    {
+        if (!_lent || State != System.Data.ConnectionState.Open)
+        {
+            return false;
+        }
+
+        // A transaction the caller left open would otherwise reach the next user of the connection.
+        if (SQLitePCL.raw.sqlite3_get_autocommit(Handle) == 0)
+        {
+            return false;
+        }
+
+        _lent = false;
+        ExitWriteGate();
+        return returnToPool(this);
     }
 }

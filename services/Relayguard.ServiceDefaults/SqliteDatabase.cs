@@ -18,10 +18,16 @@ public sealed class SqliteDatabase : IDisposable
     // One gate per file, shared by every SqliteDatabase on it in this process.
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> Gates = new(StringComparer.Ordinal);
 
+    /// <summary>Open connections kept for reuse, with their prepared statements; more than this are closed.</summary>
+    private const int PoolSize = 16;
+
+    private readonly ConcurrentBag<GatedSqliteConnection> _pool = [];
+
     private readonly string _connectionString;
     private readonly SemaphoreSlim _gate;
     private readonly SqliteWriteBatcher _batcher;
     private GatedSqliteConnection? _writer;
+    private volatile bool _disposed;
 
     public SqliteDatabase(string path)
     {
@@ -44,13 +50,23 @@ public sealed class SqliteDatabase : IDisposable
 
     public string Path { get; }
 
+    /// <summary>
+    /// Returns an open connection, reused from this database's pool when one is free. Disposing it returns it to the
+    /// pool with its prepared statements (see <see cref="Execute"/>), so a caller that opens a connection per
+    /// operation pays for opening, pragmas and statement preparation once per pooled connection.
+    /// </summary>
     public SqliteConnection Open()
     {
-        var connection = new GatedSqliteConnection(_connectionString, _gate);
-        connection.Open();
+        if (!_pool.TryTake(out var connection))
+        {
+            connection = new GatedSqliteConnection(_connectionString, _gate, TryReturn);
+            connection.Open();
 
-        // busy_timeout makes a writer wait for another process's write lock instead of failing at once.
-        Execute(connection, "PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+            // busy_timeout makes a writer wait for another process's write lock instead of failing at once.
+            Execute(connection, "PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+        }
+
+        connection.Lend();
         return connection;
     }
 
@@ -71,7 +87,7 @@ public sealed class SqliteDatabase : IDisposable
         catch (SqliteException)
         {
             // A connection that failed may be left inside a transaction or broken: the next write opens a new one.
-            _writer?.Dispose();
+            _writer?.CloseForGood();
             _writer = null;
             throw;
         }
@@ -101,10 +117,16 @@ public sealed class SqliteDatabase : IDisposable
 
     public void Dispose()
     {
+        _disposed = true;
+        while (_pool.TryTake(out var pooled))
+        {
+            pooled.CloseForGood();
+        }
+
         _gate.Wait();
         try
         {
-            _writer?.Dispose();
+            _writer?.CloseForGood();
             _writer = null;
         }
         finally
@@ -162,7 +184,7 @@ public sealed class SqliteDatabase : IDisposable
         }
         catch (SqliteException)
         {
-            _writer?.Dispose();
+            _writer?.CloseForGood();
             _writer = null;
             throw;
         }
@@ -172,9 +194,23 @@ public sealed class SqliteDatabase : IDisposable
         }
     }
 
+    private bool TryReturn(GatedSqliteConnection connection)
+    {
+        if (_disposed || _pool.Count >= PoolSize)
+        {
+            return false;
+        }
+
+        _pool.Add(connection);
+        return true;
+    }
+
     private GatedSqliteConnection OpenWriter()
     {
-        var connection = (GatedSqliteConnection)Open();
+        // Never lent, so it stays open until this database is disposed or a failed write replaces it.
+        var connection = new GatedSqliteConnection(_connectionString, _gate, _ => false);
+        connection.Open();
+        Execute(connection, "PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
 
         // Write() already holds the gate for this connection; marking it held lets BeginWrite pass without waiting.
         connection.MarkGateHeldByOwner();

@@ -71,8 +71,10 @@ public sealed class BlockCache
 
         lock (_writeLock)
         {
-            _snapshot.Save(entry);
+            // Enforced before it is saved, so the snapshot write is not part of the decision latency. If the save
+            // fails, the block event is not acknowledged and comes again.
             Put(entry);
+            _snapshot.Save(entry);
             SweepIfDue();
         }
     }
