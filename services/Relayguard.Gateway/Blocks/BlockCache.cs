@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Net;
+using System.Text;
 using Relayguard.Contracts;
 using Relayguard.ServiceDefaults;
 
@@ -10,51 +11,81 @@ namespace Relayguard.Gateway.Blocks;
 /// The active blocks this gateway enforces at MAIL FROM, held in memory for a lookup per command and
 /// mirrored in a local snapshot, so a restart forgets none even while the operations service is down.
 /// </summary>
+/// <remarks>
+/// Built for a million blocks: accounts are keyed by their UTF-8 bytes, addresses and IPv6 /64 prefixes by their
+/// bits (<see cref="IpSubjects"/>), each subject's blocks are one small struct (<see cref="SubjectBlocks"/>), and codes,
+/// scopes and reasons are shared (<see cref="BlockNames"/>). A lookup takes no lock and allocates only when it finds a
+/// block. Writers (block events, lifts) take one lock. Expired blocks are dropped from memory at most a minute after
+/// the next write, and from the snapshot at the next start.
+/// </remarks>
 public sealed class BlockCache
 {
-    private static readonly string[] AccountPrecedence = [RuleCodes.Ca1, RuleCodes.Op1, RuleCodes.Ca2, RuleCodes.Bo1, RuleCodes.Rl1];
+    private static readonly TimeSpan SweepInterval = TimeSpan.FromMinutes(1);
 
-    private readonly ConcurrentDictionary<string, ImmutableArray<BlockEntry>> _entries = new(StringComparer.Ordinal);
+    /// <summary>Account subjects longer than this many UTF-8 bytes are looked up through a heap buffer.</summary>
+    private const int StackKeyLength = 512;
+
+    private readonly ConcurrentDictionary<byte[], SubjectBlocks> _accounts = new(Utf8KeyComparer.Instance);
+    private readonly ConcurrentDictionary<byte[], SubjectBlocks>.AlternateLookup<ReadOnlySpan<byte>> _accountLookup;
+    private readonly ConcurrentDictionary<UInt128, SubjectBlocks> _addresses = new();
+    private readonly ConcurrentDictionary<ulong, SubjectBlocks> _prefixes = new();
+
+    // IP subjects without a binary key: CIDR ranges, and text that is no canonical address or IPv6 /64 prefix.
+    private readonly ConcurrentDictionary<string, SubjectBlocks> _otherIps = new(StringComparer.Ordinal);
+    private readonly BlockNames _names = new();
+    private readonly Lock _writeLock = new();
     private readonly BlockSnapshotStore _snapshot;
     private readonly TimeProvider _time;
 
     // Manual blocks on ranges other than an address or an IPv6 /64 are checked one by one; there are few.
     private ImmutableArray<(IpNetwork Network, string Subject)> _ranges = [];
+    private int _count;
+    private int _accountOnIpSubjects;
+    private long _nextSweepTicks;
 
     public BlockCache(BlockSnapshotStore snapshot, TimeProvider time)
     {
         _snapshot = snapshot;
         _time = time;
-        foreach (var entry in snapshot.Load())
+        _accountLookup = _accounts.GetAlternateLookup<ReadOnlySpan<byte>>();
+        _nextSweepTicks = time.GetUtcNow().UtcTicks + SweepInterval.Ticks;
+        lock (_writeLock)
         {
-            Put(entry);
+            foreach (var entry in snapshot.Load())
+            {
+                Put(entry);
+            }
         }
     }
 
-    public int Count => _entries.Values.Sum(list => list.Length);
+    /// <summary>Blocks held in memory, including expired ones not yet swept.</summary>
+    public int Count => Volatile.Read(ref _count);
 
     public void Apply(BlockEntry entry)
     {
-        _snapshot.Save(entry);
-        Put(entry);
+        ArgumentNullException.ThrowIfNull(entry);
+        if (entry.Kind is not (BlockKinds.Account or BlockKinds.Ip))
+        {
+            throw new ArgumentException($"Unknown block kind '{entry.Kind}': use '{BlockKinds.Account}' or '{BlockKinds.Ip}'.", nameof(entry));
+        }
+
+        lock (_writeLock)
+        {
+            // Enforced before it is saved, so the snapshot write is not part of the decision latency. If the save
+            // fails, the block event is not acknowledged and comes again.
+            Put(entry);
+            _snapshot.Save(entry);
+            SweepIfDue();
+        }
     }
 
     /// <summary>Removes the named codes (all codes when empty) from a subject.</summary>
     public void Lift(string kind, string subject, IReadOnlyCollection<string> codes)
     {
-        _snapshot.Delete(kind, subject, codes);
-        var key = Key(kind, subject);
-        _entries.AddOrUpdate(
-            key,
-            _ => [],
-            (_, list) => codes.Count == 0 ? [] : list.RemoveAll(e => codes.Contains(e.Code)));
-        if (_entries.TryGetValue(key, out var left) && left.IsEmpty)
+        lock (_writeLock)
         {
-            _entries.TryRemove(key, out _);
-            if (kind == BlockKinds.Ip)
-            {
-                ImmutableInterlocked.Update(ref _ranges, ranges => ranges.RemoveAll(r => r.Subject == subject));
-            }
+            _snapshot.Delete(kind, subject, codes);
+            Remove(kind, subject, block => codes.Count == 0 || codes.Contains(_names.Name(block.Code)));
         }
     }
 
@@ -64,85 +95,281 @@ public sealed class BlockCache
     /// </summary>
     public BlockEntry? Find(string? account, IPAddress client, bool nullSender)
     {
-        var now = _time.GetUtcNow();
-        var address = IpKeys.AddressText(client);
+        ArgumentNullException.ThrowIfNull(client);
+        var now = _time.GetUtcNow().UtcTicks;
         if (account is not null)
         {
-            var found = Pick(Key(BlockKinds.Account, account), nullSender, now)
-                ?? Pick(Key(BlockKinds.Account, BlockKinds.AccountOnIp(account, address)), nullSender, now);
+            var found = FindAccount(account, client, nullSender, now);
             if (found is not null)
             {
                 return found;
             }
         }
 
-        var blockKey = IpKeys.BlockKey(client);
-        var ipFound = Pick(Key(BlockKinds.Ip, address), nullSender, now);
-        if (ipFound is null && blockKey != address)
+        var address = IpSubjects.AddressKey(client);
+        if (_addresses.TryGetValue(address, out var blocks) && blocks.Pick(now, nullSender, _names) is var i and >= 0)
         {
-            ipFound = Pick(Key(BlockKinds.Ip, blockKey), nullSender, now);
+            return ToEntry(BlockKinds.Ip, IpSubjects.AddressText(address), blocks[i]);
         }
 
-        if (ipFound is null)
+        var prefix = (ulong)(address >> 64);
+        if (!IpSubjects.IsIpv4(address) && _prefixes.TryGetValue(prefix, out blocks) && blocks.Pick(now, nullSender, _names) is var j and >= 0)
         {
-            foreach (var (network, subject) in _ranges)
+            return ToEntry(BlockKinds.Ip, IpSubjects.PrefixText(prefix), blocks[j]);
+        }
+
+        foreach (var (network, subject) in _ranges)
+        {
+            if (network.Contains(client) && _otherIps.TryGetValue(subject, out blocks) && blocks.Pick(now, nullSender, _names) is var k and >= 0)
             {
-                if (network.Contains(client))
-                {
-                    ipFound = Pick(Key(BlockKinds.Ip, subject), nullSender, now);
-                    if (ipFound is not null)
-                    {
-                        break;
-                    }
-                }
+                return ToEntry(BlockKinds.Ip, subject, blocks[k]);
             }
         }
 
-        return ipFound;
+        return null;
     }
 
     public IReadOnlyList<BlockEntry> Active()
     {
-        var now = _time.GetUtcNow();
-        return _entries.Values.SelectMany(list => list).Where(e => e.IsActive(now)).ToList();
+        var now = _time.GetUtcNow().UtcTicks;
+        var active = new List<BlockEntry>();
+        foreach (var (key, blocks) in _accounts)
+        {
+            AddActive(active, BlockKinds.Account, Encoding.UTF8.GetString(key), blocks, now);
+        }
+
+        foreach (var (key, blocks) in _addresses)
+        {
+            AddActive(active, BlockKinds.Ip, IpSubjects.AddressText(key), blocks, now);
+        }
+
+        foreach (var (key, blocks) in _prefixes)
+        {
+            AddActive(active, BlockKinds.Ip, IpSubjects.PrefixText(key), blocks, now);
+        }
+
+        foreach (var (subject, blocks) in _otherIps)
+        {
+            AddActive(active, BlockKinds.Ip, subject, blocks, now);
+        }
+
+        return active;
     }
 
-    private BlockEntry? Pick(string key, bool nullSender, DateTimeOffset now)
+    private BlockEntry? FindAccount(string account, IPAddress client, bool nullSender, long now)
     {
-        if (!_entries.TryGetValue(key, out var list))
+        // The longest normalised address text is an IPv6 address with a scope id, well under 64 bytes.
+        var needed = Encoding.UTF8.GetMaxByteCount(account.Length) + 1 + 64;
+        var buffer = needed <= StackKeyLength ? stackalloc byte[StackKeyLength] : new byte[needed];
+        var length = Encoding.UTF8.GetBytes(account, buffer);
+        if (_accountLookup.TryGetValue(buffer[..length], out var blocks) && blocks.Pick(now, nullSender, _names) is var i and >= 0)
+        {
+            return ToEntry(BlockKinds.Account, account, blocks[i]);
+        }
+
+        if (Volatile.Read(ref _accountOnIpSubjects) == 0)
         {
             return null;
         }
 
-        BlockEntry? best = null;
-        foreach (var entry in list)
+        buffer[length++] = (byte)'/';
+        length += IpSubjects.WriteAddressUtf8(client, buffer[length..]);
+        if (_accountLookup.TryGetValue(buffer[..length], out blocks) && blocks.Pick(now, nullSender, _names) is var j and >= 0)
         {
-            if (!entry.IsActive(now) || (entry.Scope == BlockScopes.NullSender && !nullSender))
-            {
-                continue;
-            }
-
-            if (best is null || Array.IndexOf(AccountPrecedence, entry.Code) < Array.IndexOf(AccountPrecedence, best.Code))
-            {
-                best = entry;
-            }
+            return ToEntry(BlockKinds.Account, Encoding.UTF8.GetString(buffer[..length]), blocks[j]);
         }
 
-        return best;
+        return null;
     }
+
+    private void AddActive(List<BlockEntry> active, string kind, string subject, SubjectBlocks blocks, long now)
+    {
+        for (var i = 0; i < blocks.Count; i++)
+        {
+            if (blocks[i].IsActive(now))
+            {
+                active.Add(ToEntry(kind, subject, blocks[i]));
+            }
+        }
+    }
+
+    private BlockEntry ToEntry(string kind, string subject, CompactBlock block) => new(
+        kind,
+        subject,
+        _names.Name(block.Code),
+        _names.Name(block.Scope),
+        block.Reason,
+        new DateTimeOffset(block.BlockedAtTicks, TimeSpan.Zero),
+        block.ExpiresAtTicks == CompactBlock.NoExpiry ? null : new DateTimeOffset(block.ExpiresAtTicks, TimeSpan.Zero),
+        block.EventId);
 
     private void Put(BlockEntry entry)
     {
-        _entries.AddOrUpdate(
-            Key(entry.Kind, entry.Subject),
-            _ => [entry],
-            (_, list) => list.RemoveAll(e => e.Code == entry.Code && e.Scope == entry.Scope).Add(entry));
-        if (entry.Kind == BlockKinds.Ip && entry.Subject.Contains('/', StringComparison.Ordinal) && IpNetwork.TryParse(entry.Subject, out var network)
-            && !(network!.Prefix.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && network.PrefixLength == IpKeys.Ipv6PrefixLength))
+        var block = new CompactBlock(
+            entry.ExpiresAt?.UtcTicks ?? CompactBlock.NoExpiry,
+            entry.BlockedAt.UtcTicks,
+            entry.EventId,
+            _names.AddReason(entry.Reason),
+            _names.Id(entry.Code),
+            _names.Id(entry.Scope));
+        if (entry.Kind == BlockKinds.Account)
         {
-            ImmutableInterlocked.Update(ref _ranges, ranges => ranges.Any(r => r.Subject == entry.Subject) ? ranges : ranges.Add((network, entry.Subject)));
+            if (PutIn(_accounts, Encoding.UTF8.GetBytes(entry.Subject), block) && entry.Subject.Contains('/', StringComparison.Ordinal))
+            {
+                _accountOnIpSubjects++;
+            }
+        }
+        else if (IpSubjects.TryAddressKey(entry.Subject, out var address))
+        {
+            PutIn(_addresses, address, block);
+        }
+        else if (IpSubjects.TryPrefixKey(entry.Subject, out var prefix))
+        {
+            PutIn(_prefixes, prefix, block);
+        }
+        else
+        {
+            PutIn(_otherIps, entry.Subject, block);
+            if (entry.Subject.Contains('/', StringComparison.Ordinal) && IpNetwork.TryParse(entry.Subject, out var network) && !IsIpv6Prefix(network!)
+                && !_ranges.Any(r => r.Subject == entry.Subject))
+            {
+                _ranges = _ranges.Add((network!, entry.Subject));
+            }
         }
     }
 
-    private static string Key(string kind, string subject) => $"{kind}:{subject}";
+    /// <summary>Adds or replaces a block. Returns true when the subject had no blocks before.</summary>
+    private bool PutIn<TKey>(ConcurrentDictionary<TKey, SubjectBlocks> table, TKey key, CompactBlock block)
+        where TKey : notnull
+    {
+        if (!table.TryGetValue(key, out var blocks))
+        {
+            table[key] = SubjectBlocks.Of(block);
+            _count++;
+            return true;
+        }
+
+        table[key] = blocks.With(block, out var replaced);
+        if (replaced is { } old)
+        {
+            _names.ReleaseReason(old.Reason);
+        }
+        else
+        {
+            _count++;
+        }
+
+        return false;
+    }
+
+    private void Remove(string kind, string subject, Func<CompactBlock, bool> remove)
+    {
+        if (kind == BlockKinds.Account)
+        {
+            if (RemoveIn(_accounts, Encoding.UTF8.GetBytes(subject), remove) && subject.Contains('/', StringComparison.Ordinal))
+            {
+                _accountOnIpSubjects--;
+            }
+        }
+        else if (kind != BlockKinds.Ip)
+        {
+            return;
+        }
+        else if (IpSubjects.TryAddressKey(subject, out var address))
+        {
+            RemoveIn(_addresses, address, remove);
+        }
+        else if (IpSubjects.TryPrefixKey(subject, out var prefix))
+        {
+            RemoveIn(_prefixes, prefix, remove);
+        }
+        else if (RemoveIn(_otherIps, subject, remove))
+        {
+            _ranges = _ranges.RemoveAll(r => r.Subject == subject);
+        }
+    }
+
+    /// <summary>Removes the blocks <paramref name="remove"/> selects. Returns true when the subject has none left.</summary>
+    private bool RemoveIn<TKey>(ConcurrentDictionary<TKey, SubjectBlocks> table, TKey key, Func<CompactBlock, bool> remove)
+        where TKey : notnull
+    {
+        if (!table.TryGetValue(key, out var blocks))
+        {
+            return false;
+        }
+
+        var removed = new List<CompactBlock>();
+        var left = blocks.Without(remove, removed);
+        foreach (var block in removed)
+        {
+            _names.ReleaseReason(block.Reason);
+        }
+
+        _count -= removed.Count;
+        if (left is { } kept)
+        {
+            table[key] = kept;
+            return false;
+        }
+
+        table.TryRemove(key, out _);
+        return true;
+    }
+
+    private void SweepIfDue()
+    {
+        var now = _time.GetUtcNow().UtcTicks;
+        if (now < _nextSweepTicks)
+        {
+            return;
+        }
+
+        _nextSweepTicks = now + SweepInterval.Ticks;
+        bool Expired(CompactBlock block) => !block.IsActive(now);
+        foreach (var (key, blocks) in _accounts)
+        {
+            if (HasExpired(blocks, now) && RemoveIn(_accounts, key, Expired) && key.AsSpan().Contains((byte)'/'))
+            {
+                _accountOnIpSubjects--;
+            }
+        }
+
+        SweepTable(_addresses, now, Expired);
+        SweepTable(_prefixes, now, Expired);
+        foreach (var (subject, blocks) in _otherIps)
+        {
+            if (HasExpired(blocks, now) && RemoveIn(_otherIps, subject, Expired))
+            {
+                _ranges = _ranges.RemoveAll(r => r.Subject == subject);
+            }
+        }
+    }
+
+    private void SweepTable<TKey>(ConcurrentDictionary<TKey, SubjectBlocks> table, long now, Func<CompactBlock, bool> expired)
+        where TKey : notnull
+    {
+        foreach (var (key, blocks) in table)
+        {
+            if (HasExpired(blocks, now))
+            {
+                RemoveIn(table, key, expired);
+            }
+        }
+    }
+
+    private static bool HasExpired(SubjectBlocks blocks, long now)
+    {
+        for (var i = 0; i < blocks.Count; i++)
+        {
+            if (!blocks[i].IsActive(now))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsIpv6Prefix(IpNetwork network) =>
+        network.Prefix.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && network.PrefixLength == IpKeys.Ipv6PrefixLength;
 }

@@ -27,17 +27,17 @@ public sealed class BlockSnapshotStore
             """);
     }
 
-    public IReadOnlyList<BlockEntry> Load()
+    /// <summary>Deletes expired rows, then reads the rest one by one, so a million blocks are never all in a list at once.</summary>
+    public IEnumerable<BlockEntry> Load()
     {
         using var connection = _database.Open();
         SqliteDatabase.Execute(connection, "DELETE FROM gateway_blocks WHERE expires_at IS NOT NULL AND expires_at <= $now;", null, ("$now", _time.GetUtcNow().ToUnixTimeMilliseconds()));
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT kind, subject, code, scope, reason, blocked_at, expires_at, event_id FROM gateway_blocks;";
         using var reader = command.ExecuteReader();
-        var entries = new List<BlockEntry>();
         while (reader.Read())
         {
-            entries.Add(new BlockEntry(
+            yield return new BlockEntry(
                 reader.GetString(0),
                 reader.GetString(1),
                 reader.GetString(2),
@@ -45,16 +45,12 @@ public sealed class BlockSnapshotStore
                 reader.GetString(4),
                 DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
                 reader.IsDBNull(6) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
-                Guid.Parse(reader.GetString(7))));
+                Guid.Parse(reader.GetString(7)));
         }
-
-        return entries;
     }
 
-    public void Save(BlockEntry entry)
-    {
-        using var connection = _database.Open();
-        SqliteDatabase.Execute(
+    public void Save(BlockEntry entry) =>
+        _database.Write(connection => SqliteDatabase.Execute(
             connection,
             """
             INSERT INTO gateway_blocks (kind, subject, code, scope, reason, blocked_at, expires_at, event_id)
@@ -70,21 +66,21 @@ public sealed class BlockSnapshotStore
             ("$r", entry.Reason),
             ("$b", entry.BlockedAt.ToUnixTimeMilliseconds()),
             ("$e", entry.ExpiresAt?.ToUnixTimeMilliseconds()),
-            ("$id", entry.EventId.ToString()));
-    }
+            ("$id", entry.EventId.ToString())));
 
-    public void Delete(string kind, string subject, IReadOnlyCollection<string> codes)
+    public void Delete(string kind, string subject, IReadOnlyCollection<string> codes) => _database.Write(connection =>
     {
-        using var connection = _database.Open();
         if (codes.Count == 0)
         {
-            SqliteDatabase.Execute(connection, "DELETE FROM gateway_blocks WHERE kind = $k AND subject = $s;", null, ("$k", kind), ("$s", subject));
-            return;
+            return SqliteDatabase.Execute(connection, "DELETE FROM gateway_blocks WHERE kind = $k AND subject = $s;", null, ("$k", kind), ("$s", subject));
         }
 
+        var deleted = 0;
         foreach (var code in codes)
         {
-            SqliteDatabase.Execute(connection, "DELETE FROM gateway_blocks WHERE kind = $k AND subject = $s AND code = $c;", null, ("$k", kind), ("$s", subject), ("$c", code));
+            deleted += SqliteDatabase.Execute(connection, "DELETE FROM gateway_blocks WHERE kind = $k AND subject = $s AND code = $c;", null, ("$k", kind), ("$s", subject), ("$c", code));
         }
-    }
+
+        return deleted;
+    });
 }

@@ -55,25 +55,21 @@ public sealed class EventOutbox
         }
     }
 
+    /// <summary>Writes an event durably before returning; prefer <see cref="EnqueueAsync"/>, which shares a commit with other writes.</summary>
     public void Enqueue<T>(T message, Guid eventId)
         where T : class
     {
-        var type = typeof(T).FullName!;
-        if (!KnownTypes.ContainsKey(type))
-        {
-            throw new ArgumentException($"The event type {type} is not registered with the outbox.", nameof(message));
-        }
+        var (sql, parameters) = Insert(message, eventId);
+        _database.Write(connection => SqliteDatabase.Execute(connection, sql, null, parameters));
+        _signal.Release();
+    }
 
-        using var connection = _database.Open();
-        SqliteDatabase.Execute(
-            connection,
-            "INSERT OR IGNORE INTO gateway_outbox (event_id, type, payload, created_at, trace_parent) VALUES ($id, $type, $payload, $t, $trace);",
-            null,
-            ("$trace", Activity.Current?.Id),
-            ("$id", eventId.ToString()),
-            ("$type", type),
-            ("$payload", JsonSerializer.Serialize(message)),
-            ("$t", _time.GetUtcNow().ToUnixTimeMilliseconds()));
+    /// <summary>Writes an event durably, in one commit with the other writes waiting at the time, and completes after that commit.</summary>
+    public async Task EnqueueAsync<T>(T message, Guid eventId)
+        where T : class
+    {
+        var (sql, parameters) = Insert(message, eventId);
+        await _database.WriteAsync(connection => SqliteDatabase.Execute(connection, sql, null, parameters));
         _signal.Release();
     }
 
@@ -96,10 +92,25 @@ public sealed class EventOutbox
         return items;
     }
 
-    public void Remove(long sequence)
+    public void Remove(long sequence) =>
+        _database.Write(connection => SqliteDatabase.Execute(connection, "DELETE FROM gateway_outbox WHERE sequence = $s;", null, ("$s", sequence)));
+
+    /// <summary>Removes every event up to and including <paramref name="sequence"/>: the published start of a <see cref="Peek"/>.</summary>
+    public Task RemoveThroughAsync(long sequence) =>
+        _database.WriteAsync(connection => SqliteDatabase.Execute(connection, "DELETE FROM gateway_outbox WHERE sequence <= $s;", null, ("$s", sequence)));
+
+    private (string Sql, (string, object?)[] Parameters) Insert<T>(T message, Guid eventId)
+        where T : class
     {
-        using var connection = _database.Open();
-        SqliteDatabase.Execute(connection, "DELETE FROM gateway_outbox WHERE sequence = $s;", null, ("$s", sequence));
+        var type = typeof(T).FullName!;
+        if (!KnownTypes.ContainsKey(type))
+        {
+            throw new ArgumentException($"The event type {type} is not registered with the outbox.", nameof(message));
+        }
+
+        return (
+            "INSERT OR IGNORE INTO gateway_outbox (event_id, type, payload, created_at, trace_parent) VALUES ($id, $type, $payload, $t, $trace);",
+            [("$id", eventId.ToString()), ("$type", type), ("$payload", JsonSerializer.Serialize(message)), ("$t", _time.GetUtcNow().ToUnixTimeMilliseconds()), ("$trace", Activity.Current?.Id)]);
     }
 
     /// <summary>Adds the trace column to an outbox created by a version without it.</summary>

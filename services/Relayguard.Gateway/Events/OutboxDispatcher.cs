@@ -6,7 +6,11 @@ using Relayguard.ServiceDefaults;
 
 namespace Relayguard.Gateway.Events;
 
-/// <summary>Publishes the outbox in order, one event at a time, and keeps retrying with backoff while the bus is down.</summary>
+/// <summary>
+/// Publishes the outbox in order, one event at a time, and keeps retrying with backoff while the bus is down. The
+/// published events of a batch are deleted with one statement; if the process stops before that, they are published
+/// again, and consumers drop the copies by their EventId.
+/// </summary>
 public sealed partial class OutboxDispatcher(EventOutbox outbox, IBus bus, ILogger<OutboxDispatcher> logger) : BackgroundService
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(10);
@@ -24,6 +28,7 @@ public sealed partial class OutboxDispatcher(EventOutbox outbox, IBus bus, ILogg
                 continue;
             }
 
+            long? published = null;
             foreach (var item in batch)
             {
                 try
@@ -34,7 +39,7 @@ public sealed partial class OutboxDispatcher(EventOutbox outbox, IBus bus, ILogg
                         : RelayguardTelemetry.Source.StartActivity("outbox.publish", ActivityKind.Producer, item.TraceParent);
                     activity?.SetTag("relayguard.event_id", item.EventId.ToString());
                     await bus.Publish(item.Message, item.Type, context => context.MessageId = item.EventId, stoppingToken);
-                    outbox.Remove(item.Sequence);
+                    published = item.Sequence;
                     if (failing)
                     {
                         LogPublishingResumed(logger, item.EventId);
@@ -50,6 +55,11 @@ public sealed partial class OutboxDispatcher(EventOutbox outbox, IBus bus, ILogg
                     backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
                     break;
                 }
+            }
+
+            if (published is { } last)
+            {
+                await outbox.RemoveThroughAsync(last);
             }
         }
     }

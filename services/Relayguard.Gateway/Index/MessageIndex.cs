@@ -30,10 +30,11 @@ public sealed class MessageIndex
             """);
     }
 
-    public void Add(IndexedMessage message)
+    /// <summary>Adds a relayed message, in one commit with the other writes waiting at the time.</summary>
+    public Task AddAsync(IndexedMessage message)
     {
-        using var connection = _database.Open();
-        SqliteDatabase.Execute(
+        var recipients = JsonSerializer.Serialize(message.Recipients);
+        return _database.WriteAsync(connection => SqliteDatabase.Execute(
             connection,
             """
             INSERT OR REPLACE INTO message_index (gateway_id, message_id, envelope_id, account, client_ip, recipients, submitted_at)
@@ -45,8 +46,8 @@ public sealed class MessageIndex
             ("$e", message.EnvelopeId),
             ("$a", message.Account),
             ("$ip", message.ClientIp),
-            ("$r", JsonSerializer.Serialize(message.Recipients)),
-            ("$t", message.SubmittedAt.ToUnixTimeMilliseconds()));
+            ("$r", recipients),
+            ("$t", message.SubmittedAt.ToUnixTimeMilliseconds())));
     }
 
     /// <summary>Finds a submission by envelope id (the DSN ENVID, which the gateway sets to its own id when the client gave none), then by Message-ID.</summary>

@@ -28,7 +28,7 @@ public sealed partial class GatewaySessionHandler
         {
             LogUnparseable(_logger, transaction.Id, ex.Message);
             var refusal = new SmtpReply(550, "5.6.0", "Message refused: it is not a valid RFC 5322 message");
-            Publish(session, transaction, hashes, data.Length, ScanResult.NotScanned(), SubmissionOutcomes.Refused, null, "data", refusal);
+            await PublishAsync(session, transaction, hashes, data.Length, ScanResult.NotScanned(), SubmissionOutcomes.Refused, null, "data", refusal);
             return refusal;
         }
 
@@ -36,7 +36,7 @@ public sealed partial class GatewaySessionHandler
         {
             var refusal = _replies.BounceRefused();
             LogBounceRefused(_logger, transaction.Id, Account(session), ClientIp(session), why);
-            Publish(session, transaction, hashes, data.Length, ScanResult.NotScanned(), SubmissionOutcomes.Refused, RuleCodes.Bo1, "data", refusal);
+            await PublishAsync(session, transaction, hashes, data.Length, ScanResult.NotScanned(), SubmissionOutcomes.Refused, RuleCodes.Bo1, "data", refusal);
             return refusal;
         }
 
@@ -45,20 +45,20 @@ public sealed partial class GatewaySessionHandler
         {
             var refusal = _replies.SpamRejected();
             LogSpamRefused(_logger, transaction.Id, Account(session), ClientIp(session), scan.Score ?? 0);
-            Publish(session, transaction, hashes, data.Length, scan, SubmissionOutcomes.Refused, RuleCodes.Ca2, "data", refusal);
+            await PublishAsync(session, transaction, hashes, data.Length, scan, SubmissionOutcomes.Refused, RuleCodes.Ca2, "data", refusal);
             return refusal;
         }
 
         if (scan.Action == SpamActions.SoftReject)
         {
             var deferral = _replies.SpamDeferred();
-            Publish(session, transaction, hashes, data.Length, scan, SubmissionOutcomes.Deferred, null, "data", deferral);
+            await PublishAsync(session, transaction, hashes, data.Length, scan, SubmissionOutcomes.Deferred, null, "data", deferral);
             return deferral;
         }
 
         if (!scan.Scanned && _scanner.Enabled && _scannerOptions.FailClosed && scan.Error is not null)
         {
-            Publish(session, transaction, hashes, data.Length, scan, SubmissionOutcomes.Deferred, null, "data", Replies.NotScanned);
+            await PublishAsync(session, transaction, hashes, data.Length, scan, SubmissionOutcomes.Deferred, null, "data", Replies.NotScanned);
             return Replies.NotScanned;
         }
 
@@ -72,7 +72,7 @@ public sealed partial class GatewaySessionHandler
         if (result.Accepted)
         {
             _rates.Add(RateSubject(session, Account(session)), transaction.Recipients.Count - result.RefusedRecipients.Count);
-            _index.Add(new IndexedMessage(transaction.Id, message.MessageId, envelopeId, Account(session), ClientIp(session), hashes, now));
+            await _index.AddAsync(new IndexedMessage(transaction.Id, message.MessageId, envelopeId, Account(session), ClientIp(session), hashes, now));
         }
 
         foreach (var refused in result.RefusedRecipients)
@@ -86,7 +86,7 @@ public sealed partial class GatewaySessionHandler
         }
 
         var outcome = result.Accepted ? SubmissionOutcomes.Relayed : result.Reply.IsTransient ? SubmissionOutcomes.Deferred : SubmissionOutcomes.Refused;
-        Publish(session, transaction, hashes, data.Length, scan, outcome, null, "data", result.Reply, relayAttempted: result.Accepted || result.RefusedRecipients.Count > 0);
+        await PublishAsync(session, transaction, hashes, data.Length, scan, outcome, null, "data", result.Reply, relayAttempted: result.Accepted || result.RefusedRecipients.Count > 0);
         return result.Reply;
     }
 

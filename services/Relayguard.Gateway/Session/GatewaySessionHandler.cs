@@ -283,7 +283,21 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
 
     private void Publish(SmtpSessionContext session, SmtpTransaction transaction, IReadOnlyList<string> recipientHashes, long size, ScanResult scan, string outcome, string? code, string? stage, SmtpReply reply, bool relayAttempted = false)
     {
-        var message = new MessageSubmitted
+        var message = Submitted(session, transaction, recipientHashes, size, scan, outcome, code, stage, reply, relayAttempted);
+        _outbox.Enqueue(message, message.EventId);
+        RecordOutcome(transaction, message);
+    }
+
+    /// <summary>Like <see cref="Publish"/>, but the outbox write shares its commit with other sessions' writes and no thread waits for it.</summary>
+    private Task PublishAsync(SmtpSessionContext session, SmtpTransaction transaction, IReadOnlyList<string> recipientHashes, long size, ScanResult scan, string outcome, string? code, string? stage, SmtpReply reply, bool relayAttempted = false)
+    {
+        var message = Submitted(session, transaction, recipientHashes, size, scan, outcome, code, stage, reply, relayAttempted);
+        RecordOutcome(transaction, message);
+        return _outbox.EnqueueAsync(message, message.EventId);
+    }
+
+    private MessageSubmitted Submitted(SmtpSessionContext session, SmtpTransaction transaction, IReadOnlyList<string> recipientHashes, long size, ScanResult scan, string outcome, string? code, string? stage, SmtpReply reply, bool relayAttempted) =>
+        new()
         {
             EventId = Guid.NewGuid(),
             GatewayMessageId = transaction.Id,
@@ -303,9 +317,6 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
             Reply = reply.ToString(),
             RelayAttempted = relayAttempted,
         };
-        _outbox.Enqueue(message, message.EventId);
-        RecordOutcome(transaction, message);
-    }
 
     [LoggerMessage(EventId = 1103, Level = LogLevel.Information, Message = "MAIL FROM refused for message {MessageId}: account {Account}, client {ClientIp}, code {Code} on {Kind} {Subject}.")]
     private static partial void LogRefusedAtMail(ILogger logger, string messageId, string? account, string clientIp, string code, string kind, string subject);

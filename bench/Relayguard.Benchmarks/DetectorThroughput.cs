@@ -1,0 +1,197 @@
+using System.Diagnostics;
+using System.Globalization;
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Relayguard.Contracts;
+using Relayguard.Detectors.Bo1;
+using Relayguard.Detectors.Ca1;
+using Relayguard.Detectors.Ca2;
+using Relayguard.Detectors.Rl1;
+using Relayguard.ServiceDefaults;
+
+namespace Relayguard.Benchmarks;
+
+/// <summary>
+/// Events per second that one detector replica applies: its consumer of <see cref="MessageSubmitted"/> with its
+/// SQLite store, fed through the in-memory bus or RabbitMQ, or (transport <c>none</c>) its rule called directly by
+/// as many tasks as the consumer's concurrency limit. Every event is one the detector counts and stores.
+/// </summary>
+public static class DetectorThroughput
+{
+    public static async Task<int> RunAsync(BenchArguments args)
+    {
+        var detector = args.String("detector", "ca1");
+        var transport = args.String("transport", "memory");
+        var events = args.Int("events", 20_000);
+        var directory = Directory.CreateTempSubdirectory("relayguard-bench-detector-").FullName;
+        try
+        {
+            var builder = Host.CreateApplicationBuilder();
+            builder.Logging.ClearProviders();
+            builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+            builder.Configuration.AddInMemoryCollection([new("Rules:RL1:MessagesPerHour", "1000000"), new("Rules:RL1:RecipientsPerHour", "1000000")]);
+            var database = new SqliteDatabase(Path.Combine(directory, "detector.db"));
+            ProcessedEvents.EnsureSchema(database);
+            builder.Services.AddSingleton(database);
+            builder.Services.AddSingleton(TimeProvider.System);
+            AddDetector(builder.Services, builder.Configuration, detector);
+            var counter = new ConsumeCounter();
+            if (transport != "none")
+            {
+                builder.Services.AddMassTransit(bus =>
+                {
+                    bus.SetKebabCaseEndpointNameFormatter();
+                    AddConsumers(bus, detector);
+                    if (transport == "rabbitmq")
+                    {
+                        var uri = new Uri(args.Require("rabbitmq"));
+                        bus.UsingRabbitMq((context, rabbit) =>
+                        {
+                            rabbit.Host(uri);
+                            rabbit.ConfigureEndpoints(context);
+                        });
+                    }
+                    else
+                    {
+                        bus.UsingInMemory((context, memory) => memory.ConfigureEndpoints(context));
+                    }
+                });
+                builder.Services.Configure<MassTransitHostOptions>(options => options.WaitUntilStarted = true);
+            }
+
+            using var host = builder.Build();
+            await host.StartAsync();
+            var batch = Enumerable.Range(0, events).Select(i => BenchEvents.For(detector, i)).ToList();
+            var watch = Stopwatch.StartNew();
+            if (transport == "none")
+            {
+                await CallRuleAsync(host.Services, detector, batch);
+            }
+            else
+            {
+                var bus = host.Services.GetRequiredService<IBus>();
+                bus.ConnectConsumeMessageObserver(counter);
+                await PublishAsync(bus, batch);
+                await counter.WaitForAsync(events, TimeSpan.FromMinutes(5));
+            }
+
+            var seconds = watch.Elapsed.TotalSeconds;
+            using var connection = database.Open();
+            var stored = (long)(SqliteDatabase.Scalar(connection, "SELECT COUNT(*) FROM processed_events;") ?? 0L);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"detector={detector} transport={transport} events={events} stored={stored} faults={counter.Faults} seconds={seconds:0.000} rate={events / seconds:0}"));
+            await host.StopAsync();
+            database.Dispose();
+            return stored == events && counter.Faults == 0 ? 0 : 1;
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static void AddDetector(IServiceCollection services, IConfiguration configuration, string detector)
+    {
+        _ = detector switch
+        {
+            "ca1" => services.AddCa1Detector(configuration),
+            "ca2" => services.AddCa2Detector(configuration),
+            "bo1" => services.AddBo1Detector(configuration),
+            "rl1" => services.AddRl1Detector(configuration),
+            _ => throw new ArgumentException($"Unknown detector '{detector}': use ca1, ca2, bo1 or rl1."),
+        };
+    }
+
+    private static void AddConsumers(IBusRegistrationConfigurator bus, string detector)
+    {
+        _ = detector switch
+        {
+            "ca1" => bus.AddCa1Consumers(),
+            "ca2" => bus.AddCa2Consumers(),
+            "bo1" => bus.AddBo1Consumers(),
+            _ => bus.AddRl1Consumers(),
+        };
+    }
+
+    /// <summary>Publishes with up to 64 publishes in flight, so the publisher keeps ahead of the consumer.</summary>
+    private static async Task PublishAsync(IBus bus, List<MessageSubmitted> events)
+    {
+        using var inFlight = new SemaphoreSlim(64);
+        var publishes = events.Select(async message =>
+        {
+            await inFlight.WaitAsync();
+            try
+            {
+                await bus.Publish(message, context => context.MessageId = message.EventId);
+            }
+            finally
+            {
+                inFlight.Release();
+            }
+        });
+        await Task.WhenAll(publishes);
+    }
+
+    private static async Task CallRuleAsync(IServiceProvider services, string detector, List<MessageSubmitted> events)
+    {
+        Func<MessageSubmitted, Task> record = detector switch
+        {
+            "ca1" => message => services.GetRequiredService<Ca1Rule>().RecordSubmissionAsync(message, CancellationToken.None),
+            "ca2" => message => services.GetRequiredService<Ca2Rule>().RecordSubmissionAsync(message, CancellationToken.None),
+            "bo1" => message => services.GetRequiredService<Bo1Rule>().RecordSubmissionAsync(message, CancellationToken.None),
+            _ => message => services.GetRequiredService<Rl1Rule>().RecordSubmissionAsync(message, CancellationToken.None),
+        };
+        var next = -1;
+        var workers = Enumerable.Range(0, Ca1Registration.ConcurrentMessageLimit).Select(_ => Task.Run(async () =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < events.Count)
+            {
+                await record(events[i]);
+            }
+        }));
+        await Task.WhenAll(workers);
+    }
+
+    private sealed class ConsumeCounter : IConsumeMessageObserver<MessageSubmitted>
+    {
+        private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _consumed;
+        private int _target = int.MaxValue;
+
+        public int Faults { get; private set; }
+
+        public Task PreConsume(ConsumeContext<MessageSubmitted> context) => Task.CompletedTask;
+
+        public Task PostConsume(ConsumeContext<MessageSubmitted> context)
+        {
+            if (Interlocked.Increment(ref _consumed) >= Volatile.Read(ref _target))
+            {
+                _done.TrySetResult();
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public Task ConsumeFault(ConsumeContext<MessageSubmitted> context, Exception exception)
+        {
+            Faults++;
+            return PostConsume(context);
+        }
+
+        public async Task WaitForAsync(int count, TimeSpan timeout)
+        {
+            Volatile.Write(ref _target, count);
+            if (Volatile.Read(ref _consumed) >= count)
+            {
+                return;
+            }
+
+            await _done.Task.WaitAsync(timeout);
+        }
+    }
+}

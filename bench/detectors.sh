@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Detector throughput per replica: events per second that each detector's
+# consumer applies with its SQLite store, on the in-memory bus (embedded)
+# and on RabbitMQ, and its rule called directly (no bus) for comparison.
+# RabbitMQ runs inside the bench's network namespace.
+#
+# usage: bench/detectors.sh [--smoke] [--events N] [--rounds N]
+#   --smoke     2,000 events, one round, CA1 only
+#   --events N  events per run (default 20000)
+#   --rounds N  runs per figure; the median is reported (default 3)
+# Prints a Markdown report on standard output.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+EVENTS=20000
+ROUNDS=3
+DETECTORS=(ca1 ca2 bo1 rl1)
+ARGS=("$@")
+while (($# > 0)); do
+    case "$1" in
+        --smoke) EVENTS=2000 ROUNDS=1 DETECTORS=(ca1) ;;
+        --events) EVENTS="$2"; shift ;;
+        --rounds) ROUNDS="$2"; shift ;;
+        *) bench_fail "unknown option $1 (see the usage at the top of $0)" ;;
+    esac
+    shift
+done
+
+bench_prologue "$0" "${ARGS[@]}"
+WORK="$RELAYGUARD_BENCH_WORK"
+trap 'stop_rabbitmq "$WORK"' EXIT
+start_rabbitmq "$WORK"
+report_header detectors.sh "${ARGS[@]}" >"$WORK/report.md"
+{
+    echo "### Events per second, $EVENTS events per run, median of $ROUNDS runs"
+    echo
+    echo "| detector | rule called directly (4 tasks) | in-memory bus (embedded) | RabbitMQ, one process |"
+    echo "|---|---|---|---|"
+} >>"$WORK/report.md"
+
+for detector in "${DETECTORS[@]}"; do
+    for transport in none memory rabbitmq; do
+        for round in $(seq 1 "$ROUNDS"); do
+            bench_log "$detector on $transport, run $round/$ROUNDS (load average $(load_1min))"
+            line="$(dotnet "$BENCH_DLL" detectors --detector "$detector" --transport "$transport" \
+                --rabbitmq "$RABBITMQ_URI" --events "$EVENTS" 2>>"$WORK/detectors.log" | tail -n 1)" ||
+                bench_fail "the $detector run on $transport failed (log: $WORK/detectors.log): $line"
+            echo "$line" >>"$WORK/runs.txt"
+            echo "${line##*rate=}" >>"$WORK/$detector-$transport"
+        done
+    done
+    printf '| %s | %s | %s | %s |\n' "$detector" "$(median <"$WORK/$detector-none") ev/s" \
+        "$(median <"$WORK/$detector-memory") ev/s" "$(median <"$WORK/$detector-rabbitmq") ev/s" >>"$WORK/report.md"
+done
+{
+    echo
+    echo "Runs, in order:"
+    echo
+    echo '```'
+    cat "$WORK/runs.txt"
+    echo '```'
+    echo
+    echo "- load average at the end (1, 5, 15 min): $(cut -d' ' -f1-3 /proc/loadavg)"
+} >>"$WORK/report.md"
+cat "$WORK/report.md"
