@@ -72,7 +72,16 @@ source "$RELAYGUARD_TEST_ENV_DIR/env.sh"
 
 rm -rf "$RESULTS_DIR"
 mkdir -p "$RESULTS_DIR"
-dotnet test Platform.sln -c Release \
+
+# dotnet test builds only the test projects and what they reference; the bench
+# smoke tests also run the benchmark and load-client programs, so the whole
+# solution is built first.
+if ! dotnet build Platform.sln -c Release; then
+    report "FAILED: the solution does not build"
+    exit 1
+fi
+
+dotnet test Platform.sln -c Release --no-build \
     --logger "trx;LogFilePrefix=relayguard" \
     --results-directory "$RESULTS_DIR" \
     "$@"
