@@ -5,7 +5,7 @@ namespace Relayguard.Operations.Blocks;
 
 /// <summary>
 /// Publishes <c>relayguard.blocks.active</c>, the active blocks by rule code, from the block registry. The count
-/// is read at most every 15 seconds, so a scrape never waits on a table scan.
+/// is read at most every 15 seconds, however often Prometheus scrapes.
 /// </summary>
 public sealed class ActiveBlockGauge(SqliteDatabase database, TimeProvider time) : IHostedService
 {
