@@ -100,10 +100,22 @@ public sealed class SqliteDatabase : IDisposable
     /// <summary>
     /// Runs <paramref name="work"/> in a batch with the other writes waiting at the time, in one transaction on the
     /// writer connection, and completes after the commit. The work runs inside a savepoint of that transaction: it must
-    /// not begin a transaction of its own. A work that throws <see cref="SqliteException"/> is rolled back alone and its
-    /// task fails; the others commit.
+    /// not begin a transaction of its own. A work that throws is rolled back alone and its task fails; the others
+    /// commit.
     /// </summary>
     public Task<T> WriteAsync<T>(Func<SqliteConnection, T> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        return _batcher.Enqueue((connection, _) => work(connection));
+    }
+
+    /// <summary>
+    /// Like <see cref="WriteAsync{T}(Func{SqliteConnection, T})"/>, for work that creates its own commands: it gets
+    /// the batch's transaction to set on them. The work stays atomic (its savepoint) and durable (its task completes
+    /// after the commit), so a consumer that records its <see cref="ProcessedEvents"/> mark inside it keeps
+    /// applying each event once.
+    /// </summary>
+    public Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work)
     {
         ArgumentNullException.ThrowIfNull(work);
         return _batcher.Enqueue(work);
