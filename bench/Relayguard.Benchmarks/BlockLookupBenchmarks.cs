@@ -6,7 +6,7 @@ namespace Relayguard.Benchmarks;
 
 /// <summary>
 /// <see cref="BlockCache.Find"/> as MAIL FROM calls it, with a million active blocks. Most MAIL FROM commands
-/// come from senders nobody blocked, so the misses are the common case.
+/// come from senders without a block, so the misses are the common case.
 /// </summary>
 [MemoryDiagnoser]
 public class BlockLookupBenchmarks

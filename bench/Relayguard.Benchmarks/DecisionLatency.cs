@@ -39,6 +39,8 @@ public static class DecisionLatency
         await using var app = BenchHost.Build(transport, args.String("rabbitmq", string.Empty), settings);
         await app.StartAsync();
         var outbox = app.Services.GetRequiredService<EventOutbox>();
+        var stages = new DecisionStages();
+        app.Services.GetRequiredService<MassTransit.IBus>().ConnectConsumeObserver(stages);
         var database = app.Services.GetRequiredService<SqliteDatabase>();
 
         Console.Error.WriteLine($"decision: writing {decisions * 4} events below the threshold");
@@ -54,6 +56,9 @@ public static class DecisionLatency
         await WaitForRejectsAsync(database, decisions * 4, TimeSpan.FromMinutes(5));
         Console.Error.WriteLine("decision: timing the crossing events");
         var samples = new List<double>(decisions);
+        var written = new List<double>(decisions);
+        var counted = new List<double>(decisions);
+        var applied = new List<double>(decisions);
         var failures = 0;
         var mailCommands = 0L;
         for (var i = 0; i < decisions; i++)
@@ -63,6 +68,7 @@ public static class DecisionLatency
             var crossing = BenchEvents.SpamRejected(address.ToString());
             var started = Stopwatch.GetTimestamp();
             await outbox.EnqueueAsync(crossing, crossing.EventId);
+            written.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             var refused = false;
             while (Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(10))
             {
@@ -79,11 +85,20 @@ public static class DecisionLatency
             }
 
             failures += refused ? 0 : 1;
+            if (stages.TryCounted(crossing.EventId, out var countedAt) && stages.TryApplied(address.ToString(), out var appliedAt))
+            {
+                counted.Add(Stopwatch.GetElapsedTime(started, countedAt).TotalMilliseconds);
+                applied.Add(Stopwatch.GetElapsedTime(started, appliedAt).TotalMilliseconds);
+            }
+
             await client.QuitAsync();
         }
 
         Console.WriteLine($"transport={transport} decisions={decisions} refused={samples.Count} not-refused-within-10s={failures} mail-commands={mailCommands}");
         Console.WriteLine($"decision latency (ms): {Percentiles.Summary([.. samples], "ms", "0.00")}");
+        Console.WriteLine($"  event committed to the outbox (ms): {Percentiles.Summary([.. written], "ms", "0.00")}");
+        Console.WriteLine($"  CA2 consumed it (ms):               {Percentiles.Summary([.. counted], "ms", "0.00")}");
+        Console.WriteLine($"  block applied in the cache (ms):    {Percentiles.Summary([.. applied], "ms", "0.00")}");
         await app.StopAsync();
         return failures == 0 ? 0 : 1;
     }

@@ -48,57 +48,56 @@ public sealed class SqliteBo1Store : IBo1Store
         ArgumentNullException.ThrowIfNull(refusal);
         ArgumentNullException.ThrowIfNull(subjects);
         ArgumentNullException.ThrowIfNull(decide);
-        using var connection = _database.Open();
-        using var transaction = SqliteDatabase.BeginWrite(connection);
-        if (!ProcessedEvents.TryMark(connection, transaction, SubmissionConsumer, refusal.EventId, now))
+        return _database.WriteAsync((connection, transaction) =>
         {
-            var unpublished = Ledger.FindUnpublished(connection, transaction, refusal.EventId);
-            transaction.Commit();
-            return Task.FromResult(new Bo1RefusalResult { Duplicate = true, Blocks = unpublished });
-        }
-
-        var results = new List<Bo1SubjectResult>();
-        var blocks = new List<DetectorBlock>();
-        foreach (var subject in subjects)
-        {
-            SqliteDatabase.Execute(
-                connection,
-                """
-                INSERT INTO bo1_refusals (kind, subject, submitted_at, event_id, gateway_message_id)
-                VALUES ($kind, $subject, $submittedAt, $eventId, $messageId);
-                """,
-                transaction,
-                ("$kind", subject.Kind),
-                ("$subject", subject.Value),
-                ("$submittedAt", refusal.SubmittedAt.ToUnixTimeMilliseconds()),
-                ("$eventId", refusal.EventId.ToString("N")),
-                ("$messageId", refusal.GatewayMessageId));
-
-            var nearby = ReadNearby(connection, transaction, subject, refusal.SubmittedAt, window);
-            var active = Ledger.FindActive(connection, transaction, subject, RuleCodes.Bo1, now);
-            if (active is not null)
+            if (!ProcessedEvents.TryMark(connection, transaction, SubmissionConsumer, refusal.EventId, now))
             {
-                if (active.PublishedAt is null && active.Block.BlockedAt < now - SqliteBlockLedger.UnpublishedGracePeriod)
+                var unpublished = Ledger.FindUnpublished(connection, transaction, refusal.EventId);
+                return new Bo1RefusalResult { Duplicate = true, Blocks = unpublished };
+            }
+
+            var results = new List<Bo1SubjectResult>();
+            var blocks = new List<DetectorBlock>();
+            foreach (var subject in subjects)
+            {
+                SqliteDatabase.Execute(
+                    connection,
+                    """
+                    INSERT INTO bo1_refusals (kind, subject, submitted_at, event_id, gateway_message_id)
+                    VALUES ($kind, $subject, $submittedAt, $eventId, $messageId);
+                    """,
+                    transaction,
+                    ("$kind", subject.Kind),
+                    ("$subject", subject.Value),
+                    ("$submittedAt", refusal.SubmittedAt.ToUnixTimeMilliseconds()),
+                    ("$eventId", refusal.EventId.ToString("N")),
+                    ("$messageId", refusal.GatewayMessageId));
+
+                var nearby = ReadNearby(connection, transaction, subject, refusal.SubmittedAt, window);
+                var active = Ledger.FindActive(connection, transaction, subject, RuleCodes.Bo1, now);
+                if (active is not null)
                 {
-                    blocks.Add(active.Block);
+                    if (active.PublishedAt is null && active.Block.BlockedAt < now - SqliteBlockLedger.UnpublishedGracePeriod)
+                    {
+                        blocks.Add(active.Block);
+                    }
+
+                    results.Add(new Bo1SubjectResult(subject, nearby.Count, AlreadyBlocked: true, NewBlock: null));
                 }
+                else if (decide(subject, nearby) is { } block)
+                {
+                    Ledger.Insert(connection, transaction, block, refusal.EventId);
+                    blocks.Add(block);
+                    results.Add(new Bo1SubjectResult(subject, nearby.Count, AlreadyBlocked: false, NewBlock: block));
+                }
+                else
+                {
+                    results.Add(new Bo1SubjectResult(subject, nearby.Count, AlreadyBlocked: false, NewBlock: null));
+                }
+            }
 
-                results.Add(new Bo1SubjectResult(subject, nearby.Count, AlreadyBlocked: true, NewBlock: null));
-            }
-            else if (decide(subject, nearby) is { } block)
-            {
-                Ledger.Insert(connection, transaction, block, refusal.EventId);
-                blocks.Add(block);
-                results.Add(new Bo1SubjectResult(subject, nearby.Count, AlreadyBlocked: false, NewBlock: block));
-            }
-            else
-            {
-                results.Add(new Bo1SubjectResult(subject, nearby.Count, AlreadyBlocked: false, NewBlock: null));
-            }
-        }
-
-        transaction.Commit();
-        return Task.FromResult(new Bo1RefusalResult { Subjects = results, Blocks = blocks });
+            return new Bo1RefusalResult { Subjects = results, Blocks = blocks };
+        });
     }
 
     public Task<bool> RecordLiftAsync(Guid eventId, BlockSubject subject, DateTimeOffset liftedAt, DateTimeOffset now, CancellationToken cancellationToken)

@@ -56,33 +56,33 @@ public sealed class SqliteCa1Store : ICa1Store
     {
         ArgumentNullException.ThrowIfNull(submission);
         ArgumentNullException.ThrowIfNull(decide);
-        using var connection = _database.Open();
-        using var transaction = SqliteDatabase.BeginWrite(connection);
-        if (!ProcessedEvents.TryMark(connection, transaction, SubmissionConsumer, submission.EventId, now))
+        return _database.WriteAsync((connection, transaction) =>
         {
-            return Task.FromResult(Duplicate(connection, transaction, submission.EventId));
-        }
+            if (!ProcessedEvents.TryMark(connection, transaction, SubmissionConsumer, submission.EventId, now))
+            {
+                return Duplicate(connection, transaction, submission.EventId);
+            }
 
-        foreach (var hash in submission.RecipientHashes.Distinct(StringComparer.Ordinal))
-        {
-            SqliteDatabase.Execute(
-                connection,
-                """
-                INSERT INTO ca1_recipients (account, window_start, recipient_hash, last_submitted_at)
-                VALUES ($account, $window, $hash, $submittedAt)
-                ON CONFLICT (account, window_start, recipient_hash)
-                DO UPDATE SET last_submitted_at = max(coalesce(last_submitted_at, excluded.last_submitted_at), excluded.last_submitted_at);
-                """,
-                transaction,
-                ("$account", submission.Account),
-                ("$window", submission.WindowStart.ToUnixTimeMilliseconds()),
-                ("$hash", hash),
-                ("$submittedAt", submission.SubmittedAt.ToUnixTimeMilliseconds()));
-        }
+            foreach (var hash in submission.RecipientHashes.Distinct(StringComparer.Ordinal))
+            {
+                SqliteDatabase.Execute(
+                    connection,
+                    """
+                    INSERT INTO ca1_recipients (account, window_start, recipient_hash, last_submitted_at)
+                    VALUES ($account, $window, $hash, $submittedAt)
+                    ON CONFLICT (account, window_start, recipient_hash)
+                    DO UPDATE SET last_submitted_at = max(coalesce(last_submitted_at, excluded.last_submitted_at), excluded.last_submitted_at);
+                    """,
+                    transaction,
+                    ("$account", submission.Account),
+                    ("$window", submission.WindowStart.ToUnixTimeMilliseconds()),
+                    ("$hash", hash),
+                    ("$submittedAt", submission.SubmittedAt.ToUnixTimeMilliseconds()));
+            }
 
-        var result = Evaluate(connection, transaction, submission.Account, submission.WindowStart, submission.EventId, now, decide);
-        transaction.Commit();
-        return Task.FromResult(result);
+            var result = Evaluate(connection, transaction, submission.Account, submission.WindowStart, submission.EventId, now, decide);
+            return result;
+        });
     }
 
     public Task<Ca1Result> RecordInvalidBounceAsync(
@@ -93,36 +93,36 @@ public sealed class SqliteCa1Store : ICa1Store
     {
         ArgumentNullException.ThrowIfNull(bounce);
         ArgumentNullException.ThrowIfNull(decide);
-        using var connection = _database.Open();
-        using var transaction = SqliteDatabase.BeginWrite(connection);
-        if (!ProcessedEvents.TryMark(connection, transaction, BounceConsumer, bounce.EventId, now))
+        return _database.WriteAsync((connection, transaction) =>
         {
-            return Task.FromResult(Duplicate(connection, transaction, bounce.EventId));
-        }
+            if (!ProcessedEvents.TryMark(connection, transaction, BounceConsumer, bounce.EventId, now))
+            {
+                return Duplicate(connection, transaction, bounce.EventId);
+            }
 
-        SqliteDatabase.Execute(
-            connection,
-            """
-            INSERT INTO ca1_recipients (account, window_start, recipient_hash, invalid_submitted_at, address, reply, bounced_at)
-            VALUES ($account, $window, $hash, $submittedAt, $address, $reply, $bouncedAt)
-            ON CONFLICT (account, window_start, recipient_hash) DO UPDATE SET
-                invalid_submitted_at = max(coalesce(invalid_submitted_at, excluded.invalid_submitted_at), excluded.invalid_submitted_at),
-                address = excluded.address,
-                reply = excluded.reply,
-                bounced_at = excluded.bounced_at;
-            """,
-            transaction,
-            ("$account", bounce.Account),
-            ("$window", bounce.WindowStart.ToUnixTimeMilliseconds()),
-            ("$hash", bounce.RecipientHash),
-            ("$submittedAt", bounce.SubmittedAt.ToUnixTimeMilliseconds()),
-            ("$address", bounce.RecipientAddress),
-            ("$reply", bounce.Reply),
-            ("$bouncedAt", bounce.BouncedAt.ToUnixTimeMilliseconds()));
+            SqliteDatabase.Execute(
+                connection,
+                """
+                INSERT INTO ca1_recipients (account, window_start, recipient_hash, invalid_submitted_at, address, reply, bounced_at)
+                VALUES ($account, $window, $hash, $submittedAt, $address, $reply, $bouncedAt)
+                ON CONFLICT (account, window_start, recipient_hash) DO UPDATE SET
+                    invalid_submitted_at = max(coalesce(invalid_submitted_at, excluded.invalid_submitted_at), excluded.invalid_submitted_at),
+                    address = excluded.address,
+                    reply = excluded.reply,
+                    bounced_at = excluded.bounced_at;
+                """,
+                transaction,
+                ("$account", bounce.Account),
+                ("$window", bounce.WindowStart.ToUnixTimeMilliseconds()),
+                ("$hash", bounce.RecipientHash),
+                ("$submittedAt", bounce.SubmittedAt.ToUnixTimeMilliseconds()),
+                ("$address", bounce.RecipientAddress),
+                ("$reply", bounce.Reply),
+                ("$bouncedAt", bounce.BouncedAt.ToUnixTimeMilliseconds()));
 
-        var result = Evaluate(connection, transaction, bounce.Account, bounce.WindowStart, bounce.EventId, now, decide);
-        transaction.Commit();
-        return Task.FromResult(result);
+            var result = Evaluate(connection, transaction, bounce.Account, bounce.WindowStart, bounce.EventId, now, decide);
+            return result;
+        });
     }
 
     public Task<bool> RecordLiftAsync(Guid eventId, string account, DateTimeOffset liftedAt, DateTimeOffset now, CancellationToken cancellationToken)

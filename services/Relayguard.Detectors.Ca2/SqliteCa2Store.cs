@@ -52,48 +52,47 @@ public sealed class SqliteCa2Store : ICa2Store
     {
         ArgumentNullException.ThrowIfNull(reject);
         ArgumentNullException.ThrowIfNull(decide);
-        using var connection = _database.Open();
-        using var transaction = SqliteDatabase.BeginWrite(connection);
-        if (!ProcessedEvents.TryMark(connection, transaction, SubmissionConsumer, reject.EventId, now))
+        return _database.WriteAsync((connection, transaction) =>
         {
-            var unpublished = Ledger.FindUnpublished(connection, transaction, reject.EventId);
-            transaction.Commit();
-            return Task.FromResult(new Ca2RejectResult { Duplicate = true, Block = unpublished.FirstOrDefault() });
-        }
+            if (!ProcessedEvents.TryMark(connection, transaction, SubmissionConsumer, reject.EventId, now))
+            {
+                var unpublished = Ledger.FindUnpublished(connection, transaction, reject.EventId);
+                return new Ca2RejectResult { Duplicate = true, Block = unpublished.FirstOrDefault() };
+            }
 
-        var subject = reject.Subject;
-        SqliteDatabase.Execute(
-            connection,
-            """
-            INSERT INTO ca2_rejects (kind, subject, on_ip, submitted_at, event_id, gateway_message_id, spam_score, spam_symbols)
-            VALUES ($kind, $subject, $onIp, $submittedAt, $eventId, $messageId, $score, $symbols);
-            """,
-            transaction,
-            ("$kind", subject.Kind),
-            ("$subject", subject.Value),
-            ("$onIp", subject.OnIp ?? string.Empty),
-            ("$submittedAt", reject.SubmittedAt.ToUnixTimeMilliseconds()),
-            ("$eventId", reject.EventId.ToString("N")),
-            ("$messageId", reject.GatewayMessageId),
-            ("$score", reject.SpamScore),
-            ("$symbols", reject.SpamSymbols is { Count: > 0 } symbols ? string.Join(SymbolSeparator, symbols) : null));
+            var subject = reject.Subject;
+            SqliteDatabase.Execute(
+                connection,
+                """
+                INSERT INTO ca2_rejects (kind, subject, on_ip, submitted_at, event_id, gateway_message_id, spam_score, spam_symbols)
+                VALUES ($kind, $subject, $onIp, $submittedAt, $eventId, $messageId, $score, $symbols);
+                """,
+                transaction,
+                ("$kind", subject.Kind),
+                ("$subject", subject.Value),
+                ("$onIp", subject.OnIp ?? string.Empty),
+                ("$submittedAt", reject.SubmittedAt.ToUnixTimeMilliseconds()),
+                ("$eventId", reject.EventId.ToString("N")),
+                ("$messageId", reject.GatewayMessageId),
+                ("$score", reject.SpamScore),
+                ("$symbols", reject.SpamSymbols is { Count: > 0 } symbols ? string.Join(SymbolSeparator, symbols) : null));
 
-        var nearby = ReadNearby(connection, transaction, reject, window);
-        var result = new Ca2RejectResult { Nearby = nearby.Count };
-        var active = Ledger.FindActive(connection, transaction, subject, RuleCodes.Ca2, now);
-        if (active is not null)
-        {
-            var stale = active.PublishedAt is null && active.Block.BlockedAt < now - SqliteBlockLedger.UnpublishedGracePeriod;
-            result = result with { AlreadyBlocked = true, Block = stale ? active.Block : null };
-        }
-        else if (decide(nearby) is { } block)
-        {
-            Ledger.Insert(connection, transaction, block, reject.EventId);
-            result = result with { Block = block, BlockIsNew = true };
-        }
+            var nearby = ReadNearby(connection, transaction, reject, window);
+            var result = new Ca2RejectResult { Nearby = nearby.Count };
+            var active = Ledger.FindActive(connection, transaction, subject, RuleCodes.Ca2, now);
+            if (active is not null)
+            {
+                var stale = active.PublishedAt is null && active.Block.BlockedAt < now - SqliteBlockLedger.UnpublishedGracePeriod;
+                result = result with { AlreadyBlocked = true, Block = stale ? active.Block : null };
+            }
+            else if (decide(nearby) is { } block)
+            {
+                Ledger.Insert(connection, transaction, block, reject.EventId);
+                result = result with { Block = block, BlockIsNew = true };
+            }
 
-        transaction.Commit();
-        return Task.FromResult(result);
+            return result;
+        });
     }
 
     public Task<bool> RecordLiftAsync(Guid eventId, BlockSubject subject, DateTimeOffset liftedAt, DateTimeOffset now, CancellationToken cancellationToken)

@@ -9,8 +9,11 @@ namespace Relayguard.Detectors.Rl1;
 
 public static class Rl1Registration
 {
-    /// <summary>Messages handled at once per endpoint. SQLite takes one writer at a time, so more would only wait for the lock.</summary>
-    public const int ConcurrentMessageLimit = 4;
+    /// <summary>
+    /// Messages handled at once per endpoint. The SQLite store commits the writes of all messages waiting at one moment
+    /// together, so more messages in flight mean fewer commits.
+    /// </summary>
+    public const int ConcurrentMessageLimit = 32;
 
     /// <summary>Retry delays for a failed message, for example while another process holds the SQLite write lock.</summary>
     public static readonly TimeSpan[] RetryIntervals =

@@ -42,48 +42,47 @@ public sealed class SqliteRl1Store : IRl1Store
     {
         ArgumentNullException.ThrowIfNull(submission);
         ArgumentNullException.ThrowIfNull(decide);
-        using var connection = _database.Open();
-        using var transaction = SqliteDatabase.BeginWrite(connection);
-        if (!ProcessedEvents.TryMark(connection, transaction, SubmissionConsumer, submission.EventId, now))
+        return _database.WriteAsync((connection, transaction) =>
         {
-            var unpublished = Ledger.FindUnpublished(connection, transaction, submission.EventId);
-            transaction.Commit();
-            return Task.FromResult(new Rl1Result { Duplicate = true, Block = unpublished.FirstOrDefault() });
-        }
+            if (!ProcessedEvents.TryMark(connection, transaction, SubmissionConsumer, submission.EventId, now))
+            {
+                var unpublished = Ledger.FindUnpublished(connection, transaction, submission.EventId);
+                return new Rl1Result { Duplicate = true, Block = unpublished.FirstOrDefault() };
+            }
 
-        var subject = submission.Subject;
-        SqliteDatabase.Execute(
-            connection,
-            """
-            INSERT INTO rl1_messages (kind, subject, submitted_at, event_id, gateway_message_id, recipients)
-            VALUES ($kind, $subject, $submittedAt, $eventId, $messageId, $recipients);
-            """,
-            transaction,
-            ("$kind", subject.Kind),
-            ("$subject", subject.Value),
-            ("$submittedAt", submission.SubmittedAt.ToUnixTimeMilliseconds()),
-            ("$eventId", submission.EventId.ToString("N")),
-            ("$messageId", submission.GatewayMessageId),
-            ("$recipients", submission.Recipients));
+            var subject = submission.Subject;
+            SqliteDatabase.Execute(
+                connection,
+                """
+                INSERT INTO rl1_messages (kind, subject, submitted_at, event_id, gateway_message_id, recipients)
+                VALUES ($kind, $subject, $submittedAt, $eventId, $messageId, $recipients);
+                """,
+                transaction,
+                ("$kind", subject.Kind),
+                ("$subject", subject.Value),
+                ("$submittedAt", submission.SubmittedAt.ToUnixTimeMilliseconds()),
+                ("$eventId", submission.EventId.ToString("N")),
+                ("$messageId", submission.GatewayMessageId),
+                ("$recipients", submission.Recipients));
 
-        var lastLift = Ledger.FindLastLift(connection, transaction, subject, RuleCodes.Rl1);
-        var from = lastLift is { } lifted && lifted > since ? lifted : since;
-        var recent = ReadSince(connection, transaction, subject, from);
-        var result = new Rl1Result { Messages = recent.Count, Recipients = recent.Sum(s => s.Recipients) };
-        var active = Ledger.FindActive(connection, transaction, subject, RuleCodes.Rl1, now);
-        if (active is not null)
-        {
-            var stale = active.PublishedAt is null && active.Block.BlockedAt < now - SqliteBlockLedger.UnpublishedGracePeriod;
-            result = result with { AlreadyBlocked = true, Block = stale ? active.Block : null };
-        }
-        else if (decide(recent) is { } block)
-        {
-            Ledger.Insert(connection, transaction, block, submission.EventId);
-            result = result with { Block = block, BlockIsNew = true };
-        }
+            var lastLift = Ledger.FindLastLift(connection, transaction, subject, RuleCodes.Rl1);
+            var from = lastLift is { } lifted && lifted > since ? lifted : since;
+            var recent = ReadSince(connection, transaction, subject, from);
+            var result = new Rl1Result { Messages = recent.Count, Recipients = recent.Sum(s => s.Recipients) };
+            var active = Ledger.FindActive(connection, transaction, subject, RuleCodes.Rl1, now);
+            if (active is not null)
+            {
+                var stale = active.PublishedAt is null && active.Block.BlockedAt < now - SqliteBlockLedger.UnpublishedGracePeriod;
+                result = result with { AlreadyBlocked = true, Block = stale ? active.Block : null };
+            }
+            else if (decide(recent) is { } block)
+            {
+                Ledger.Insert(connection, transaction, block, submission.EventId);
+                result = result with { Block = block, BlockIsNew = true };
+            }
 
-        transaction.Commit();
-        return Task.FromResult(result);
+            return result;
+        });
     }
 
     public Task<bool> RecordLiftAsync(Guid eventId, BlockSubject subject, DateTimeOffset liftedAt, DateTimeOffset now, CancellationToken cancellationToken)

@@ -20,7 +20,7 @@ internal sealed class SqliteWriteBatcher
     /// <param name="withWriter">Runs a callback with the writer connection while holding the write gate.</param>
     public SqliteWriteBatcher(Func<Func<GatedSqliteConnection, Task>, Task> withWriter) => _withWriter = withWriter;
 
-    public Task<T> Enqueue<T>(Func<SqliteConnection, T> work)
+    public Task<T> Enqueue<T>(Func<SqliteConnection, SqliteTransaction, T> work)
     {
         var request = new Request<T>(work);
         _requests.Writer.TryWrite(request);
@@ -75,11 +75,11 @@ internal sealed class SqliteWriteBatcher
                 SqliteDatabase.Execute(connection, "SAVEPOINT batched_write;", transaction);
                 try
                 {
-                    request.Run(connection);
+                    request.Run(connection, transaction);
                     SqliteDatabase.Execute(connection, "RELEASE batched_write;", transaction);
                     succeeded.Add(request);
                 }
-                catch (SqliteException ex)
+                catch (Exception ex)
                 {
                     SqliteDatabase.Execute(connection, "ROLLBACK TO batched_write; RELEASE batched_write;", transaction);
                     request.Fail(ex);
@@ -100,21 +100,21 @@ internal sealed class SqliteWriteBatcher
 
     private abstract class Request
     {
-        public abstract void Run(SqliteConnection connection);
+        public abstract void Run(SqliteConnection connection, SqliteTransaction transaction);
 
         public abstract void Complete();
 
         public abstract void Fail(Exception exception);
     }
 
-    private sealed class Request<T>(Func<SqliteConnection, T> work) : Request
+    private sealed class Request<T>(Func<SqliteConnection, SqliteTransaction, T> work) : Request
     {
         private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private T _result = default!;
 
         public Task<T> Task => _completion.Task;
 
-        public override void Run(SqliteConnection connection) => _result = work(connection);
+        public override void Run(SqliteConnection connection, SqliteTransaction transaction) => _result = work(connection, transaction);
 
         public override void Complete() => _completion.TrySetResult(_result);
 

@@ -54,6 +54,9 @@ public sealed class RelayguardInstance : IAsyncDisposable
             ["Smtp:HostName"] = "gateway.test",
         };
         all.TryAdd("Smtp:Listen", "127.0.0.1:0");
+
+        // Record traces as a deployment with an exporter does: tests read spans and the trace ids in evidence.
+        all.TryAdd("Telemetry:Traces", "on");
         all.TryAdd("Operations:Listen", "127.0.0.1:0");
         var logs = new CapturedLogs();
         var app = EmbeddedHost.Build([], all, builder =>
