@@ -73,7 +73,7 @@ source "$RELAYGUARD_TEST_ENV_DIR/env.sh"
 rm -rf "$RESULTS_DIR"
 mkdir -p "$RESULTS_DIR"
 
-# dotnet test builds only the test projects and what they reference; the bench
+# dotnet test builds only the test projects and what they reference. The bench
 # smoke tests also run the benchmark and load-client programs, so the whole
 # solution is built first.
 if ! dotnet build Platform.sln -c Release; then

@@ -183,7 +183,7 @@ public sealed class Bo1Rule
 
         foreach (var subject in result.Subjects)
         {
-            var outcome = subject.NewBlock is not null ? "blocked" : subject.AlreadyBlocked ? "already-blocked" : "counted";
+            var outcome = DecisionSpans.Outcome(duplicate: false, subject.NewBlock is not null, subject.AlreadyBlocked);
             DecisionSpans.Record(RuleCodes.Bo1, outcome, subject.Nearby, subject.NewBlock);
             if (subject.NewBlock is { } block)
             {

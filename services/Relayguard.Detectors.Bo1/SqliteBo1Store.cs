@@ -77,7 +77,7 @@ public sealed class SqliteBo1Store : IBo1Store
                 var active = Ledger.FindActive(connection, transaction, subject, RuleCodes.Bo1, now);
                 if (active is not null)
                 {
-                    if (active.PublishedAt is null && active.Block.BlockedAt < now - SqliteBlockLedger.UnpublishedGracePeriod)
+                    if (active.IsStale(now))
                     {
                         blocks.Add(active.Block);
                     }
@@ -103,17 +103,8 @@ public sealed class SqliteBo1Store : IBo1Store
     public Task<bool> RecordLiftAsync(Guid eventId, BlockSubject subject, DateTimeOffset liftedAt, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(subject);
-        using var connection = _database.Open();
-        using var transaction = SqliteDatabase.BeginWrite(connection);
         var consumer = subject.Kind == BlockSubject.AccountKind ? AccountLiftConsumer : IpLiftConsumer;
-        if (!ProcessedEvents.TryMark(connection, transaction, consumer, eventId, now))
-        {
-            return Task.FromResult(false);
-        }
-
-        Ledger.RecordLift(connection, transaction, subject, RuleCodes.Bo1, liftedAt);
-        transaction.Commit();
-        return Task.FromResult(true);
+        return Task.FromResult(Ledger.TryRecordLift(_database, consumer, eventId, subject, RuleCodes.Bo1, liftedAt, now));
     }
 
     public Task MarkPublishedAsync(Guid blockEventId, DateTimeOffset now, CancellationToken cancellationToken)

@@ -174,7 +174,7 @@ public sealed class Ca1Rule
 
     private void LogOutcome(string messageType, Guid eventId, Ca1Result result)
     {
-        var outcome = result.Duplicate ? "duplicate" : result.BlockIsNew ? "blocked" : result.AlreadyBlocked ? "already-blocked" : "counted";
+        var outcome = DecisionSpans.Outcome(result.Duplicate, result.BlockIsNew, result.AlreadyBlocked);
         DecisionSpans.Record(RuleCodes.Ca1, outcome, result.Tally?.InvalidRecipients, result.BlockIsNew ? result.Block : null);
         if (result.Duplicate)
         {

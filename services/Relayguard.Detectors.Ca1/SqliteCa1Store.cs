@@ -127,16 +127,7 @@ public sealed class SqliteCa1Store : ICa1Store
 
     public Task<bool> RecordLiftAsync(Guid eventId, string account, DateTimeOffset liftedAt, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        using var connection = _database.Open();
-        using var transaction = SqliteDatabase.BeginWrite(connection);
-        if (!ProcessedEvents.TryMark(connection, transaction, LiftConsumer, eventId, now))
-        {
-            return Task.FromResult(false);
-        }
-
-        Ledger.RecordLift(connection, transaction, BlockSubject.ForAccount(account), RuleCodes.Ca1, liftedAt);
-        transaction.Commit();
-        return Task.FromResult(true);
+        return Task.FromResult(Ledger.TryRecordLift(_database, LiftConsumer, eventId, BlockSubject.ForAccount(account), RuleCodes.Ca1, liftedAt, now));
     }
 
     public Task MarkPublishedAsync(Guid blockEventId, DateTimeOffset now, CancellationToken cancellationToken)
@@ -197,7 +188,7 @@ public sealed class SqliteCa1Store : ICa1Store
         var active = Ledger.FindActive(connection, transaction, BlockSubject.ForAccount(account), RuleCodes.Ca1, now);
         if (active is not null)
         {
-            var stale = active.PublishedAt is null && active.Block.BlockedAt < now - SqliteBlockLedger.UnpublishedGracePeriod;
+            var stale = active.IsStale(now);
             return new Ca1Result { Tally = tally, AlreadyBlocked = true, Block = stale ? active.Block : null };
         }
 

@@ -16,28 +16,13 @@ public static class Ca2Decision
 
     private const int MaxSamples = 5;
 
-    /// <summary>Returns the index of the first run of <paramref name="count"/> times that spans less than <paramref name="window"/>, or -1.</summary>
-    public static int FindRun(IReadOnlyList<DateTimeOffset> sortedTimes, int count, TimeSpan window)
-    {
-        ArgumentNullException.ThrowIfNull(sortedTimes);
-        for (var first = 0; first + count - 1 < sortedTimes.Count; first++)
-        {
-            if (sortedTimes[first + count - 1] - sortedTimes[first] < window)
-            {
-                return first;
-            }
-        }
-
-        return -1;
-    }
-
     /// <summary>Returns a new block on the subject when the nearby events contain a run that reaches the threshold, otherwise null.</summary>
     public static DetectorBlock? Decide(BlockSubject subject, IReadOnlyList<Ca2Reject> nearby, Ca2Options options, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(subject);
         ArgumentNullException.ThrowIfNull(nearby);
         ArgumentNullException.ThrowIfNull(options);
-        var first = FindRun(nearby.Select(reject => reject.SubmittedAt).ToList(), options.Count, options.WindowDuration);
+        var first = TimeRuns.FindRun(nearby.Select(reject => reject.SubmittedAt).ToList(), options.Count, options.WindowDuration);
         if (first < 0)
         {
             return null;

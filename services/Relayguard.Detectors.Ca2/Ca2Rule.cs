@@ -159,7 +159,7 @@ public sealed class Ca2Rule
 
     private void LogOutcome(MessageSubmitted message, BlockSubject subject, Ca2RejectResult result)
     {
-        var outcome = result.Duplicate ? "duplicate" : result.BlockIsNew ? "blocked" : result.AlreadyBlocked ? "already-blocked" : "counted";
+        var outcome = DecisionSpans.Outcome(result.Duplicate, result.BlockIsNew, result.AlreadyBlocked);
         DecisionSpans.Record(RuleCodes.Ca2, outcome, result.Nearby, result.BlockIsNew ? result.Block : null);
         if (result.Duplicate)
         {

@@ -82,7 +82,7 @@ public sealed class SqliteCa2Store : ICa2Store
             var active = Ledger.FindActive(connection, transaction, subject, RuleCodes.Ca2, now);
             if (active is not null)
             {
-                var stale = active.PublishedAt is null && active.Block.BlockedAt < now - SqliteBlockLedger.UnpublishedGracePeriod;
+                var stale = active.IsStale(now);
                 result = result with { AlreadyBlocked = true, Block = stale ? active.Block : null };
             }
             else if (decide(nearby) is { } block)
@@ -98,17 +98,8 @@ public sealed class SqliteCa2Store : ICa2Store
     public Task<bool> RecordLiftAsync(Guid eventId, BlockSubject subject, DateTimeOffset liftedAt, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(subject);
-        using var connection = _database.Open();
-        using var transaction = SqliteDatabase.BeginWrite(connection);
         var consumer = subject.Kind == BlockSubject.AccountKind ? AccountLiftConsumer : IpLiftConsumer;
-        if (!ProcessedEvents.TryMark(connection, transaction, consumer, eventId, now))
-        {
-            return Task.FromResult(false);
-        }
-
-        Ledger.RecordLift(connection, transaction, subject, RuleCodes.Ca2, liftedAt);
-        transaction.Commit();
-        return Task.FromResult(true);
+        return Task.FromResult(Ledger.TryRecordLift(_database, consumer, eventId, subject, RuleCodes.Ca2, liftedAt, now));
     }
 
     public Task MarkPublishedAsync(Guid blockEventId, DateTimeOffset now, CancellationToken cancellationToken)

@@ -72,7 +72,7 @@ public sealed class SqliteRl1Store : IRl1Store
             var active = Ledger.FindActive(connection, transaction, subject, RuleCodes.Rl1, now);
             if (active is not null)
             {
-                var stale = active.PublishedAt is null && active.Block.BlockedAt < now - SqliteBlockLedger.UnpublishedGracePeriod;
+                var stale = active.IsStale(now);
                 result = result with { AlreadyBlocked = true, Block = stale ? active.Block : null };
             }
             else if (decide(recent) is { } block)
@@ -88,17 +88,8 @@ public sealed class SqliteRl1Store : IRl1Store
     public Task<bool> RecordLiftAsync(Guid eventId, BlockSubject subject, DateTimeOffset liftedAt, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(subject);
-        using var connection = _database.Open();
-        using var transaction = SqliteDatabase.BeginWrite(connection);
         var consumer = subject.Kind == BlockSubject.AccountKind ? AccountLiftConsumer : IpLiftConsumer;
-        if (!ProcessedEvents.TryMark(connection, transaction, consumer, eventId, now))
-        {
-            return Task.FromResult(false);
-        }
-
-        Ledger.RecordLift(connection, transaction, subject, RuleCodes.Rl1, liftedAt);
-        transaction.Commit();
-        return Task.FromResult(true);
+        return Task.FromResult(Ledger.TryRecordLift(_database, consumer, eventId, subject, RuleCodes.Rl1, liftedAt, now));
     }
 
     public Task MarkPublishedAsync(Guid blockEventId, DateTimeOffset now, CancellationToken cancellationToken)

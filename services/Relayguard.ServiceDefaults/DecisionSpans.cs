@@ -8,6 +8,22 @@ namespace Relayguard.ServiceDefaults;
 /// </summary>
 public static class DecisionSpans
 {
+    /// <summary>Names what a store did with an event: duplicate, blocked, already-blocked or counted.</summary>
+    public static string Outcome(bool duplicate, bool blockIsNew, bool alreadyBlocked)
+    {
+        if (duplicate)
+        {
+            return "duplicate";
+        }
+
+        if (blockIsNew)
+        {
+            return "blocked";
+        }
+
+        return alreadyBlocked ? "already-blocked" : "counted";
+    }
+
     public static void Record(string rule, string outcome, int? count = null, DetectorBlock? block = null)
     {
         RelayguardTelemetry.Decisions.Add(1, RelayguardTelemetry.Tag("rule", rule), RelayguardTelemetry.Tag("outcome", outcome));

@@ -98,7 +98,7 @@ public static class ServiceDefaultsExtensions
         return builder;
     }
 
-    /// <summary>Maps <c>/health/live</c> (the process answers), <c>/health/ready</c> (every check passes) and <c>/metrics</c>.</summary>
+    /// <summary>Maps <c>/health/live</c> (the process is running), <c>/health/ready</c> (every check passes) and <c>/metrics</c>.</summary>
     public static WebApplication MapServiceDefaults(this WebApplication app)
     {
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });

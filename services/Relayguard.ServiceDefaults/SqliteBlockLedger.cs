@@ -258,6 +258,31 @@ public sealed partial class SqliteBlockLedger
     [GeneratedRegex("^[a-z][a-z0-9_]*$")]
     private static partial Regex TablePrefixPattern();
 
+    /// <summary>
+    /// Records an operator's lift of <paramref name="code"/> on <paramref name="subject"/> in one write transaction,
+    /// once per <paramref name="eventId"/> for <paramref name="consumer"/>. Returns false for a redelivered lift.
+    /// </summary>
+    public bool TryRecordLift(SqliteDatabase database, string consumer, Guid eventId, BlockSubject subject, string code, DateTimeOffset liftedAt, DateTimeOffset now)
+    {
+        using var connection = database.Open();
+        using var transaction = SqliteDatabase.BeginWrite(connection);
+        if (!ProcessedEvents.TryMark(connection, transaction, consumer, eventId, now))
+        {
+            return false;
+        }
+
+        RecordLift(connection, transaction, subject, code, liftedAt);
+        transaction.Commit();
+        return true;
+    }
+
     /// <summary>A stored block and when it was published, or null for <see cref="PublishedAt"/> while it is not.</summary>
-    public sealed record Entry(DetectorBlock Block, DateTimeOffset? PublishedAt);
+    public sealed record Entry(DetectorBlock Block, DateTimeOffset? PublishedAt)
+    {
+        /// <summary>
+        /// True when the block is still unpublished past <see cref="UnpublishedGracePeriod"/>, so its source event
+        /// probably failed for good and the next event for the subject must publish it.
+        /// </summary>
+        public bool IsStale(DateTimeOffset now) => PublishedAt is null && Block.BlockedAt < now - UnpublishedGracePeriod;
+    }
 }

@@ -284,9 +284,9 @@ public sealed class Ca2RuleTests : IDisposable
     {
         var times = Enumerable.Range(0, 5).Select(i => Events.Start.AddMinutes(i * 2.5)).ToList();
 
-        Assert.Equal(-1, Ca2Decision.FindRun(times, 5, TimeSpan.FromMinutes(10)));
-        Assert.Equal(0, Ca2Decision.FindRun(times, 5, TimeSpan.FromMinutes(10.5)));
-        Assert.Equal(0, Ca2Decision.FindRun(times, 4, TimeSpan.FromMinutes(10)));
+        Assert.Equal(-1, TimeRuns.FindRun(times, 5, TimeSpan.FromMinutes(10)));
+        Assert.Equal(0, TimeRuns.FindRun(times, 5, TimeSpan.FromMinutes(10.5)));
+        Assert.Equal(0, TimeRuns.FindRun(times, 4, TimeSpan.FromMinutes(10)));
     }
 
     private Ca2Rule CreateRule(Ca2Options? options = null, SqliteDatabase? database = null) =>

@@ -13,8 +13,8 @@ using Relayguard.ServiceDefaults;
 namespace Relayguard.Gateway.Relay;
 
 /// <summary>
-/// Relays to the upstream MTA with MailKit over a pool of open connections, answering the client only after
-/// the upstream has answered (a before-queue proxy): nothing is accepted that was not handed on.
+/// Relays to the upstream MTA with MailKit over a pool of open connections, replying to the client only after
+/// the upstream has replied (a before-queue proxy), so nothing is accepted that was not handed on.
 /// </summary>
 public sealed partial class UpstreamRelay : IMessageRelay, IAsyncDisposable
 {
@@ -66,7 +66,7 @@ public sealed partial class UpstreamRelay : IMessageRelay, IAsyncDisposable
         await _slots.WaitAsync(cancellationToken);
         try
         {
-            // A pooled connection may have been closed by the upstream while idle; one fresh try is safe
+            // A pooled connection may have been closed by the upstream while idle. One fresh try is safe
             // because the failure happens before the message data is accepted.
             for (var attempt = 0; ; attempt++)
             {
@@ -244,9 +244,9 @@ public sealed partial class UpstreamRelay : IMessageRelay, IAsyncDisposable
     [LoggerMessage(EventId = 1501, Level = LogLevel.Debug, Message = "Message {MessageId} relayed to {Upstream}: {Accepted} recipients accepted, {Refused} refused; upstream said {Response}")]
     private static partial void LogRelayed(ILogger logger, string messageId, string upstream, int accepted, int refused, string response);
 
-    [LoggerMessage(EventId = 1502, Level = LogLevel.Warning, Message = "Upstream {Upstream} is unreachable for message {MessageId}: {Error}; the client was told to retry (451 4.4.1).")]
+    [LoggerMessage(EventId = 1502, Level = LogLevel.Warning, Message = "Upstream {Upstream} is unreachable for message {MessageId}: {Error}. The client got 451 4.4.1 and may retry.")]
     private static partial void LogUpstreamUnavailable(ILogger logger, string messageId, string upstream, string error);
 
-    [LoggerMessage(EventId = 1503, Level = LogLevel.Warning, Message = "Relaying message {MessageId} to {Upstream} failed: {Error}; the client was told to retry.")]
+    [LoggerMessage(EventId = 1503, Level = LogLevel.Warning, Message = "Relaying message {MessageId} to {Upstream} failed: {Error}. The client got a 4xx reply and may retry.")]
     private static partial void LogUpstreamFailed(ILogger logger, string messageId, string upstream, string error);
 }

@@ -85,7 +85,7 @@ public sealed partial class GatewaySessionHandler
             await SendFailureNoticeAsync(transaction, message, result.RefusedRecipients, cancellationToken);
         }
 
-        var outcome = result.Accepted ? SubmissionOutcomes.Relayed : result.Reply.IsTransient ? SubmissionOutcomes.Deferred : SubmissionOutcomes.Refused;
+        var outcome = result.Accepted ? SubmissionOutcomes.Relayed : RefusalOutcome(result.Reply);
         await PublishAsync(session, transaction, hashes, data.Length, scan, outcome, null, "data", result.Reply, relayAttempted: result.Accepted || result.RefusedRecipients.Count > 0);
         return result.Reply;
     }

@@ -197,7 +197,7 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
             return;
         }
 
-        var outcome = refusal.IsTransient ? SubmissionOutcomes.Deferred : SubmissionOutcomes.Refused;
+        var outcome = RefusalOutcome(refusal);
         Publish(session, transaction, Hashes(transaction), 0, ScanResult.NotScanned(), outcome, null, "data", refusal);
     }
 

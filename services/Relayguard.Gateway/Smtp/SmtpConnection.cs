@@ -455,7 +455,7 @@ public sealed partial class SmtpConnection
             return reply;
         }
 
-        // The handler decides and must answer; a failure inside it is a temporary error, never silence.
+        // The handler decides and must return a reply. A failure inside it becomes a temporary error, never silence.
         timeout.CancelAfter(Limits.DataTimeout);
         Activity.Current = transaction.Activity ?? Activity.Current;
         transaction.Activity?.SetTag("relayguard.size", data.Length);
@@ -584,7 +584,7 @@ public sealed partial class SmtpConnection
         }
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
         {
-            // The client is gone or stuck; there is nobody left to tell.
+            // The client disconnected or stopped reading, so the reply cannot be delivered.
         }
     }
 

@@ -70,7 +70,7 @@ public sealed class SmtpListener : IAsyncDisposable
             await _acceptLoop;
         }
 
-        // Sessions in the middle of a transaction get time to finish before they are told to go.
+        // Sessions in the middle of a transaction get time to finish before they get 421 and are closed.
         var drained = Task.WhenAll(_sessions.Values);
         if (await Task.WhenAny(drained, Task.Delay(drainTimeout)) != drained)
         {
