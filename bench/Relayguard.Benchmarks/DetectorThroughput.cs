@@ -26,6 +26,8 @@ public static class DetectorThroughput
         var detector = args.String("detector", "ca1");
         var transport = args.String("transport", "memory");
         var events = args.Int("events", 20_000);
+        var warmupEvents = args.Int("warmup", 5_000);
+        var prefill = args.String("prefill", "no") == "yes";
         var directory = Directory.CreateTempSubdirectory("relayguard-bench-detector-").FullName;
         try
         {
@@ -64,28 +66,47 @@ public static class DetectorThroughput
 
             using var host = builder.Build();
             await host.StartAsync();
-            var batch = Enumerable.Range(0, events).Select(i => BenchEvents.For(detector, i)).ToList();
-            var watch = Stopwatch.StartNew();
-            if (transport == "none")
+            if (transport != "none")
             {
-                await CallRuleAsync(host.Services, detector, batch);
+                host.Services.GetRequiredService<IBus>().ConnectConsumeMessageObserver(counter);
+            }
+
+            // The warm-up runs the same code first, so the timed run measures compiled code, as in a service that has
+            // been up for a while, and not the JIT compiler.
+            var warmup = Enumerable.Range(events, warmupEvents).Select(i => BenchEvents.For(detector, i)).ToList();
+            await FeedAsync(host.Services, detector, transport, counter, warmup, warmupEvents);
+            var batch = Enumerable.Range(0, events).Select(i => BenchEvents.For(detector, i)).ToList();
+            Stopwatch watch;
+            TimeSpan cpuBefore;
+            long allocatedBefore;
+            int collectionsBefore;
+            if (prefill && transport != "none")
+            {
+                // The consumer waits until every event is queued, so the timed part is the consumer alone, as in a
+                // detector whose gateway publishes from another process.
+                counter.Hold();
+                await PublishAsync(host.Services.GetRequiredService<IBus>(), batch);
+                (cpuBefore, allocatedBefore, collectionsBefore, watch) = StartMeasuring();
+                counter.Release();
+                await counter.WaitForAsync(warmupEvents + events, TimeSpan.FromMinutes(5));
             }
             else
             {
-                var bus = host.Services.GetRequiredService<IBus>();
-                bus.ConnectConsumeMessageObserver(counter);
-                await PublishAsync(bus, batch);
-                await counter.WaitForAsync(events, TimeSpan.FromMinutes(5));
+                (cpuBefore, allocatedBefore, collectionsBefore, watch) = StartMeasuring();
+                await FeedAsync(host.Services, detector, transport, counter, batch, warmupEvents + events);
             }
 
             var seconds = watch.Elapsed.TotalSeconds;
+            var cpuPerEvent = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds / events;
+            var allocatedPerEvent = (GC.GetTotalAllocatedBytes() - allocatedBefore) / events;
+            var collections = GC.CollectionCount(0) - collectionsBefore;
             using var connection = database.Open();
             var stored = (long)(SqliteDatabase.Scalar(connection, "SELECT COUNT(*) FROM processed_events;") ?? 0L);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"detector={detector} transport={transport} events={events} stored={stored} faults={counter.Faults} seconds={seconds:0.000} rate={events / seconds:0}"));
+                $"detector={detector} transport={transport} prefill={(prefill ? "yes" : "no")} warmup={warmupEvents} events={events} stored={stored} faults={counter.Faults} seconds={seconds:0.000} cpu-per-event={cpuPerEvent:0}us allocated-per-event={allocatedPerEvent}B gen0-collections={collections} rate={events / seconds:0}"));
             await host.StopAsync();
             database.Dispose();
-            return stored == events && counter.Faults == 0 ? 0 : 1;
+            return stored == warmupEvents + events && counter.Faults == 0 ? 0 : 1;
         }
         finally
         {
@@ -115,6 +136,22 @@ public static class DetectorThroughput
             "bo1" => bus.AddBo1Consumers(),
             _ => bus.AddRl1Consumers(),
         };
+    }
+
+    private static (TimeSpan Cpu, long Allocated, int Collections, Stopwatch Watch) StartMeasuring() =>
+        (Process.GetCurrentProcess().TotalProcessorTime, GC.GetTotalAllocatedBytes(), GC.CollectionCount(0), Stopwatch.StartNew());
+
+    /// <summary>Feeds the events to the rule or the bus and returns once the consumer has handled <paramref name="consumedTotal"/> events in all.</summary>
+    private static async Task FeedAsync(IServiceProvider services, string detector, string transport, ConsumeCounter counter, List<MessageSubmitted> events, int consumedTotal)
+    {
+        if (transport == "none")
+        {
+            await CallRuleAsync(services, detector, events);
+            return;
+        }
+
+        await PublishAsync(services.GetRequiredService<IBus>(), events);
+        await counter.WaitForAsync(consumedTotal, TimeSpan.FromMinutes(5));
     }
 
     /// <summary>Publishes with up to 64 publishes in flight, so the publisher keeps ahead of the consumer.</summary>
@@ -157,21 +194,34 @@ public static class DetectorThroughput
         await Task.WhenAll(workers);
     }
 
+    /// <summary>Counts handled events; <see cref="WaitForAsync"/> returns once a total is reached.</summary>
     private sealed class ConsumeCounter : IConsumeMessageObserver<MessageSubmitted>
     {
-        private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly Lock _lock = new();
+        private TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _consumed;
         private int _target = int.MaxValue;
+        private int _faults;
 
-        public int Faults { get; private set; }
+        public int Faults => Volatile.Read(ref _faults);
 
-        public Task PreConsume(ConsumeContext<MessageSubmitted> context) => Task.CompletedTask;
+        private TaskCompletionSource? _hold;
+
+        /// <summary>Makes every consume wait before it starts until <see cref="Release"/>.</summary>
+        public void Hold() => _hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Release() => _hold?.TrySetResult();
+
+        public Task PreConsume(ConsumeContext<MessageSubmitted> context) => _hold?.Task ?? Task.CompletedTask;
 
         public Task PostConsume(ConsumeContext<MessageSubmitted> context)
         {
-            if (Interlocked.Increment(ref _consumed) >= Volatile.Read(ref _target))
+            lock (_lock)
             {
-                _done.TrySetResult();
+                if (++_consumed >= _target)
+                {
+                    _done.TrySetResult();
+                }
             }
 
             return Task.CompletedTask;
@@ -179,19 +229,23 @@ public static class DetectorThroughput
 
         public Task ConsumeFault(ConsumeContext<MessageSubmitted> context, Exception exception)
         {
-            Faults++;
+            Interlocked.Increment(ref _faults);
             return PostConsume(context);
         }
 
-        public async Task WaitForAsync(int count, TimeSpan timeout)
+        public Task WaitForAsync(int count, TimeSpan timeout)
         {
-            Volatile.Write(ref _target, count);
-            if (Volatile.Read(ref _consumed) >= count)
+            lock (_lock)
             {
-                return;
-            }
+                _target = count;
+                _done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                if (_consumed >= count)
+                {
+                    _done.TrySetResult();
+                }
 
-            await _done.Task.WaitAsync(timeout);
+                return _done.Task.WaitAsync(timeout);
+            }
         }
     }
 }

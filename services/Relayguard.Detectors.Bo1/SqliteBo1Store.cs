@@ -148,25 +148,27 @@ public sealed class SqliteBo1Store : IBo1Store
             from = lifted;
         }
 
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = """
+        return SqliteDatabase.Query(
+            connection,
+            """
             SELECT event_id, gateway_message_id, submitted_at FROM bo1_refusals
             WHERE kind = $kind AND subject = $subject AND submitted_at >= $from AND submitted_at <= $to
             ORDER BY submitted_at, event_id;
-            """;
-        command.Parameters.AddWithValue("$kind", subject.Kind);
-        command.Parameters.AddWithValue("$subject", subject.Value);
-        command.Parameters.AddWithValue("$from", from.ToUnixTimeMilliseconds());
-        command.Parameters.AddWithValue("$to", (submittedAt + window).ToUnixTimeMilliseconds());
+            """,
+            transaction,
+            reader =>
+            {
+                var refusals = new List<Bo1Refusal>();
+                while (reader.Read())
+                {
+                    refusals.Add(new Bo1Refusal(Guid.ParseExact(reader.GetString(0), "N"), reader.GetString(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2))));
+                }
 
-        var refusals = new List<Bo1Refusal>();
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            refusals.Add(new Bo1Refusal(Guid.ParseExact(reader.GetString(0), "N"), reader.GetString(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2))));
-        }
-
-        return refusals;
+                return refusals;
+            },
+            ("$kind", subject.Kind),
+            ("$subject", subject.Value),
+            ("$from", from.ToUnixTimeMilliseconds()),
+            ("$to", (submittedAt + window).ToUnixTimeMilliseconds()));
     }
 }

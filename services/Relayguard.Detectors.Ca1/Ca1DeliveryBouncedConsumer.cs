@@ -7,14 +7,14 @@ public sealed class Ca1DeliveryBouncedConsumer(Ca1Rule rule, Ca1EarlyWarning ear
 {
     public async Task Consume(ConsumeContext<DeliveryBounced> context)
     {
-        var block = await rule.RecordBounceAsync(context.Message, context.CancellationToken);
-        if (block is not null)
+        var counted = await rule.CountBounceAsync(context.Message, context.CancellationToken);
+        if (counted?.Block is { } block)
         {
             await block.PublishAsync(context, context.CancellationToken);
             await rule.MarkPublishedAsync(block, context.CancellationToken);
         }
 
-        if (await earlyWarning.CheckAsync(context.Message, context.CancellationToken) is { } warning)
+        if (await earlyWarning.CheckAsync(counted, context.Message.Account!, context.Message.SubmittedAt, context.CancellationToken) is { } warning)
         {
             await context.Publish(warning, publish => publish.MessageId = warning.EventId, context.CancellationToken);
             earlyWarning.MarkPublished(warning);

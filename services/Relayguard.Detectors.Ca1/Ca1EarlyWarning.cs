@@ -16,25 +16,23 @@ public sealed class Ca1EarlyWarning(
     Ca1Rule rule,
     IOptions<Ca1Options> options,
     TimeProvider time,
-    ILogger<Ca1EarlyWarning> logger,
-    IDetectorAllowlist<Ca1Rule>? allowlist = null)
+    ILogger<Ca1EarlyWarning> logger)
 {
     private readonly Ca1Options _options = options.Value;
 
-    /// <summary>Checks the window of a relayed, authenticated submission. Returns a warning to publish, or null.</summary>
-    public Task<AccountWarned?> CheckAsync(MessageSubmitted message, CancellationToken cancellationToken)
+    /// <summary>
+    /// Checks the tally that <see cref="Ca1Rule"/> returned for an event it counted, without reading the store again.
+    /// A null <paramref name="counted"/> (the rule did not count the event) returns null. A duplicate has no tally, so
+    /// the window is read from the store: the warning of the first delivery may never have been published.
+    /// </summary>
+    public Task<AccountWarned?> CheckAsync(Ca1Result? counted, string account, DateTimeOffset submittedAt, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(message);
-        var counted = (message.Outcome == SubmissionOutcomes.Relayed || message.RelayAttempted) && message.Account is not null;
-        return counted ? CheckAsync(message.Account!, message.ClientIp, message.SubmittedAt, cancellationToken) : Task.FromResult<AccountWarned?>(null);
-    }
+        if (counted is null || _options.WarnAt <= 0)
+        {
+            return Task.FromResult<AccountWarned?>(null);
+        }
 
-    /// <summary>Checks the window of a permanent invalid-address bounce. Returns a warning to publish, or null.</summary>
-    public Task<AccountWarned?> CheckAsync(DeliveryBounced message, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(message);
-        var counted = message.Account is not null && message.AddressInvalid && message.Permanent;
-        return counted ? CheckAsync(message.Account!, message.ClientIp, message.SubmittedAt, cancellationToken) : Task.FromResult<AccountWarned?>(null);
+        return counted.Tally is { } tally ? Task.FromResult(Warn(tally, time.GetUtcNow())) : CheckWindowAsync(account, submittedAt, time.GetUtcNow(), cancellationToken);
     }
 
     public void MarkPublished(AccountWarned warning)
@@ -46,15 +44,15 @@ public sealed class Ca1EarlyWarning(
     /// <summary>Deletes warnings of windows past the CA1 retention. Returns how many were deleted.</summary>
     public int Prune() => warnings.Prune(time.GetUtcNow() - _options.RetentionDuration - _options.WindowDuration);
 
-    private async Task<AccountWarned?> CheckAsync(string account, string clientIp, DateTimeOffset submittedAt, CancellationToken cancellationToken)
+    private async Task<AccountWarned?> CheckWindowAsync(string account, DateTimeOffset submittedAt, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        if (_options.WarnAt <= 0 || submittedAt < now - _options.RetentionDuration || allowlist?.FindCovering(RuleCodes.Ca1, account, clientIp, now) is not null)
-        {
-            return null;
-        }
-
         var tally = await store.GetTallyAsync(account, rule.WindowStartOf(submittedAt), cancellationToken);
+        return Warn(tally, now);
+    }
+
+    /// <summary>Stores the warning the tally calls for. Returns it, the same warning while it is unpublished, or null.</summary>
+    private AccountWarned? Warn(Ca1Tally tally, DateTimeOffset now)
+    {
         if (Ca1Warning.Decide(tally, _options, now) is not { } warning)
         {
             return null;
@@ -63,7 +61,7 @@ public sealed class Ca1EarlyWarning(
         var pending = warnings.Record(warning, now);
         if (pending?.EventId == warning.EventId)
         {
-            Log.AccountWarned(logger, account, warning.EventId, tally.InvalidRecipients, tally.DistinctRecipients, tally.WindowStart);
+            Log.AccountWarned(logger, tally.Account, warning.EventId, tally.InvalidRecipients, tally.DistinctRecipients, tally.WindowStart);
         }
 
         return pending;

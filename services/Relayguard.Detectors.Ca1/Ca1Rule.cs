@@ -37,7 +37,14 @@ public sealed class Ca1Rule
     /// submission may complete bounces that arrived before it. Ignores every other submission. Returns a stored
     /// block event to publish, or null.
     /// </summary>
-    public async Task<DetectorBlock?> RecordSubmissionAsync(MessageSubmitted message, CancellationToken cancellationToken)
+    public async Task<DetectorBlock?> RecordSubmissionAsync(MessageSubmitted message, CancellationToken cancellationToken) =>
+        (await CountSubmissionAsync(message, cancellationToken))?.Block;
+
+    /// <summary>
+    /// Like <see cref="RecordSubmissionAsync"/>, but returns everything the store did, with the window's tally after
+    /// the event, or null when the submission does not count.
+    /// </summary>
+    public async Task<Ca1Result?> CountSubmissionAsync(MessageSubmitted message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         if (!(message.Outcome == SubmissionOutcomes.Relayed || message.RelayAttempted) || message.Account is null)
@@ -65,14 +72,21 @@ public sealed class Ca1Rule
         }
 
         LogOutcome(nameof(MessageSubmitted), message.EventId, result);
-        return result.Block;
+        return result;
     }
 
     /// <summary>
     /// Counts a permanent invalid-address bounce in the window of its submission and decides whether to block.
     /// Returns a stored block event to publish, or null.
     /// </summary>
-    public async Task<DetectorBlock?> RecordBounceAsync(DeliveryBounced message, CancellationToken cancellationToken)
+    public async Task<DetectorBlock?> RecordBounceAsync(DeliveryBounced message, CancellationToken cancellationToken) =>
+        (await CountBounceAsync(message, cancellationToken))?.Block;
+
+    /// <summary>
+    /// Like <see cref="RecordBounceAsync"/>, but returns everything the store did, with the window's tally after the
+    /// event, or null when the bounce does not count.
+    /// </summary>
+    public async Task<Ca1Result?> CountBounceAsync(DeliveryBounced message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         if (message.Account is null)
@@ -110,7 +124,7 @@ public sealed class Ca1Rule
             message.BouncedAt);
         var result = await _store.RecordInvalidBounceAsync(bounce, now, tally => Ca1Decision.Decide(tally, _options, now), cancellationToken);
         LogOutcome(nameof(DeliveryBounced), message.EventId, result);
-        return result.Block;
+        return result;
     }
 
     /// <summary>Records an operator's lift when it names CA1.</summary>

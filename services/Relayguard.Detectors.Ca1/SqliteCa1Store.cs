@@ -207,58 +207,54 @@ public sealed class SqliteCa1Store : ICa1Store
         var cutoff = lastLift?.ToUnixTimeMilliseconds() ?? long.MinValue;
         var window = windowStart.ToUnixTimeMilliseconds();
 
-        using var counts = connection.CreateCommand();
-        counts.Transaction = transaction;
-        counts.CommandText = """
+        var (distinct, invalid) = SqliteDatabase.Query(
+            connection,
+            """
             SELECT coalesce(sum(last_submitted_at >= $cutoff), 0),
                    coalesce(sum(invalid_submitted_at >= $cutoff AND last_submitted_at >= invalid_submitted_at), 0)
             FROM ca1_recipients WHERE account = $account AND window_start = $window;
-            """;
-        AddParameters(counts, account, window, cutoff);
-        int distinct;
-        int invalid;
-        using (var reader = counts.ExecuteReader())
-        {
-            reader.Read();
-            distinct = reader.GetInt32(0);
-            invalid = reader.GetInt32(1);
-        }
-
-        var sampleList = new List<EvidenceSample>();
+            """,
+            transaction,
+            reader =>
+            {
+                reader.Read();
+                return (reader.GetInt32(0), reader.GetInt32(1));
+            },
+            ("$account", account),
+            ("$window", window),
+            ("$cutoff", cutoff));
         if (invalid == 0)
         {
-            return new Ca1Tally(account, windowStart, distinct, invalid, sampleList);
+            return new Ca1Tally(account, windowStart, distinct, invalid, []);
         }
 
-        using var samples = connection.CreateCommand();
-        samples.Transaction = transaction;
-        samples.CommandText = $"""
+        var sampleList = SqliteDatabase.Query(
+            connection,
+            $"""
             SELECT address, reply, bounced_at FROM ca1_recipients
             WHERE account = $account AND window_start = $window
               AND invalid_submitted_at >= $cutoff AND last_submitted_at >= invalid_submitted_at
             ORDER BY bounced_at DESC, recipient_hash LIMIT {MaxSamples};
-            """;
-        AddParameters(samples, account, window, cutoff);
-        using (var reader = samples.ExecuteReader())
-        {
-            while (reader.Read())
+            """,
+            transaction,
+            reader =>
             {
-                sampleList.Add(new EvidenceSample
+                var samples = new List<EvidenceSample>();
+                while (reader.Read())
                 {
-                    Value = reader.GetString(0),
-                    Detail = reader.GetString(1),
-                    At = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
-                });
-            }
-        }
+                    samples.Add(new EvidenceSample
+                    {
+                        Value = reader.GetString(0),
+                        Detail = reader.GetString(1),
+                        At = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
+                    });
+                }
 
+                return samples;
+            },
+            ("$account", account),
+            ("$window", window),
+            ("$cutoff", cutoff));
         return new Ca1Tally(account, windowStart, distinct, invalid, sampleList);
-    }
-
-    private static void AddParameters(SqliteCommand command, string account, long window, long cutoff)
-    {
-        command.Parameters.AddWithValue("$account", account);
-        command.Parameters.AddWithValue("$window", window);
-        command.Parameters.AddWithValue("$cutoff", cutoff);
     }
 }

@@ -144,33 +144,35 @@ public sealed class SqliteCa2Store : ICa2Store
             from = lifted;
         }
 
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = """
+        return SqliteDatabase.Query(
+            connection,
+            """
             SELECT event_id, gateway_message_id, spam_score, submitted_at, spam_symbols FROM ca2_rejects
             WHERE kind = $kind AND subject = $subject AND on_ip = $onIp AND submitted_at >= $from AND submitted_at <= $to
             ORDER BY submitted_at, event_id;
-            """;
-        command.Parameters.AddWithValue("$kind", subject.Kind);
-        command.Parameters.AddWithValue("$subject", subject.Value);
-        command.Parameters.AddWithValue("$onIp", subject.OnIp ?? string.Empty);
-        command.Parameters.AddWithValue("$from", from.ToUnixTimeMilliseconds());
-        command.Parameters.AddWithValue("$to", (reject.SubmittedAt + window).ToUnixTimeMilliseconds());
+            """,
+            transaction,
+            reader =>
+            {
+                var rejects = new List<Ca2Reject>();
+                while (reader.Read())
+                {
+                    rejects.Add(new Ca2Reject(
+                        Guid.ParseExact(reader.GetString(0), "N"),
+                        subject,
+                        reader.GetString(1),
+                        reader.IsDBNull(2) ? null : reader.GetDouble(2),
+                        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
+                        reader.IsDBNull(4) ? null : reader.GetString(4).Split(SymbolSeparator)));
+                }
 
-        var rejects = new List<Ca2Reject>();
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            rejects.Add(new Ca2Reject(
-                Guid.ParseExact(reader.GetString(0), "N"),
-                subject,
-                reader.GetString(1),
-                reader.IsDBNull(2) ? null : reader.GetDouble(2),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
-                reader.IsDBNull(4) ? null : reader.GetString(4).Split(SymbolSeparator)));
-        }
-
-        return rejects;
+                return rejects;
+            },
+            ("$kind", subject.Kind),
+            ("$subject", subject.Value),
+            ("$onIp", subject.OnIp ?? string.Empty),
+            ("$from", from.ToUnixTimeMilliseconds()),
+            ("$to", (reject.SubmittedAt + window).ToUnixTimeMilliseconds()));
     }
 
     /// <summary>Adds the <c>spam_symbols</c> column to a table created before it existed. SQLite has no ADD COLUMN IF NOT EXISTS.</summary>

@@ -120,29 +120,31 @@ public sealed class SqliteRl1Store : IRl1Store
 
     private static List<Rl1Submission> ReadSince(SqliteConnection connection, SqliteTransaction transaction, BlockSubject subject, DateTimeOffset from)
     {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = """
+        return SqliteDatabase.Query(
+            connection,
+            """
             SELECT event_id, gateway_message_id, recipients, submitted_at FROM rl1_messages
             WHERE kind = $kind AND subject = $subject AND submitted_at > $from
             ORDER BY submitted_at, event_id;
-            """;
-        command.Parameters.AddWithValue("$kind", subject.Kind);
-        command.Parameters.AddWithValue("$subject", subject.Value);
-        command.Parameters.AddWithValue("$from", from.ToUnixTimeMilliseconds());
+            """,
+            transaction,
+            reader =>
+            {
+                var submissions = new List<Rl1Submission>();
+                while (reader.Read())
+                {
+                    submissions.Add(new Rl1Submission(
+                        Guid.ParseExact(reader.GetString(0), "N"),
+                        subject,
+                        reader.GetString(1),
+                        reader.GetInt32(2),
+                        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3))));
+                }
 
-        var submissions = new List<Rl1Submission>();
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            submissions.Add(new Rl1Submission(
-                Guid.ParseExact(reader.GetString(0), "N"),
-                subject,
-                reader.GetString(1),
-                reader.GetInt32(2),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3))));
-        }
-
-        return submissions;
+                return submissions;
+            },
+            ("$kind", subject.Kind),
+            ("$subject", subject.Value),
+            ("$from", from.ToUnixTimeMilliseconds()));
     }
 }

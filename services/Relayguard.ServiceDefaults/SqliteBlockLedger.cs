@@ -72,22 +72,21 @@ public sealed partial class SqliteBlockLedger
     public Entry? FindActive(SqliteConnection connection, SqliteTransaction transaction, BlockSubject subject, string code, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(subject);
-        using var command = CreateCommand(
+        return SqliteDatabase.Query(
             connection,
-            transaction,
             $"""
             SELECT message_type, message, published_at FROM {BlocksTable}
             WHERE kind = $kind AND subject = $subject AND on_ip = $onIp AND code = $code
               AND lifted_at IS NULL AND (expires_at IS NULL OR expires_at > $now)
             ORDER BY blocked_at DESC LIMIT 1;
             """,
+            transaction,
+            reader => reader.Read() ? ReadEntry(reader) : null,
             ("$kind", subject.Kind),
             ("$subject", subject.Value),
             ("$onIp", subject.OnIp ?? string.Empty),
             ("$code", code),
             ("$now", now.ToUnixTimeMilliseconds()));
-        using var reader = command.ExecuteReader();
-        return reader.Read() ? ReadEntry(reader) : null;
     }
 
     /// <summary>Stores a new block, not yet published, with the id of the event that led to it.</summary>
@@ -121,12 +120,12 @@ public sealed partial class SqliteBlockLedger
     /// <summary>Finds the blocks that the event <paramref name="sourceEventId"/> created and that were never marked published.</summary>
     public IReadOnlyList<DetectorBlock> FindUnpublished(SqliteConnection connection, SqliteTransaction? transaction, Guid sourceEventId)
     {
-        using var command = CreateCommand(
+        return SqliteDatabase.Query(
             connection,
-            transaction,
             $"SELECT message_type, message, published_at FROM {BlocksTable} WHERE source_event_id = $source AND published_at IS NULL ORDER BY blocked_at;",
+            transaction,
+            ReadBlocks,
             ("$source", sourceEventId.ToString("N")));
-        return ReadBlocks(command);
     }
 
     public void MarkPublished(SqliteConnection connection, Guid eventId, DateTimeOffset now) =>
@@ -188,16 +187,16 @@ public sealed partial class SqliteBlockLedger
 
     public IReadOnlyList<DetectorBlock> ListActive(SqliteConnection connection, DateTimeOffset now)
     {
-        using var command = CreateCommand(
+        return SqliteDatabase.Query(
             connection,
-            null,
             $"""
             SELECT message_type, message, published_at FROM {BlocksTable}
             WHERE lifted_at IS NULL AND (expires_at IS NULL OR expires_at > $now)
             ORDER BY blocked_at;
             """,
+            null,
+            ReadBlocks,
             ("$now", now.ToUnixTimeMilliseconds()));
-        return ReadBlocks(command);
     }
 
     /// <summary>Deletes blocks lifted or expired before <paramref name="endedBefore"/> and lifts recorded before <paramref name="liftsBefore"/>.</summary>
@@ -216,23 +215,9 @@ public sealed partial class SqliteBlockLedger
         return blocks + lifts;
     }
 
-    private static SqliteCommand CreateCommand(SqliteConnection connection, SqliteTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Transaction = transaction;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        }
-
-        return command;
-    }
-
-    private static List<DetectorBlock> ReadBlocks(SqliteCommand command)
+    private static List<DetectorBlock> ReadBlocks(SqliteDataReader reader)
     {
         var blocks = new List<DetectorBlock>();
-        using var reader = command.ExecuteReader();
         while (reader.Read())
         {
             blocks.Add(ReadEntry(reader).Block);

@@ -60,9 +60,10 @@ public sealed class SqliteDatabase : IDisposable
 
     /// <summary>
     /// Set on every connection. busy_timeout makes a writer wait for another process's write lock instead of failing at
-    /// once; wal_autocheckpoint=0 leaves checkpoints to this class's timer.
+    /// once; wal_autocheckpoint=0 leaves checkpoints to this class's timer; journal_size_limit truncates a WAL that grew past
+    /// 64 MiB when it starts again from the beginning.
     /// </summary>
-    private const string ConnectionPragmas = "PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=0;";
+    private const string ConnectionPragmas = "PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;";
 
     /// <summary>
     /// Returns an open connection, reused from this database's pool when one is free. Disposing it returns it to the
@@ -188,6 +189,26 @@ public sealed class SqliteDatabase : IDisposable
     }
 
     /// <summary>
+    /// Runs a query and returns what <paramref name="read"/> makes of its rows. On a connection from this class the
+    /// statement stays prepared for the next call, as with <see cref="Execute"/>, so <paramref name="read"/> must not
+    /// run the same SQL again on this connection before it returns.
+    /// </summary>
+    public static T Query<T>(SqliteConnection connection, string sql, SqliteTransaction? transaction, Func<SqliteDataReader, T> read, params (string Name, object? Value)[] parameters)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        var (command, owned) = Prepare(connection, sql, transaction, parameters);
+        try
+        {
+            using var reader = command.ExecuteReader();
+            return read(reader);
+        }
+        finally
+        {
+            owned?.Dispose();
+        }
+    }
+
+    /// <summary>
     /// Starts a write transaction with BEGIN IMMEDIATE, so two processes never both read a counter and then both write it.
     /// On a connection from <see cref="Open"/> it first waits for the in-process write gate, which the connection holds
     /// until it is closed.
@@ -232,8 +253,24 @@ public sealed class SqliteDatabase : IDisposable
 
         try
         {
-            using var connection = Open();
-            Execute(connection, "PRAGMA wal_checkpoint(PASSIVE);");
+            using (var connection = Open())
+            {
+                Execute(connection, "PRAGMA wal_checkpoint(PASSIVE);");
+            }
+
+            // The first pass cannot reach the end of a WAL that this process keeps appending to. The second copies the
+            // rest while this process's writers wait at the gate, so the next write starts the WAL again from its
+            // beginning. Without it the WAL grows for as long as writes keep coming, and every write then extends the file.
+            _gate.Wait();
+            try
+            {
+                using var connection = Open();
+                Execute(connection, "PRAGMA wal_checkpoint(PASSIVE);");
+            }
+            finally
+            {
+                _gate.Release();
+            }
         }
         catch (SqliteException)
         {

@@ -61,27 +61,31 @@ public sealed class SqliteDetectorAllowlist<TRule> : IDetectorAllowlist<TRule>
     {
         IPAddress? address = clientIp is not null && IPAddress.TryParse(clientIp, out var parsed) ? parsed : null;
         using var connection = _database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = $"""
+        return SqliteDatabase.Query(
+            connection,
+            $"""
             SELECT kind, subject FROM {_table}
             WHERE active = 1 AND (code = '' OR code = $code) AND (expires_at IS NULL OR expires_at > $now)
               AND ((kind = '{AccountKind}' AND subject = $account) OR kind = '{IpKind}');
-            """;
-        command.Parameters.AddWithValue("$code", code);
-        command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
-        command.Parameters.AddWithValue("$account", (object?)account ?? DBNull.Value);
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            var kind = reader.GetString(0);
-            var subject = reader.GetString(1);
-            if (kind == AccountKind || (address is not null && IpNetwork.TryParse(subject, out var network) && network!.Contains(address)))
+            """,
+            null,
+            reader =>
             {
-                return $"{kind} {subject}";
-            }
-        }
+                while (reader.Read())
+                {
+                    var kind = reader.GetString(0);
+                    var subject = reader.GetString(1);
+                    if (kind == AccountKind || (address is not null && IpNetwork.TryParse(subject, out var network) && network!.Contains(address)))
+                    {
+                        return $"{kind} {subject}";
+                    }
+                }
 
-        return null;
+                return null;
+            },
+            ("$code", code),
+            ("$now", now.ToUnixTimeMilliseconds()),
+            ("$account", account));
     }
 
     private bool Apply(Guid eventId, string kind, string subject, string? code, bool active, DateTimeOffset? expiresAt, DateTimeOffset changedAt, DateTimeOffset now)
