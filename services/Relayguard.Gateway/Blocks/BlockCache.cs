@@ -61,7 +61,11 @@ public sealed partial class BlockCache
     /// <summary>Blocks held in memory, including expired ones not yet swept.</summary>
     public int Count => Volatile.Read(ref _count);
 
-    public void Apply(BlockEntry entry)
+    /// <summary>
+    /// Enforces a block and saves it. Returns false, and changes nothing, when a lift recorded for its subject and
+    /// code came at or after the block was made: a late copy of a block event that was lifted since.
+    /// </summary>
+    public bool Apply(BlockEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
         if (entry.Kind is not (BlockKinds.Account or BlockKinds.Ip))
@@ -71,20 +75,30 @@ public sealed partial class BlockCache
 
         lock (_writeLock)
         {
+            if (_snapshot.IsLiftedSince(entry))
+            {
+                return false;
+            }
+
             // Enforced before it is saved, so the snapshot write is not part of the decision latency. If the save
             // fails, the block event is not acknowledged and comes again.
             Put(entry);
             _snapshot.Save(entry);
             SweepIfDue();
+            return true;
         }
     }
 
-    /// <summary>Removes the named codes (all codes when empty) from a subject.</summary>
-    public void Lift(string kind, string subject, IReadOnlyCollection<string> codes)
+    /// <summary>
+    /// Removes the named codes (all codes when empty) from a subject. With <paramref name="liftedAt"/>, also remembers
+    /// the lift for <see cref="BlockSnapshotStore.LiftRetention"/>, so a copy of a block event made before it that
+    /// arrives later is ignored.
+    /// </summary>
+    public void Lift(string kind, string subject, IReadOnlyCollection<string> codes, DateTimeOffset? liftedAt = null)
     {
         lock (_writeLock)
         {
-            _snapshot.Delete(kind, subject, codes);
+            _snapshot.Delete(kind, subject, codes, liftedAt);
             Remove(kind, subject, block => codes.Count == 0 || codes.Contains(_names.Name(block.Code)));
         }
     }

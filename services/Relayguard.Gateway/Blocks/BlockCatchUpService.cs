@@ -53,7 +53,8 @@ public sealed partial class BlockCatchUpService(
             var ended = page.EndedEventIds.ToHashSet();
             foreach (var entry in held.Where(entry => ended.Contains(entry.EventId)))
             {
-                cache.Lift(entry.Kind, entry.Subject, [entry.Code]);
+                // Recorded at the block's own time, so a late copy of this block event is ignored.
+                cache.Lift(entry.Kind, entry.Subject, [entry.Code], entry.BlockedAt);
                 dropped++;
             }
 

@@ -1,10 +1,20 @@
+using Microsoft.Data.Sqlite;
 using Relayguard.ServiceDefaults;
 
 namespace Relayguard.Gateway.Blocks;
 
-/// <summary>The gateway's own copy of its active blocks, in its local SQLite file.</summary>
+/// <summary>
+/// The gateway's own copy of its active blocks, in its local SQLite file, and of recent lifts, so that a block event
+/// delivered again after its lift does not block the subject again.
+/// </summary>
 public sealed class BlockSnapshotStore
 {
+    /// <summary>
+    /// How long a lift is kept to recognise a late copy of a block event it ended. The default redelivery intervals
+    /// (<c>Bus:RedeliveryIntervals</c>) add up to under 13 minutes, so a week leaves a wide margin.
+    /// </summary>
+    public static readonly TimeSpan LiftRetention = TimeSpan.FromDays(7);
+
     private readonly SqliteDatabase _database;
     private readonly TimeProvider _time;
 
@@ -24,6 +34,13 @@ public sealed class BlockSnapshotStore
                 event_id TEXT NOT NULL,
                 PRIMARY KEY (kind, subject, code, scope)
             ) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS gateway_lifts (
+                kind TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                code TEXT NOT NULL,
+                lifted_at INTEGER NOT NULL,
+                PRIMARY KEY (kind, subject, code)
+            ) WITHOUT ROWID;
             """);
     }
 
@@ -32,6 +49,7 @@ public sealed class BlockSnapshotStore
     {
         using var connection = _database.Open();
         SqliteDatabase.Execute(connection, "DELETE FROM gateway_blocks WHERE expires_at IS NOT NULL AND expires_at <= $now;", null, ("$now", _time.GetUtcNow().ToUnixTimeMilliseconds()));
+        SqliteDatabase.Execute(connection, "DELETE FROM gateway_lifts WHERE lifted_at < $cutoff;", null, ("$cutoff", (_time.GetUtcNow() - LiftRetention).ToUnixTimeMilliseconds()));
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT kind, subject, code, scope, reason, blocked_at, expires_at, event_id FROM gateway_blocks;";
         using var reader = command.ExecuteReader();
@@ -68,19 +86,63 @@ public sealed class BlockSnapshotStore
             ("$e", entry.ExpiresAt?.ToUnixTimeMilliseconds()),
             ("$id", entry.EventId.ToString())));
 
-    public void Delete(string kind, string subject, IReadOnlyCollection<string> codes) => _database.Write(connection =>
+    /// <summary>
+    /// Deletes the subject's blocks with the named codes (all codes when empty) and, when <paramref name="liftedAt"/> is
+    /// given, records the lift in the same transaction.
+    /// </summary>
+    public void Delete(string kind, string subject, IReadOnlyCollection<string> codes, DateTimeOffset? liftedAt = null) => _database.Write(connection =>
     {
+        using var transaction = SqliteDatabase.BeginWrite(connection);
+        var lifted = liftedAt?.ToUnixTimeMilliseconds();
         if (codes.Count == 0)
         {
-            return SqliteDatabase.Execute(connection, "DELETE FROM gateway_blocks WHERE kind = $k AND subject = $s;", null, ("$k", kind), ("$s", subject));
+            SqliteDatabase.Execute(connection, "DELETE FROM gateway_blocks WHERE kind = $k AND subject = $s;", transaction, ("$k", kind), ("$s", subject));
+            RecordLift(connection, transaction, kind, subject, string.Empty, lifted);
         }
 
-        var deleted = 0;
         foreach (var code in codes)
         {
-            deleted += SqliteDatabase.Execute(connection, "DELETE FROM gateway_blocks WHERE kind = $k AND subject = $s AND code = $c;", null, ("$k", kind), ("$s", subject), ("$c", code));
+            SqliteDatabase.Execute(connection, "DELETE FROM gateway_blocks WHERE kind = $k AND subject = $s AND code = $c;", transaction, ("$k", kind), ("$s", subject), ("$c", code));
+            RecordLift(connection, transaction, kind, subject, code, lifted);
         }
 
-        return deleted;
+        transaction.Commit();
+        return codes.Count;
     });
+
+    /// <summary>Returns true when a lift recorded for the block's subject and code came at or after the block was made.</summary>
+    public bool IsLiftedSince(BlockEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        using var connection = _database.Open();
+        return SqliteDatabase.Scalar(
+            connection,
+            "SELECT 1 FROM gateway_lifts WHERE kind = $k AND subject = $s AND code IN ('', $c) AND lifted_at >= $b LIMIT 1;",
+            null,
+            ("$k", entry.Kind),
+            ("$s", entry.Subject),
+            ("$c", entry.Code),
+            ("$b", entry.BlockedAt.ToUnixTimeMilliseconds())) is not null;
+    }
+
+    /// <summary>Keeps the latest lift time of a subject and code ('' for every code).</summary>
+    private static void RecordLift(SqliteConnection connection, SqliteTransaction transaction, string kind, string subject, string code, long? liftedAt)
+    {
+        if (liftedAt is null)
+        {
+            return;
+        }
+
+        SqliteDatabase.Execute(
+            connection,
+            """
+            INSERT INTO gateway_lifts (kind, subject, code, lifted_at) VALUES ($k, $s, $c, $l)
+            ON CONFLICT (kind, subject, code) DO UPDATE SET lifted_at = max(lifted_at, excluded.lifted_at);
+            """,
+            transaction,
+            ("$k", kind),
+            ("$s", subject),
+            ("$c", code),
+            ("$l", liftedAt));
+    }
 }

@@ -9,7 +9,7 @@ public sealed class GatewayAccountUnblockedConsumer(BlockCache cache) : IConsume
     {
         var message = context.Message;
         var subject = message.OnIp is null ? message.Account : BlockKinds.AccountOnIp(message.Account, message.OnIp);
-        cache.Lift(BlockKinds.Account, subject, message.Codes.ToList());
+        cache.Lift(BlockKinds.Account, subject, message.Codes.ToList(), message.UnblockedAt);
         return Task.CompletedTask;
     }
 }

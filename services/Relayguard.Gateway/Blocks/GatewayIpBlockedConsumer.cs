@@ -13,8 +13,15 @@ public sealed class GatewayIpBlockedConsumer(BlockCache cache, Telemetry.BlockTr
         using var activity = Relayguard.ServiceDefaults.RelayguardTelemetry.Source.StartActivity("block-cache.update");
         activity?.SetTag("relayguard.code", message.Code);
         activity?.SetTag("relayguard.scope", message.Scope);
-        cache.Apply(new BlockEntry(BlockKinds.Ip, subject, message.Code, message.Scope, message.Reason, message.BlockedAt, message.ExpiresAt, message.EventId));
-        traces.Record(BlockKinds.Ip, subject, message.Code);
+        var applied = cache.Apply(new BlockEntry(BlockKinds.Ip, subject, message.Code, message.Scope, message.Reason, message.BlockedAt, message.ExpiresAt, message.EventId));
+
+        // A late copy of a block event that was lifted since changes nothing.
+        activity?.SetTag("relayguard.block_applied", applied);
+        if (applied)
+        {
+            traces.Record(BlockKinds.Ip, subject, message.Code);
+        }
+
         return Task.CompletedTask;
     }
 }

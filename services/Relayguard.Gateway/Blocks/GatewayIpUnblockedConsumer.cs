@@ -10,7 +10,7 @@ public sealed class GatewayIpUnblockedConsumer(BlockCache cache) : IConsumer<IpU
     {
         var message = context.Message;
         var subject = IpKeys.TryNormalizeSubject(message.Ip, out var normalized) ? normalized : message.Ip;
-        cache.Lift(BlockKinds.Ip, subject, message.Codes.ToList());
+        cache.Lift(BlockKinds.Ip, subject, message.Codes.ToList(), message.UnblockedAt);
         return Task.CompletedTask;
     }
 }

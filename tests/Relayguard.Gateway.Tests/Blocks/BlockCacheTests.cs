@@ -167,6 +167,49 @@ public sealed class BlockCacheTests : IDisposable
     }
 
     [Fact]
+    public void Apply_LateCopyAfterLiftIgnored()
+    {
+        var first = NewCache();
+        var block = Block(BlockKinds.Account, "ivan", RuleCodes.Ca1, expires: null);
+        first.Apply(block);
+        _time.Advance(TimeSpan.FromMinutes(1));
+        first.Lift(BlockKinds.Account, "ivan", [RuleCodes.Ca1], _time.GetUtcNow());
+
+        var restarted = NewCache();
+        var applied = restarted.Apply(block);
+
+        Assert.False(applied);
+        Assert.Null(restarted.Find("ivan", Client, nullSender: false));
+    }
+
+    [Fact]
+    public void Apply_BlockAfterLiftEnforced()
+    {
+        var cache = NewCache();
+        cache.Apply(Block(BlockKinds.Ip, "192.0.2.7", RuleCodes.Ca2, _time.GetUtcNow().AddHours(1)));
+        cache.Lift(BlockKinds.Ip, "192.0.2.7", [], _time.GetUtcNow());
+        _time.Advance(TimeSpan.FromSeconds(1));
+
+        var applied = cache.Apply(Block(BlockKinds.Ip, "192.0.2.7", RuleCodes.Ca2, _time.GetUtcNow().AddHours(1)));
+
+        Assert.True(applied);
+        Assert.Equal(RuleCodes.Ca2, cache.Find(null, IPAddress.Parse("192.0.2.7"), nullSender: false)?.Code);
+    }
+
+    [Fact]
+    public void Apply_LiftOfOtherCodeKeepsBlock()
+    {
+        var cache = NewCache();
+        var block = Block(BlockKinds.Account, "judy", RuleCodes.Ca1, expires: null);
+        cache.Lift(BlockKinds.Account, "judy", [RuleCodes.Op1], _time.GetUtcNow());
+
+        var applied = cache.Apply(block);
+
+        Assert.True(applied);
+        Assert.Equal(RuleCodes.Ca1, cache.Find("judy", Client, nullSender: false)?.Code);
+    }
+
+    [Fact]
     public void Active_ListsEveryKindOfSubject()
     {
         var cache = NewCache();
