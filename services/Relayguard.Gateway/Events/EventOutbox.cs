@@ -77,19 +77,23 @@ public sealed class EventOutbox
     public IReadOnlyList<OutboxItem> Peek(int max)
     {
         using var connection = _database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT sequence, event_id, type, payload, trace_parent FROM gateway_outbox ORDER BY sequence LIMIT $max;";
-        command.Parameters.AddWithValue("$max", max);
-        using var reader = command.ExecuteReader();
-        var items = new List<OutboxItem>();
-        while (reader.Read())
-        {
-            var type = KnownTypes[reader.GetString(2)];
-            var message = JsonSerializer.Deserialize(reader.GetString(3), type)!;
-            items.Add(new OutboxItem(reader.GetInt64(0), Guid.Parse(reader.GetString(1)), type, message, reader.IsDBNull(4) ? null : reader.GetString(4)));
-        }
+        return SqliteDatabase.Query(
+            connection,
+            "SELECT sequence, event_id, type, payload, trace_parent FROM gateway_outbox ORDER BY sequence LIMIT $max;",
+            null,
+            reader =>
+            {
+                var items = new List<OutboxItem>();
+                while (reader.Read())
+                {
+                    var type = KnownTypes[reader.GetString(2)];
+                    var message = JsonSerializer.Deserialize(reader.GetString(3), type)!;
+                    items.Add(new OutboxItem(reader.GetInt64(0), Guid.Parse(reader.GetString(1)), type, message, reader.IsDBNull(4) ? null : reader.GetString(4)));
+                }
 
-        return items;
+                return items;
+            },
+            ("$max", max));
     }
 
     public void Remove(long sequence) =>
