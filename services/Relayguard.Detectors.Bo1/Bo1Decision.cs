@@ -52,7 +52,7 @@ public static class Bo1Decision
 
         var eventId = Guid.CreateVersion7(now);
         var expiresAt = now + options.BlockForDuration;
-        return subject.Kind == BlockSubject.AccountKind
+        var block = subject.Kind == BlockSubject.AccountKind
             ? DetectorBlock.From(new AccountBlocked
             {
                 EventId = eventId,
@@ -75,5 +75,7 @@ public static class Bo1Decision
                 BlockedAt = now,
                 ExpiresAt = expiresAt,
             });
+
+        return block with { SubmissionTraceParents = DecisionSpans.SelectLinked(run.Select(refusal => refusal.TraceParent).Reverse()) };
     }
 }

@@ -76,7 +76,7 @@ public sealed class Bo1Rule
             return [];
         }
 
-        var refusal = new Bo1Refusal(message.EventId, message.GatewayMessageId, message.SubmittedAt);
+        var refusal = new Bo1Refusal(message.EventId, message.GatewayMessageId, message.SubmittedAt, DecisionSpans.CurrentTraceParent());
         var result = await _store.RecordRefusalAsync(refusal, subjects, now, _options.WindowDuration, (subject, nearby) => Bo1Decision.Decide(subject, nearby, _options, now), cancellationToken);
         LogOutcome(message, result);
         return result.Blocks;

@@ -59,6 +59,7 @@ public sealed class MongoBo1Store : IBo1Store
                     ["submitted_at"] = refusal.SubmittedAt.UtcDateTime,
                     ["event_id"] = refusal.EventId.ToString("N"),
                     ["gateway_message_id"] = refusal.GatewayMessageId,
+                    ["trace_parent"] = refusal.TraceParent is { } traceParent ? traceParent : BsonNull.Value,
                 }),
                 new UpdateOptions { IsUpsert = true },
                 cancellationToken);
@@ -118,6 +119,7 @@ public sealed class MongoBo1Store : IBo1Store
         return documents.Select(document => new Bo1Refusal(
             Guid.ParseExact(document["event_id"].AsString, "N"),
             document["gateway_message_id"].AsString,
-            new DateTimeOffset(document["submitted_at"].ToUniversalTime(), TimeSpan.Zero))).ToList();
+            new DateTimeOffset(document["submitted_at"].ToUniversalTime(), TimeSpan.Zero),
+            document.GetValue("trace_parent", BsonNull.Value) is { IsString: true } traceParent ? traceParent.AsString : null)).ToList();
     }
 }

@@ -35,6 +35,7 @@ public sealed class SqliteBo1Store : IBo1Store
             ) WITHOUT ROWID;
             CREATE INDEX IF NOT EXISTS bo1_refusals_submitted ON bo1_refusals (submitted_at);
             """);
+        database.EnsureColumn("bo1_refusals", "trace_parent", "TEXT");
     }
 
     public Task<Bo1RefusalResult> RecordRefusalAsync(
@@ -63,15 +64,16 @@ public sealed class SqliteBo1Store : IBo1Store
                 SqliteDatabase.Execute(
                     connection,
                     """
-                    INSERT INTO bo1_refusals (kind, subject, submitted_at, event_id, gateway_message_id)
-                    VALUES ($kind, $subject, $submittedAt, $eventId, $messageId);
+                    INSERT INTO bo1_refusals (kind, subject, submitted_at, event_id, gateway_message_id, trace_parent)
+                    VALUES ($kind, $subject, $submittedAt, $eventId, $messageId, $traceParent);
                     """,
                     transaction,
                     ("$kind", subject.Kind),
                     ("$subject", subject.Value),
                     ("$submittedAt", refusal.SubmittedAt.ToUnixTimeMilliseconds()),
                     ("$eventId", refusal.EventId.ToString("N")),
-                    ("$messageId", refusal.GatewayMessageId));
+                    ("$messageId", refusal.GatewayMessageId),
+                    ("$traceParent", refusal.TraceParent));
 
                 var nearby = ReadNearby(connection, transaction, subject, refusal.SubmittedAt, window);
                 var active = Ledger.FindActive(connection, transaction, subject, RuleCodes.Bo1, now);
@@ -151,7 +153,7 @@ public sealed class SqliteBo1Store : IBo1Store
         return SqliteDatabase.Query(
             connection,
             """
-            SELECT event_id, gateway_message_id, submitted_at FROM bo1_refusals
+            SELECT event_id, gateway_message_id, submitted_at, trace_parent FROM bo1_refusals
             WHERE kind = $kind AND subject = $subject AND submitted_at >= $from AND submitted_at <= $to
             ORDER BY submitted_at, event_id;
             """,
@@ -161,7 +163,11 @@ public sealed class SqliteBo1Store : IBo1Store
                 var refusals = new List<Bo1Refusal>();
                 while (reader.Read())
                 {
-                    refusals.Add(new Bo1Refusal(Guid.ParseExact(reader.GetString(0), "N"), reader.GetString(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2))));
+                    refusals.Add(new Bo1Refusal(
+                        Guid.ParseExact(reader.GetString(0), "N"),
+                        reader.GetString(1),
+                        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
+                        reader.IsDBNull(3) ? null : reader.GetString(3)));
                 }
 
                 return refusals;

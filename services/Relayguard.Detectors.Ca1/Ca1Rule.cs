@@ -64,7 +64,7 @@ public sealed class Ca1Rule
             return null;
         }
 
-        var submission = new Ca1Submission(message.EventId, message.Account, WindowStartOf(message.SubmittedAt), message.SubmittedAt, message.RecipientHashes);
+        var submission = new Ca1Submission(message.EventId, message.Account, WindowStartOf(message.SubmittedAt), message.SubmittedAt, message.RecipientHashes, DecisionSpans.CurrentTraceParent());
         var result = await _store.RecordSubmissionAsync(submission, now, tally => Ca1Decision.Decide(tally, _options, now), cancellationToken);
         if (!result.Duplicate)
         {

@@ -42,17 +42,33 @@ public sealed class MongoCa1Store : ICa1Store
             return await DuplicateAsync(submission.EventId, cancellationToken);
         }
 
-        var writes = submission.RecipientHashes.Distinct(StringComparer.Ordinal).Select(hash => new UpdateOneModel<BsonDocument>(
-            Filter.Eq("_id", Id(submission.Account, submission.WindowStart, hash)),
-            new BsonDocument
+        var writes = new List<WriteModel<BsonDocument>>();
+        foreach (var hash in submission.RecipientHashes.Distinct(StringComparer.Ordinal))
+        {
+            var id = Filter.Eq("_id", Id(submission.Account, submission.WindowStart, hash));
+            writes.Add(new UpdateOneModel<BsonDocument>(
+                id,
+                new BsonDocument
+                {
+                    ["$setOnInsert"] = new BsonDocument { ["account"] = submission.Account, ["window_start"] = submission.WindowStart.UtcDateTime, ["recipient_hash"] = hash },
+                    ["$max"] = new BsonDocument("last_submitted_at", submission.SubmittedAt.UtcDateTime),
+                })
+            { IsUpsert = true });
+
+            // The trace follows the latest submission, as in SqliteCa1Store. After the $max above, last_submitted_at
+            // equals this submission's time only when no later one was recorded.
+            if (submission.TraceParent is { } traceParent)
             {
-                ["$setOnInsert"] = new BsonDocument { ["account"] = submission.Account, ["window_start"] = submission.WindowStart.UtcDateTime, ["recipient_hash"] = hash },
-                ["$max"] = new BsonDocument("last_submitted_at", submission.SubmittedAt.UtcDateTime),
-            })
-        { IsUpsert = true }).ToList();
+                writes.Add(new UpdateOneModel<BsonDocument>(
+                    id & Filter.Eq("last_submitted_at", submission.SubmittedAt.UtcDateTime),
+                    new BsonDocument("$set", new BsonDocument("trace_parent", traceParent))));
+            }
+        }
+
         if (writes.Count > 0)
         {
-            await _recipients.BulkWriteAsync(writes, new BulkWriteOptions { IsOrdered = false }, cancellationToken);
+            // Ordered, because each trace update depends on the upsert before it.
+            await _recipients.BulkWriteAsync(writes, new BulkWriteOptions { IsOrdered = true }, cancellationToken);
         }
 
         var result = await EvaluateAsync(submission.Account, submission.WindowStart, submission.EventId, now, decide, cancellationToken);
@@ -125,18 +141,50 @@ public sealed class MongoCa1Store : ICa1Store
     {
         var tally = await ReadTallyAsync(account, windowStart, cancellationToken);
         var decision = await _ledger.DecideAsync(BlockSubject.ForAccount(account), RuleCodes.Ca1, sourceEventId, now, () => decide(tally), cancellationToken);
-        return new Ca1Result { Tally = tally, AlreadyBlocked = decision.AlreadyBlocked, Block = decision.Block, BlockIsNew = decision.IsNew };
+        var block = decision.Block;
+        if (decision.IsNew && block is not null)
+        {
+            block = block with { SubmissionTraceParents = await ReadInvalidTraceParentsAsync(account, windowStart, cancellationToken) };
+        }
+
+        return new Ca1Result { Tally = tally, AlreadyBlocked = decision.AlreadyBlocked, Block = block, BlockIsNew = decision.IsNew };
+    }
+
+    /// <summary>Returns the trace parents of the window's counted invalid recipients as <see cref="SqliteCa1Store"/> does.</summary>
+    private async Task<IReadOnlyList<string>> ReadInvalidTraceParentsAsync(string account, DateTimeOffset windowStart, CancellationToken cancellationToken)
+    {
+        var cutoff = await LiftCutoffAsync(account, cancellationToken);
+        var filter = InvalidFilter(account, windowStart, cutoff) & Filter.Ne("trace_parent", BsonNull.Value);
+        var groups = await _recipients.Aggregate()
+            .Match(filter)
+            .Group(new BsonDocument { ["_id"] = "$trace_parent", ["latest"] = new BsonDocument("$max", "$last_submitted_at") })
+            .Sort(new BsonDocument { ["latest"] = -1, ["_id"] = 1 })
+            .Limit(DecisionSpans.MaxLinks)
+            .ToListAsync(cancellationToken);
+        return groups.Select(group => group["_id"].AsString).ToList();
+    }
+
+    /// <summary>Matches the window's invalid recipients that count: submitted after the last lift, and with their submission recorded.</summary>
+    private static FilterDefinition<BsonDocument> InvalidFilter(string account, DateTimeOffset windowStart, DateTime cutoff) =>
+        WindowFilter(account, windowStart) & Filter.Gte("invalid_submitted_at", cutoff)
+            & new BsonDocument("$expr", new BsonDocument("$gte", new BsonArray { "$last_submitted_at", "$invalid_submitted_at" }));
+
+    private static FilterDefinition<BsonDocument> WindowFilter(string account, DateTimeOffset windowStart) =>
+        Filter.Eq("account", account) & Filter.Eq("window_start", windowStart.UtcDateTime);
+
+    /// <summary>Returns the time of the account's last CA1 lift, or the Unix epoch when there was none.</summary>
+    private async Task<DateTime> LiftCutoffAsync(string account, CancellationToken cancellationToken)
+    {
+        var lastLift = await _ledger.FindLastLiftAsync(BlockSubject.ForAccount(account), RuleCodes.Ca1, cancellationToken);
+        return (lastLift ?? DateTimeOffset.UnixEpoch).UtcDateTime;
     }
 
     /// <summary>Counts as <see cref="SqliteCa1Store"/> does: only what was submitted after the last lift, and invalid recipients only once their submission is recorded.</summary>
     private async Task<Ca1Tally> ReadTallyAsync(string account, DateTimeOffset windowStart, CancellationToken cancellationToken)
     {
-        var lastLift = await _ledger.FindLastLiftAsync(BlockSubject.ForAccount(account), RuleCodes.Ca1, cancellationToken);
-        var cutoff = (lastLift ?? DateTimeOffset.UnixEpoch).UtcDateTime;
-        var window = Filter.Eq("account", account) & Filter.Eq("window_start", windowStart.UtcDateTime);
-        var distinct = await _recipients.CountDocumentsAsync(window & Filter.Gte("last_submitted_at", cutoff), cancellationToken: cancellationToken);
-        var invalidFilter = window & Filter.Gte("invalid_submitted_at", cutoff)
-            & new BsonDocument("$expr", new BsonDocument("$gte", new BsonArray { "$last_submitted_at", "$invalid_submitted_at" }));
+        var cutoff = await LiftCutoffAsync(account, cancellationToken);
+        var distinct = await _recipients.CountDocumentsAsync(WindowFilter(account, windowStart) & Filter.Gte("last_submitted_at", cutoff), cancellationToken: cancellationToken);
+        var invalidFilter = InvalidFilter(account, windowStart, cutoff);
         var invalid = await _recipients.CountDocumentsAsync(invalidFilter, cancellationToken: cancellationToken);
 
         var samples = new List<EvidenceSample>();

@@ -31,7 +31,8 @@ public sealed class SqliteCa1Store : ICa1Store
         // only a bounce has arrived. invalid_submitted_at is the submission time of the latest invalid-address
         // bounce. A recipient counts as invalid only when its submission is recorded (last_submitted_at is not
         // before invalid_submitted_at), so the invalid recipients are always a subset of the distinct ones. Both
-        // times are compared with the last lift to leave out what was submitted before it.
+        // times are compared with the last lift to leave out what was submitted before it. trace_parent is the W3C
+        // traceparent of the latest submission to the recipient that had one.
         database.EnsureSchema("""
             CREATE TABLE IF NOT EXISTS ca1_recipients (
                 account TEXT NOT NULL,
@@ -46,6 +47,7 @@ public sealed class SqliteCa1Store : ICa1Store
             ) WITHOUT ROWID;
             CREATE INDEX IF NOT EXISTS ca1_recipients_window ON ca1_recipients (window_start);
             """);
+        database.EnsureColumn("ca1_recipients", "trace_parent", "TEXT");
     }
 
     public Task<Ca1Result> RecordSubmissionAsync(
@@ -68,16 +70,20 @@ public sealed class SqliteCa1Store : ICa1Store
                 SqliteDatabase.Execute(
                     connection,
                     """
-                    INSERT INTO ca1_recipients (account, window_start, recipient_hash, last_submitted_at)
-                    VALUES ($account, $window, $hash, $submittedAt)
-                    ON CONFLICT (account, window_start, recipient_hash)
-                    DO UPDATE SET last_submitted_at = max(coalesce(last_submitted_at, excluded.last_submitted_at), excluded.last_submitted_at);
+                    INSERT INTO ca1_recipients (account, window_start, recipient_hash, last_submitted_at, trace_parent)
+                    VALUES ($account, $window, $hash, $submittedAt, $traceParent)
+                    ON CONFLICT (account, window_start, recipient_hash) DO UPDATE SET
+                        trace_parent = CASE
+                            WHEN last_submitted_at IS NULL OR excluded.last_submitted_at >= last_submitted_at THEN coalesce(excluded.trace_parent, trace_parent)
+                            ELSE trace_parent END,
+                        last_submitted_at = max(coalesce(last_submitted_at, excluded.last_submitted_at), excluded.last_submitted_at);
                     """,
                     transaction,
                     ("$account", submission.Account),
                     ("$window", submission.WindowStart.ToUnixTimeMilliseconds()),
                     ("$hash", hash),
-                    ("$submittedAt", submission.SubmittedAt.ToUnixTimeMilliseconds()));
+                    ("$submittedAt", submission.SubmittedAt.ToUnixTimeMilliseconds()),
+                    ("$traceParent", submission.TraceParent));
             }
 
             var result = Evaluate(connection, transaction, submission.Account, submission.WindowStart, submission.EventId, now, decide);
@@ -195,6 +201,7 @@ public sealed class SqliteCa1Store : ICa1Store
         if (decide(tally) is { } block)
         {
             Ledger.Insert(connection, transaction, block, sourceEventId);
+            block = block with { SubmissionTraceParents = ReadInvalidTraceParents(connection, transaction, account, windowStart) };
             return new Ca1Result { Tally = tally, Block = block, BlockIsNew = true };
         }
 
@@ -256,5 +263,36 @@ public sealed class SqliteCa1Store : ICa1Store
             ("$window", window),
             ("$cutoff", cutoff));
         return new Ca1Tally(account, windowStart, distinct, invalid, sampleList);
+    }
+
+    /// <summary>
+    /// Returns the trace parents of the submissions to the window's invalid recipients that the tally counts, distinct,
+    /// most recent first, at most <see cref="DecisionSpans.MaxLinks"/>.
+    /// </summary>
+    private static IReadOnlyList<string> ReadInvalidTraceParents(SqliteConnection connection, SqliteTransaction transaction, string account, DateTimeOffset windowStart)
+    {
+        var lastLift = Ledger.FindLastLift(connection, transaction, BlockSubject.ForAccount(account), RuleCodes.Ca1);
+        return SqliteDatabase.Query(
+            connection,
+            $"""
+            SELECT trace_parent FROM ca1_recipients
+            WHERE account = $account AND window_start = $window AND trace_parent IS NOT NULL
+              AND invalid_submitted_at >= $cutoff AND last_submitted_at >= invalid_submitted_at
+            GROUP BY trace_parent ORDER BY max(last_submitted_at) DESC, trace_parent LIMIT {DecisionSpans.MaxLinks};
+            """,
+            transaction,
+            reader =>
+            {
+                var traceParents = new List<string>();
+                while (reader.Read())
+                {
+                    traceParents.Add(reader.GetString(0));
+                }
+
+                return traceParents;
+            },
+            ("$account", account),
+            ("$window", windowStart.ToUnixTimeMilliseconds()),
+            ("$cutoff", lastLift?.ToUnixTimeMilliseconds() ?? long.MinValue));
     }
 }

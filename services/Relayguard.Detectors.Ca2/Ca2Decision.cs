@@ -52,7 +52,7 @@ public static class Ca2Decision
 
         var eventId = Guid.CreateVersion7(now);
         var expiresAt = now + options.BlockForDuration;
-        return subject.Kind == BlockSubject.AccountKind
+        var block = subject.Kind == BlockSubject.AccountKind
             ? DetectorBlock.From(new AccountBlocked
             {
                 EventId = eventId,
@@ -76,6 +76,8 @@ public static class Ca2Decision
                 BlockedAt = now,
                 ExpiresAt = expiresAt,
             });
+
+        return block with { SubmissionTraceParents = DecisionSpans.SelectLinked(run.Select(reject => reject.TraceParent).Reverse()) };
     }
 
     /// <summary>Describes a rejected message as <c>score 1003.2, symbols GTUBE(1000) MISSING_DATE(1)</c>, leaving out what is unknown.</summary>

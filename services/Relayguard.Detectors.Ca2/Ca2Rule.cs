@@ -67,7 +67,7 @@ public sealed class Ca2Rule
             return null;
         }
 
-        var reject = new Ca2Reject(message.EventId, subject, message.GatewayMessageId, message.SpamScore, message.SubmittedAt, message.SpamSymbols);
+        var reject = new Ca2Reject(message.EventId, subject, message.GatewayMessageId, message.SpamScore, message.SubmittedAt, message.SpamSymbols, DecisionSpans.CurrentTraceParent());
         var result = await _store.RecordRejectAsync(reject, now, _options.WindowDuration, nearby => Ca2Decision.Decide(subject, nearby, _options, now), cancellationToken);
         LogOutcome(message, subject, result);
         return result.Block;

@@ -56,6 +56,7 @@ public sealed class MongoCa2Store : ICa2Store
                 ["submitted_at"] = reject.SubmittedAt.UtcDateTime,
                 ["gateway_message_id"] = reject.GatewayMessageId,
                 ["spam_score"] = reject.SpamScore is { } score ? score : BsonNull.Value,
+                ["trace_parent"] = reject.TraceParent is { } traceParent ? traceParent : BsonNull.Value,
             }),
             new UpdateOptions { IsUpsert = true },
             cancellationToken);
@@ -110,6 +111,7 @@ public sealed class MongoCa2Store : ICa2Store
             subject,
             document["gateway_message_id"].AsString,
             document["spam_score"].IsBsonNull ? null : document["spam_score"].ToDouble(),
-            new DateTimeOffset(document["submitted_at"].ToUniversalTime(), TimeSpan.Zero))).ToList();
+            new DateTimeOffset(document["submitted_at"].ToUniversalTime(), TimeSpan.Zero),
+            TraceParent: document.GetValue("trace_parent", BsonNull.Value) is { IsString: true } traceParent ? traceParent.AsString : null)).ToList();
     }
 }

@@ -40,7 +40,8 @@ public sealed class SqliteCa2Store : ICa2Store
             ) WITHOUT ROWID;
             CREATE INDEX IF NOT EXISTS ca2_rejects_submitted ON ca2_rejects (submitted_at);
             """);
-        AddSymbolsColumn(database);
+        database.EnsureColumn("ca2_rejects", "spam_symbols", "TEXT");
+        database.EnsureColumn("ca2_rejects", "trace_parent", "TEXT");
     }
 
     public Task<Ca2RejectResult> RecordRejectAsync(
@@ -64,8 +65,8 @@ public sealed class SqliteCa2Store : ICa2Store
             SqliteDatabase.Execute(
                 connection,
                 """
-                INSERT INTO ca2_rejects (kind, subject, on_ip, submitted_at, event_id, gateway_message_id, spam_score, spam_symbols)
-                VALUES ($kind, $subject, $onIp, $submittedAt, $eventId, $messageId, $score, $symbols);
+                INSERT INTO ca2_rejects (kind, subject, on_ip, submitted_at, event_id, gateway_message_id, spam_score, spam_symbols, trace_parent)
+                VALUES ($kind, $subject, $onIp, $submittedAt, $eventId, $messageId, $score, $symbols, $traceParent);
                 """,
                 transaction,
                 ("$kind", subject.Kind),
@@ -75,7 +76,8 @@ public sealed class SqliteCa2Store : ICa2Store
                 ("$eventId", reject.EventId.ToString("N")),
                 ("$messageId", reject.GatewayMessageId),
                 ("$score", reject.SpamScore),
-                ("$symbols", reject.SpamSymbols is { Count: > 0 } symbols ? string.Join(SymbolSeparator, symbols) : null));
+                ("$symbols", reject.SpamSymbols is { Count: > 0 } symbols ? string.Join(SymbolSeparator, symbols) : null),
+                ("$traceParent", reject.TraceParent));
 
             var nearby = ReadNearby(connection, transaction, reject, window);
             var result = new Ca2RejectResult { Nearby = nearby.Count };
@@ -147,7 +149,7 @@ public sealed class SqliteCa2Store : ICa2Store
         return SqliteDatabase.Query(
             connection,
             """
-            SELECT event_id, gateway_message_id, spam_score, submitted_at, spam_symbols FROM ca2_rejects
+            SELECT event_id, gateway_message_id, spam_score, submitted_at, spam_symbols, trace_parent FROM ca2_rejects
             WHERE kind = $kind AND subject = $subject AND on_ip = $onIp AND submitted_at >= $from AND submitted_at <= $to
             ORDER BY submitted_at, event_id;
             """,
@@ -163,7 +165,8 @@ public sealed class SqliteCa2Store : ICa2Store
                         reader.GetString(1),
                         reader.IsDBNull(2) ? null : reader.GetDouble(2),
                         DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
-                        reader.IsDBNull(4) ? null : reader.GetString(4).Split(SymbolSeparator)));
+                        reader.IsDBNull(4) ? null : reader.GetString(4).Split(SymbolSeparator),
+                        reader.IsDBNull(5) ? null : reader.GetString(5)));
                 }
 
                 return rejects;
@@ -173,19 +176,5 @@ public sealed class SqliteCa2Store : ICa2Store
             ("$onIp", subject.OnIp ?? string.Empty),
             ("$from", from.ToUnixTimeMilliseconds()),
             ("$to", (reject.SubmittedAt + window).ToUnixTimeMilliseconds()));
-    }
-
-    /// <summary>Adds the <c>spam_symbols</c> column to a table created before it existed. SQLite has no ADD COLUMN IF NOT EXISTS.</summary>
-    private static void AddSymbolsColumn(SqliteDatabase database)
-    {
-        using var connection = database.Open();
-        using var transaction = SqliteDatabase.BeginWrite(connection);
-        var exists = SqliteDatabase.Scalar(connection, "SELECT 1 FROM pragma_table_info('ca2_rejects') WHERE name = 'spam_symbols';", transaction) is not null;
-        if (!exists)
-        {
-            SqliteDatabase.Execute(connection, "ALTER TABLE ca2_rejects ADD COLUMN spam_symbols TEXT;", transaction);
-        }
-
-        transaction.Commit();
     }
 }

@@ -49,6 +49,7 @@ public sealed class MongoRl1Store : IRl1Store
                 ["submitted_at"] = submission.SubmittedAt.UtcDateTime,
                 ["gateway_message_id"] = submission.GatewayMessageId,
                 ["recipients"] = submission.Recipients,
+                ["trace_parent"] = submission.TraceParent is { } traceParent ? traceParent : BsonNull.Value,
             }),
             new UpdateOptions { IsUpsert = true },
             cancellationToken);
@@ -101,6 +102,7 @@ public sealed class MongoRl1Store : IRl1Store
             subject,
             document["gateway_message_id"].AsString,
             document["recipients"].AsInt32,
-            new DateTimeOffset(document["submitted_at"].ToUniversalTime(), TimeSpan.Zero))).ToList();
+            new DateTimeOffset(document["submitted_at"].ToUniversalTime(), TimeSpan.Zero),
+            document.GetValue("trace_parent", BsonNull.Value) is { IsString: true } traceParent ? traceParent.AsString : null)).ToList();
     }
 }

@@ -80,7 +80,7 @@ public static class Rl1Decision
         };
 
         var eventId = Guid.CreateVersion7(now);
-        return subject.Kind == BlockSubject.AccountKind
+        var block = subject.Kind == BlockSubject.AccountKind
             ? DetectorBlock.From(new AccountBlocked
             {
                 EventId = eventId,
@@ -103,6 +103,8 @@ public static class Rl1Decision
                 BlockedAt = now,
                 ExpiresAt = until,
             });
+
+        return block with { SubmissionTraceParents = DecisionSpans.SelectLinked(recent.Reverse().Select(submission => submission.TraceParent)) };
     }
 
     private static string Describe(int limit) => limit > 0 ? limit.ToString(CultureInfo.InvariantCulture) : "unlimited";

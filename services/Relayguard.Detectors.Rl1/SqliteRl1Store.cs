@@ -36,6 +36,7 @@ public sealed class SqliteRl1Store : IRl1Store
             ) WITHOUT ROWID;
             CREATE INDEX IF NOT EXISTS rl1_messages_submitted ON rl1_messages (submitted_at);
             """);
+        database.EnsureColumn("rl1_messages", "trace_parent", "TEXT");
     }
 
     public Task<Rl1Result> RecordAsync(Rl1Submission submission, DateTimeOffset since, DateTimeOffset now, Func<IReadOnlyList<Rl1Submission>, DetectorBlock?> decide, CancellationToken cancellationToken)
@@ -54,8 +55,8 @@ public sealed class SqliteRl1Store : IRl1Store
             SqliteDatabase.Execute(
                 connection,
                 """
-                INSERT INTO rl1_messages (kind, subject, submitted_at, event_id, gateway_message_id, recipients)
-                VALUES ($kind, $subject, $submittedAt, $eventId, $messageId, $recipients);
+                INSERT INTO rl1_messages (kind, subject, submitted_at, event_id, gateway_message_id, recipients, trace_parent)
+                VALUES ($kind, $subject, $submittedAt, $eventId, $messageId, $recipients, $traceParent);
                 """,
                 transaction,
                 ("$kind", subject.Kind),
@@ -63,7 +64,8 @@ public sealed class SqliteRl1Store : IRl1Store
                 ("$submittedAt", submission.SubmittedAt.ToUnixTimeMilliseconds()),
                 ("$eventId", submission.EventId.ToString("N")),
                 ("$messageId", submission.GatewayMessageId),
-                ("$recipients", submission.Recipients));
+                ("$recipients", submission.Recipients),
+                ("$traceParent", submission.TraceParent));
 
             var lastLift = Ledger.FindLastLift(connection, transaction, subject, RuleCodes.Rl1);
             var from = lastLift is { } lifted && lifted > since ? lifted : since;
@@ -123,7 +125,7 @@ public sealed class SqliteRl1Store : IRl1Store
         return SqliteDatabase.Query(
             connection,
             """
-            SELECT event_id, gateway_message_id, recipients, submitted_at FROM rl1_messages
+            SELECT event_id, gateway_message_id, recipients, submitted_at, trace_parent FROM rl1_messages
             WHERE kind = $kind AND subject = $subject AND submitted_at > $from
             ORDER BY submitted_at, event_id;
             """,
@@ -138,7 +140,8 @@ public sealed class SqliteRl1Store : IRl1Store
                         subject,
                         reader.GetString(1),
                         reader.GetInt32(2),
-                        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3))));
+                        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
+                        reader.IsDBNull(4) ? null : reader.GetString(4)));
                 }
 
                 return submissions;

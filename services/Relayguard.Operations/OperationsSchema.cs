@@ -94,12 +94,8 @@ internal static class OperationsSchema
             """);
 
         // Tokens made before the salted hashes have no lookup id; they keep verifying by their SHA-256 hash.
+        database.EnsureColumn("operator_tokens", "token_id", "TEXT");
         using var connection = database.Open();
-        if (SqliteDatabase.Scalar(connection, "SELECT COUNT(*) FROM pragma_table_info('operator_tokens') WHERE name = 'token_id';") is 0L)
-        {
-            SqliteDatabase.Execute(connection, "ALTER TABLE operator_tokens ADD COLUMN token_id TEXT;");
-        }
-
         SqliteDatabase.Execute(connection, "CREATE INDEX IF NOT EXISTS operator_tokens_by_id ON operator_tokens (token_id);");
     }
 }

@@ -30,6 +30,13 @@ public sealed record DetectorBlock
     /// <summary>The end of the block, or null when it lasts until an operator lifts it.</summary>
     public DateTimeOffset? ExpiresAt => AccountBlocked is not null ? AccountBlocked.ExpiresAt : IpBlocked!.ExpiresAt;
 
+    /// <summary>
+    /// The W3C <c>traceparent</c> values stored with the counted rows that caused this block, distinct, most recent
+    /// first and at most <see cref="DecisionSpans.MaxLinks"/>. The decision span links to each. Only a block that the
+    /// detector has just made carries them, because the store does not keep them.
+    /// </summary>
+    public IReadOnlyList<string> SubmissionTraceParents { get; init; } = [];
+
     public BlockSubject Subject => AccountBlocked is not null
         ? BlockSubject.ForAccount(AccountBlocked.Account, AccountBlocked.OnIp)
         : BlockSubject.ForIp(IpBlocked!.Ip);

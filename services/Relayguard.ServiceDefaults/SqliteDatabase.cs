@@ -140,6 +140,30 @@ public sealed class SqliteDatabase : IDisposable
         Execute(connection, sql);
     }
 
+    /// <summary>
+    /// Adds a column to a table that a version without it created. SQLite has no ADD COLUMN IF NOT EXISTS, so this
+    /// checks <c>pragma_table_info</c> first. The check and the ALTER TABLE share one BEGIN IMMEDIATE transaction, so
+    /// two processes that start together do not both add the column.
+    /// </summary>
+    /// <param name="definition">The column's type and constraints, for example <c>TEXT</c>.</param>
+    public void EnsureColumn(string table, string column, string definition)
+    {
+        if (!IsIdentifier(table) || !IsIdentifier(column))
+        {
+            throw new ArgumentException($"Invalid table or column name '{table}.{column}': use plain SQL identifiers (letters, digits and underscores).", nameof(column));
+        }
+
+        using var connection = Open();
+        using var transaction = BeginWrite(connection);
+        var exists = Scalar(connection, "SELECT 1 FROM pragma_table_info($table) WHERE name = $column;", transaction, ("$table", table), ("$column", column)) is not null;
+        if (!exists)
+        {
+            Execute(connection, $"ALTER TABLE {table} ADD COLUMN {column} {definition};", transaction);
+        }
+
+        transaction.Commit();
+    }
+
     public void Dispose()
     {
         _disposed = true;
@@ -281,6 +305,9 @@ public sealed class SqliteDatabase : IDisposable
             Volatile.Write(ref _checkpointing, 0);
         }
     }
+
+    private static bool IsIdentifier(string name) =>
+        name.Length > 0 && !char.IsAsciiDigit(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
 
     private bool TryReturn(GatedSqliteConnection connection)
     {

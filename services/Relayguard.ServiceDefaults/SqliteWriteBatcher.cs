@@ -8,6 +8,8 @@ namespace Relayguard.ServiceDefaults;
 /// runs them in one transaction, each inside a savepoint, so a failing write rolls back alone and the others commit.
 /// Every caller's task completes only after the commit. At a few thousand small writes per second this turns
 /// thousands of commits into a few hundred, and no caller blocks a thread while it waits.
+/// Each write runs under the <see cref="ExecutionContext"/> of the caller that enqueued it, so
+/// <see cref="System.Diagnostics.Activity.Current"/> and other async-local values inside the work are the caller's.
 /// </summary>
 internal sealed class SqliteWriteBatcher
 {
@@ -22,11 +24,15 @@ internal sealed class SqliteWriteBatcher
 
     public Task<T> Enqueue<T>(Func<SqliteConnection, SqliteTransaction, T> work)
     {
-        var request = new Request<T>(work);
+        var request = new Request<T>(work, ExecutionContext.Capture());
         _requests.Writer.TryWrite(request);
         if (Interlocked.Exchange(ref _started, 1) == 0)
         {
-            _ = Task.Run(RunAsync);
+            // Without suppressing the flow, the loop would keep the first caller's context, and its Activity, for good.
+            using (ExecutionContext.SuppressFlow())
+            {
+                _ = Task.Run(RunAsync);
+            }
         }
 
         return request.Task;
@@ -107,14 +113,24 @@ internal sealed class SqliteWriteBatcher
         public abstract void Fail(Exception exception);
     }
 
-    private sealed class Request<T>(Func<SqliteConnection, SqliteTransaction, T> work) : Request
+    /// <param name="context">The caller's context to run the work under, or null when the caller suppressed its flow.</param>
+    private sealed class Request<T>(Func<SqliteConnection, SqliteTransaction, T> work, ExecutionContext? context) : Request
     {
         private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private T _result = default!;
 
         public Task<T> Task => _completion.Task;
 
-        public override void Run(SqliteConnection connection, SqliteTransaction transaction) => _result = work(connection, transaction);
+        public override void Run(SqliteConnection connection, SqliteTransaction transaction)
+        {
+            if (context is null)
+            {
+                _result = work(connection, transaction);
+                return;
+            }
+
+            ExecutionContext.Run(context, _ => _result = work(connection, transaction), null);
+        }
 
         public override void Complete() => _completion.TrySetResult(_result);
 

@@ -62,6 +62,26 @@ public sealed class Bo1StoreContractTests
         Assert.Equal(Subjects[1], active.Subject);
     }
 
+    [Theory]
+    [MemberData(nameof(StoreKinds.All), MemberType = typeof(StoreKinds))]
+    public async Task Blocks_CarryRefusalTraces(string kind)
+    {
+        using var scope = new StoreScope(kind);
+        var store = scope.Bo1(Options);
+        var traces = new List<string>();
+
+        Bo1RefusalResult? result = null;
+        for (var i = 0; i < Options.EscalateAfter; i++)
+        {
+            traces.Add(TestTraceParents.New());
+            result = await RecordAsync(store, Refusal(Now.AddMinutes(i - Options.EscalateAfter)) with { TraceParent = traces[^1] });
+        }
+
+        Assert.NotNull(result);
+        Assert.Equal(Subjects.Length, result.Blocks.Count);
+        Assert.All(result.Blocks, block => Assert.Equal(traces.AsEnumerable().Reverse(), block.SubmissionTraceParents));
+    }
+
     private static Task<Bo1RefusalResult> RecordAsync(IBo1Store store, Bo1Refusal refusal) =>
         store.RecordRefusalAsync(refusal, Subjects, Now, Options.WindowDuration, (subject, nearby) => Bo1Decision.Decide(subject, nearby, Options, Now), default);
 

@@ -124,6 +124,34 @@ public sealed class Ca1StoreContractTests
         Assert.Equal(0, tally.InvalidRecipients);
     }
 
+    [Theory]
+    [MemberData(nameof(StoreKinds.All), MemberType = typeof(StoreKinds))]
+    public async Task Block_CarriesTracesOfInvalidRecipients(string kind)
+    {
+        using var scope = new StoreScope(kind);
+        var store = scope.Ca1(Options);
+        var r1 = TestTraceParents.New();
+        var r1Again = TestTraceParents.New();
+        var r2 = TestTraceParents.New();
+        var r2Older = TestTraceParents.New();
+        var r3 = TestTraceParents.New();
+
+        // r1 is submitted twice and keeps the later trace. The older r2 submission arrives last and changes nothing.
+        // r4 and r5 never bounce.
+        await store.RecordSubmissionAsync(Submission("alice", "r1") with { TraceParent = r1 }, Now, Decide, default);
+        await store.RecordSubmissionAsync(Submission("alice", "r3") with { SubmittedAt = SubmittedAt.AddMinutes(1), TraceParent = r3 }, Now, Decide, default);
+        await store.RecordSubmissionAsync(Submission("alice", "r2") with { SubmittedAt = SubmittedAt.AddMinutes(2), TraceParent = r2 }, Now, Decide, default);
+        await store.RecordSubmissionAsync(Submission("alice", "r1") with { SubmittedAt = SubmittedAt.AddMinutes(3), TraceParent = r1Again }, Now, Decide, default);
+        await store.RecordSubmissionAsync(Submission("alice", "r2") with { SubmittedAt = SubmittedAt.AddMinutes(1), TraceParent = r2Older }, Now, Decide, default);
+        await store.RecordSubmissionAsync(Submission("alice", "r4", "r5") with { SubmittedAt = SubmittedAt.AddMinutes(4), TraceParent = TestTraceParents.New() }, Now, Decide, default);
+        await store.RecordInvalidBounceAsync(Bounce("alice", "r1"), Now, Decide, default);
+        await store.RecordInvalidBounceAsync(Bounce("alice", "r2"), Now, Decide, default);
+        var blocked = await store.RecordInvalidBounceAsync(Bounce("alice", "r3"), Now, Decide, default);
+
+        Assert.True(blocked.BlockIsNew);
+        Assert.Equal(new[] { r1Again, r2, r3 }, blocked.Block!.SubmissionTraceParents);
+    }
+
     private static DetectorBlock? Decide(Ca1Tally tally) => Ca1Decision.Decide(tally, Options, Now);
 
     private static Ca1Submission Submission(string account, params string[] hashes) => new(Guid.NewGuid(), account, Window, SubmittedAt, hashes);

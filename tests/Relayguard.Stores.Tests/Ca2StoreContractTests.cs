@@ -77,6 +77,26 @@ public sealed class Ca2StoreContractTests
         Assert.Single(await store.ListActiveBlocksAsync(Now, default));
     }
 
+    [Theory]
+    [MemberData(nameof(StoreKinds.All), MemberType = typeof(StoreKinds))]
+    public async Task Block_CarriesRejectTraces(string kind)
+    {
+        using var scope = new StoreScope(kind);
+        var store = scope.Ca2(Options);
+        var traces = new List<string>();
+
+        Ca2RejectResult? result = null;
+        for (var i = 0; i < Options.Count; i++)
+        {
+            traces.Add(TestTraceParents.New());
+            result = await RecordAsync(store, Reject(Now.AddMinutes(i - Options.Count)) with { TraceParent = traces[^1] });
+        }
+
+        Assert.NotNull(result);
+        Assert.True(result.BlockIsNew);
+        Assert.Equal(traces.AsEnumerable().Reverse(), result.Block!.SubmissionTraceParents);
+    }
+
     private static Task<Ca2RejectResult> RecordAsync(ICa2Store store, Ca2Reject reject) =>
         store.RecordRejectAsync(reject, Now, Options.WindowDuration, nearby => Ca2Decision.Decide(reject.Subject, nearby, Options, Now), default);
 

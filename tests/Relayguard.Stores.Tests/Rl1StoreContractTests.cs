@@ -63,6 +63,26 @@ public sealed class Rl1StoreContractTests
         Assert.Null(after.Block);
     }
 
+    [Theory]
+    [MemberData(nameof(StoreKinds.All), MemberType = typeof(StoreKinds))]
+    public async Task Block_CarriesSubmissionTraces(string kind)
+    {
+        using var scope = new StoreScope(kind);
+        var store = scope.Rl1();
+        var traces = new List<string>();
+
+        Rl1Result? result = null;
+        for (var i = 0; i < Limits.Messages; i++)
+        {
+            traces.Add(TestTraceParents.New());
+            result = await RecordAsync(store, Submission(Now.AddMinutes(i - Limits.Messages)) with { TraceParent = traces[^1] });
+        }
+
+        Assert.NotNull(result);
+        Assert.True(result.BlockIsNew);
+        Assert.Equal(traces.AsEnumerable().Reverse(), result.Block!.SubmissionTraceParents);
+    }
+
     private static Task<Rl1Result> RecordAsync(IRl1Store store, Rl1Submission submission) =>
         store.RecordAsync(submission, Now - Rl1Options.Window, Now, recent => Rl1Decision.Decide(submission.Subject, recent, Limits, Now), default);
 

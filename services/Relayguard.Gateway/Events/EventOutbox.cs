@@ -42,7 +42,7 @@ public sealed class EventOutbox
                 trace_parent TEXT
             );
             """);
-        AddTraceColumn();
+        _database.EnsureColumn("gateway_outbox", "trace_parent", "TEXT");
     }
 
     /// <summary>Events written and not yet published.</summary>
@@ -115,17 +115,6 @@ public sealed class EventOutbox
         return (
             "INSERT OR IGNORE INTO gateway_outbox (event_id, type, payload, created_at, trace_parent) VALUES ($id, $type, $payload, $t, $trace);",
             [("$id", eventId.ToString()), ("$type", type), ("$payload", JsonSerializer.Serialize(message)), ("$t", _time.GetUtcNow().ToUnixTimeMilliseconds()), ("$trace", Activity.Current?.Id)]);
-    }
-
-    /// <summary>Adds the trace column to an outbox created by a version without it.</summary>
-    private void AddTraceColumn()
-    {
-        using var connection = _database.Open();
-        var exists = SqliteDatabase.Scalar(connection, "SELECT COUNT(*) FROM pragma_table_info('gateway_outbox') WHERE name = 'trace_parent';") is long count && count > 0;
-        if (!exists)
-        {
-            SqliteDatabase.Execute(connection, "ALTER TABLE gateway_outbox ADD COLUMN trace_parent TEXT;");
-        }
     }
 
     /// <summary>Waits until an event is written or the timeout passes.</summary>
