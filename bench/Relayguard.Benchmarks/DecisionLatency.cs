@@ -41,6 +41,7 @@ public static class DecisionLatency
         var outbox = app.Services.GetRequiredService<EventOutbox>();
         var stages = new DecisionStages();
         app.Services.GetRequiredService<MassTransit.IBus>().ConnectConsumeObserver(stages);
+        app.Services.GetRequiredService<MassTransit.IBus>().ConnectPublishObserver(stages);
         var database = app.Services.GetRequiredService<SqliteDatabase>();
 
         Console.Error.WriteLine($"decision: writing {decisions * 4} events below the threshold");
@@ -57,7 +58,10 @@ public static class DecisionLatency
         Console.Error.WriteLine("decision: timing the crossing events");
         var samples = new List<double>(decisions);
         var written = new List<double>(decisions);
+        var published = new List<double>(decisions);
+        var consumeStarted = new List<double>(decisions);
         var counted = new List<double>(decisions);
+        var blockPublished = new List<double>(decisions);
         var applied = new List<double>(decisions);
         var failures = 0;
         var mailCommands = 0L;
@@ -85,9 +89,14 @@ public static class DecisionLatency
             }
 
             failures += refused ? 0 : 1;
-            if (stages.TryCounted(crossing.EventId, out var countedAt) && stages.TryApplied(address.ToString(), out var appliedAt))
+            if (stages.TryPublished(crossing.EventId, out var publishedAt) && stages.TryStarted(crossing.EventId, out var startedAt)
+                && stages.TryCounted(crossing.EventId, out var countedAt) && stages.TryBlockPublished(address.ToString(), out var blockPublishedAt)
+                && stages.TryApplied(address.ToString(), out var appliedAt))
             {
+                published.Add(Stopwatch.GetElapsedTime(started, publishedAt).TotalMilliseconds);
+                consumeStarted.Add(Stopwatch.GetElapsedTime(started, startedAt).TotalMilliseconds);
                 counted.Add(Stopwatch.GetElapsedTime(started, countedAt).TotalMilliseconds);
+                blockPublished.Add(Stopwatch.GetElapsedTime(started, blockPublishedAt).TotalMilliseconds);
                 applied.Add(Stopwatch.GetElapsedTime(started, appliedAt).TotalMilliseconds);
             }
 
@@ -97,7 +106,10 @@ public static class DecisionLatency
         Console.WriteLine($"transport={transport} decisions={decisions} refused={samples.Count} not-refused-within-10s={failures} mail-commands={mailCommands}");
         Console.WriteLine($"decision latency (ms): {Percentiles.Summary([.. samples], "ms", "0.00")}");
         Console.WriteLine($"  event committed to the outbox (ms): {Percentiles.Summary([.. written], "ms", "0.00")}");
-        Console.WriteLine($"  CA2 consumed it (ms):               {Percentiles.Summary([.. counted], "ms", "0.00")}");
+        Console.WriteLine($"  the outbox published it (ms):       {Percentiles.Summary([.. published], "ms", "0.00")}");
+        Console.WriteLine($"  CA2 started consuming it (ms):      {Percentiles.Summary([.. consumeStarted], "ms", "0.00")}");
+        Console.WriteLine($"  CA2 published the block (ms):       {Percentiles.Summary([.. blockPublished], "ms", "0.00")}");
+        Console.WriteLine($"  CA2 finished consuming it (ms):     {Percentiles.Summary([.. counted], "ms", "0.00")}");
         Console.WriteLine($"  block applied in the cache (ms):    {Percentiles.Summary([.. applied], "ms", "0.00")}");
         await app.StopAsync();
         return failures == 0 ? 0 : 1;

@@ -31,6 +31,9 @@ public sealed class SqliteDatabase : IDisposable
     private readonly SqliteWriteBatcher _batcher;
     private static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>WAL length in frames (pages of 4 KiB) from which a checkpoint holds this process's writers back to reset it.</summary>
+    private const int ResetWalFrames = 4096;
+
     private readonly Timer _checkpoints;
     private GatedSqliteConnection? _writer;
     private volatile bool _disposed;
@@ -277,23 +280,28 @@ public sealed class SqliteDatabase : IDisposable
 
         try
         {
+            int walFrames;
             using (var connection = Open())
             {
-                Execute(connection, "PRAGMA wal_checkpoint(PASSIVE);");
+                walFrames = CheckpointPassive(connection);
             }
 
-            // The first pass cannot reach the end of a WAL that this process keeps appending to. The second copies the
-            // rest while this process's writers wait at the gate, so the next write starts the WAL again from its
-            // beginning. Without it the WAL grows for as long as writes keep coming, and every write then extends the file.
-            _gate.Wait();
-            try
+            // The WAL starts again from its beginning only when a write finds every frame copied. While this process
+            // keeps writing, one lands during each pass, so the WAL grows, and every write then extends the file. Once
+            // it is that long, a second pass copies the rest while this process's writers wait at the gate. It copies
+            // only what came in since the first pass, so the wait is short, and under light load it is not needed.
+            if (walFrames >= ResetWalFrames)
             {
-                using var connection = Open();
-                Execute(connection, "PRAGMA wal_checkpoint(PASSIVE);");
-            }
-            finally
-            {
-                _gate.Release();
+                _gate.Wait();
+                try
+                {
+                    using var connection = Open();
+                    CheckpointPassive(connection);
+                }
+                finally
+                {
+                    _gate.Release();
+                }
             }
         }
         catch (SqliteException)
@@ -305,6 +313,15 @@ public sealed class SqliteDatabase : IDisposable
             Volatile.Write(ref _checkpointing, 0);
         }
     }
+
+    /// <summary>Runs a PASSIVE checkpoint. Returns the number of frames in the WAL.</summary>
+    private static int CheckpointPassive(SqliteConnection connection) =>
+        Query(connection, "PRAGMA wal_checkpoint(PASSIVE);", null, reader =>
+        {
+            // One row: busy, frames in the WAL, frames copied; -1 when the database is not in WAL mode.
+            reader.Read();
+            return reader.GetInt32(1);
+        });
 
     private static bool IsIdentifier(string name) =>
         name.Length > 0 && !char.IsAsciiDigit(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
