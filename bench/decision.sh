@@ -36,7 +36,7 @@ for transport in memory rabbitmq; do
         echo "### $transport"
         echo
         echo '```'
-        grep -E '^(transport=|decision latency)' "$WORK/decision-$transport.txt"
+        grep -E '^(transport=|decision latency|  )' "$WORK/decision-$transport.txt"
         echo '```'
         echo
         echo "- load average after the run (1, 5, 15 min): $(cut -d' ' -f1-3 /proc/loadavg)"
