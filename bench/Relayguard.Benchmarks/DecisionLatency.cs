@@ -19,10 +19,23 @@ public static class DecisionLatency
 {
     public static async Task<int> RunAsync(BenchArguments args)
     {
+        var directory = Directory.CreateTempSubdirectory("relayguard-bench-decision-").FullName;
+        try
+        {
+            return await RunInAsync(args, directory);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static async Task<int> RunInAsync(BenchArguments args, string directory)
+    {
         var transport = args.String("transport", "memory");
         var decisions = args.Int("decisions", 1000);
         var smtpPort = args.Int("smtp-port", 2610);
-        var directory = Directory.CreateTempSubdirectory("relayguard-bench-decision-").FullName;
         var settings = new Dictionary<string, string?>
         {
             ["Smtp:Listen"] = $"127.0.0.1:{smtpPort}",

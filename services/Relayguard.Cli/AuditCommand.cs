@@ -33,7 +33,7 @@ public static class AuditCommand
             JsonFields.Text(entry, "reason"),
         }).ToList();
         output.WriteLine(Table.Render(["AT", "ACTOR", "ACTION", "KIND", "SUBJECT", "CODE", "REASON"], rows));
-        ClientOptions.WriteNextPage(page, "relayguard audit", error);
+        ClientOptions.WriteNextPage(page, "relayguard audit", command, ["kind", "subject", "limit"], error);
         return ExitCodes.Ok;
     }
 }

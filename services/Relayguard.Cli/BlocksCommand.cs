@@ -64,7 +64,7 @@ public static class BlocksCommand
             JsonFields.Text(block, "reason"),
         }).ToList();
         output.WriteLine(Table.Render(["KIND", "SUBJECT", "CODE", "SCOPE", "STATE", "BLOCKED", "EXPIRES", "REASON"], rows));
-        ClientOptions.WriteNextPage(page, "relayguard blocks list", error);
+        ClientOptions.WriteNextPage(page, "relayguard blocks list", command, ["kind", "code", "state", "limit"], error);
         return ExitCodes.Ok;
     }
 

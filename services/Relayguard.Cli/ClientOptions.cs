@@ -50,13 +50,31 @@ internal static class ClientOptions
         return query.ToString();
     }
 
-    /// <summary>Tells on standard error how to fetch the next page when the API returned a <c>next</c> cursor.</summary>
-    public static void WriteNextPage(JsonElement page, string commandText, TextWriter error)
+    /// <summary>
+    /// Tells on standard error how to fetch the next page when the API returned a <c>next</c> cursor: the same command
+    /// with the same <paramref name="filters"/> options, and <c>--after</c> the cursor.
+    /// </summary>
+    public static void WriteNextPage(JsonElement page, string commandText, CommandLine command, IEnumerable<string> filters, TextWriter error)
     {
         var next = JsonFields.Text(page, "next");
-        if (next.Length > 0)
+        if (next.Length == 0)
         {
-            error.WriteLine($"More entries follow: {commandText} --after {next}");
+            return;
         }
+
+        var text = new StringBuilder(commandText);
+        foreach (var name in filters)
+        {
+            if (command.Option(name) is { } value)
+            {
+                text.Append(" --").Append(name).Append(' ').Append(QuoteIfNeeded(value));
+            }
+        }
+
+        error.WriteLine($"More entries follow: {text} --after {next}");
     }
+
+    /// <summary>Quotes a value for a POSIX shell when it contains anything but letters, digits and <c>@._:/-</c>.</summary>
+    private static string QuoteIfNeeded(string value) =>
+        value.Length > 0 && value.All(c => char.IsAsciiLetterOrDigit(c) || "@._:/-".Contains(c)) ? value : $"'{value.Replace("'", "'\\''", StringComparison.Ordinal)}'";
 }

@@ -226,6 +226,24 @@ public sealed class CliTests(CliTests.RunningInstance running) : IClassFixture<C
         Assert.Contains("block", lines[2], StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task BlocksList_NextPageKeepsFilters()
+    {
+        await RunAsync("blocks", "add", "account", "pager-one", "--reason", "paging");
+        await RunAsync("blocks", "add", "account", "pager-two", "--reason", "paging");
+        await RunAsync("blocks", "lift", "account", "pager-one", "--reason", "paging");
+        await RunAsync("blocks", "lift", "account", "pager-two", "--reason", "paging");
+
+        var first = await RunAsync("blocks", "list", "--state", "lifted", "--kind", "account", "--limit", "1");
+
+        Assert.Equal(0, first.ExitCode);
+        var hint = Assert.Single(first.Error.Split('\n'), line => line.StartsWith("More entries follow: ", StringComparison.Ordinal));
+        Assert.Contains("relayguard blocks list --kind account --state lifted --limit 1 --after ", hint, StringComparison.Ordinal);
+        var next = await RunAsync([.. hint["More entries follow: relayguard ".Length..].Trim().Split(' ')]);
+        Assert.Equal(0, next.ExitCode);
+        Assert.Contains("lifted", next.Output, StringComparison.Ordinal);
+    }
+
     private Task<CliResult> RunAsync(params string[] args) =>
         CliRunner.RunAsync([.. args, "--ops-url", _instance.OpsUrl.ToString()], TokenEnvironment(_instance.OperatorToken));
 

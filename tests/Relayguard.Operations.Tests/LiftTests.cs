@@ -142,6 +142,21 @@ public sealed class LiftTests
     }
 
     [Fact]
+    public async Task Lift_WrongJsonType_Returns400NamingField()
+    {
+        await using var host = await OperationsHost.StartAsync();
+        await host.BlockAccountAsync("alice");
+        using var content = new StringContent("{\"reason\": 5}", System.Text.Encoding.UTF8, "application/json");
+
+        using var response = await host.Operator.PostAsync("/api/blocks/account/alice/lift", content);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await OperationsHost.ReadJsonAsync(response);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("reason", out var messages));
+        Assert.Contains("a string", messages[0].GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Lift_OtherProcessEvent_Recorded()
     {
         await using var host = await OperationsHost.StartAsync();
