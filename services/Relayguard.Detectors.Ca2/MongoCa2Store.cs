@@ -56,6 +56,7 @@ public sealed class MongoCa2Store : ICa2Store
                 ["submitted_at"] = reject.SubmittedAt.UtcDateTime,
                 ["gateway_message_id"] = reject.GatewayMessageId,
                 ["spam_score"] = reject.SpamScore is { } score ? score : BsonNull.Value,
+                ["spam_symbols"] = reject.SpamSymbols is { Count: > 0 } symbols ? new BsonArray(symbols) : BsonNull.Value,
                 ["trace_parent"] = reject.TraceParent is { } traceParent ? traceParent : BsonNull.Value,
             }),
             new UpdateOptions { IsUpsert = true },
@@ -112,6 +113,7 @@ public sealed class MongoCa2Store : ICa2Store
             document["gateway_message_id"].AsString,
             document["spam_score"].IsBsonNull ? null : document["spam_score"].ToDouble(),
             new DateTimeOffset(document["submitted_at"].ToUniversalTime(), TimeSpan.Zero),
+            document.GetValue("spam_symbols", BsonNull.Value) is { IsBsonArray: true } symbols ? symbols.AsBsonArray.Select(symbol => symbol.AsString).ToList() : null,
             TraceParent: document.GetValue("trace_parent", BsonNull.Value) is { IsString: true } traceParent ? traceParent.AsString : null)).ToList();
     }
 }

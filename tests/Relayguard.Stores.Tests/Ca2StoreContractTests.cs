@@ -97,6 +97,22 @@ public sealed class Ca2StoreContractTests
         Assert.Equal(traces.AsEnumerable().Reverse(), result.Block!.SubmissionTraceParents);
     }
 
+    [Theory]
+    [MemberData(nameof(StoreKinds.All), MemberType = typeof(StoreKinds))]
+    public async Task Nearby_KeepsSpamSymbols(string kind)
+    {
+        using var scope = new StoreScope(kind);
+        var store = scope.Ca2(Options);
+        await RecordAsync(store, Reject(Now.AddMinutes(-1)) with { SpamSymbols = ["GTUBE", "BAYES_SPAM"] });
+
+        IReadOnlyList<Ca2Reject> nearby = [];
+        var second = Reject(Now);
+        await store.RecordRejectAsync(second, Now, Options.WindowDuration, rejects => { nearby = rejects; return null; }, default);
+
+        var first = Assert.Single(nearby, reject => reject.EventId != second.EventId);
+        Assert.Equal(["GTUBE", "BAYES_SPAM"], first.SpamSymbols);
+    }
+
     private static Task<Ca2RejectResult> RecordAsync(ICa2Store store, Ca2Reject reject) =>
         store.RecordRejectAsync(reject, Now, Options.WindowDuration, nearby => Ca2Decision.Decide(reject.Subject, nearby, Options, Now), default);
 
