@@ -2,11 +2,12 @@
 # Detector throughput per replica: events per second that each detector's
 # consumer applies with its SQLite store, on the in-memory bus (embedded)
 # and on RabbitMQ, and its rule called directly (no bus) for comparison.
-# On each bus it is measured twice: with the publisher running in the same
-# process at the same time, and with the events queued first so the timed
-# part is the consumer alone (as in a detector whose gateway is another
-# process). Each run first handles 5,000 events untimed (500 with --smoke), so the figures are
-# those of compiled code. RabbitMQ runs inside the bench's network namespace.
+# On each bus it is measured twice. In the first run the publisher works in
+# the same process at the same time. In the second the events are queued
+# first, so the timed part is the consumer alone, as in a detector whose
+# gateway is another process. Each run first handles 5,000 events untimed
+# (500 with --smoke), so the figures are those of compiled code. RabbitMQ
+# runs inside the bench's network namespace.
 #
 # usage: bench/detectors.sh [--smoke] [--events N] [--rounds N]
 #   --smoke     2,000 events after 500 untimed, one round, CA1 only

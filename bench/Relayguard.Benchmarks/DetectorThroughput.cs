@@ -194,7 +194,7 @@ public static class DetectorThroughput
         await Task.WhenAll(workers);
     }
 
-    /// <summary>Counts handled events; <see cref="WaitForAsync"/> returns once a total is reached.</summary>
+    /// <summary>Counts handled events. <see cref="WaitForAsync"/> returns once a total is reached.</summary>
     private sealed class ConsumeCounter : IConsumeMessageObserver<MessageSubmitted>
     {
         private readonly Lock _lock = new();

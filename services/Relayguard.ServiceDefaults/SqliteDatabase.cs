@@ -31,7 +31,7 @@ public sealed class SqliteDatabase : IDisposable
     private readonly SqliteWriteBatcher _batcher;
     private static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(1);
 
-    /// <summary>WAL length in frames (pages of 4 KiB) from which a checkpoint holds this process's writers back to reset it.</summary>
+    /// <summary>WAL length in frames (pages of 4 KiB) from which a checkpoint makes this process's writers wait, so the WAL can start again.</summary>
     private const int ResetWalFrames = 4096;
 
     private readonly Timer _checkpoints;
@@ -63,8 +63,8 @@ public sealed class SqliteDatabase : IDisposable
 
     /// <summary>
     /// Set on every connection. busy_timeout makes a writer wait for another process's write lock instead of failing at
-    /// once; wal_autocheckpoint=0 leaves checkpoints to this class's timer; journal_size_limit truncates a WAL that grew past
-    /// 64 MiB when it starts again from the beginning.
+    /// once. wal_autocheckpoint=0 leaves checkpoints to this class's timer. journal_size_limit truncates a WAL that grew
+    /// past 64 MiB when it starts again from the beginning.
     /// </summary>
     private const string ConnectionPragmas = "PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;";
 
