@@ -77,7 +77,7 @@ public sealed class Bo1Rule
         }
 
         var refusal = new Bo1Refusal(message.EventId, message.GatewayMessageId, message.SubmittedAt, DecisionSpans.CurrentTraceParent());
-        var result = await _store.RecordRefusalAsync(refusal, subjects, now, _options.WindowDuration, (subject, nearby) => Bo1Decision.Decide(subject, nearby, _options, now), cancellationToken);
+        var result = await _store.RecordRefusalAsync(refusal, subjects, now, _options.WindowDuration, _options.EscalateAfter, (subject, nearby) => Bo1Decision.Decide(subject, nearby, _options, now), cancellationToken);
         LogOutcome(message, result);
         return result.Blocks;
     }

@@ -13,13 +13,15 @@ public interface IBo1Store
     /// Records the refusal against each subject, then, for each subject without an active BO1 block, calls
     /// <paramref name="decide"/> with its refusals submitted within <paramref name="window"/> before or after this
     /// one and not before the last lift, oldest first, and stores the block it returns. All of it happens in one
-    /// transaction.
+    /// transaction. A subject with fewer than <paramref name="threshold"/> such refusals cannot be blocked, so
+    /// <paramref name="decide"/> is not called for it and a store may count its refusals without reading them.
     /// </summary>
     Task<Bo1RefusalResult> RecordRefusalAsync(
         Bo1Refusal refusal,
         IReadOnlyList<BlockSubject> subjects,
         DateTimeOffset now,
         TimeSpan window,
+        int threshold,
         Func<BlockSubject, IReadOnlyList<Bo1Refusal>, DetectorBlock?> decide,
         CancellationToken cancellationToken);
 

@@ -35,6 +35,7 @@ public sealed class MongoBo1Store : IBo1Store
         IReadOnlyList<BlockSubject> subjects,
         DateTimeOffset now,
         TimeSpan window,
+        int threshold,
         Func<BlockSubject, IReadOnlyList<Bo1Refusal>, DetectorBlock?> decide,
         CancellationToken cancellationToken)
     {
@@ -65,7 +66,7 @@ public sealed class MongoBo1Store : IBo1Store
                 cancellationToken);
 
             var nearby = await ReadNearbyAsync(subject, refusal.SubmittedAt, window, cancellationToken);
-            var decision = await _ledger.DecideAsync(subject, RuleCodes.Bo1, refusal.EventId, now, () => decide(subject, nearby), cancellationToken);
+            var decision = await _ledger.DecideAsync(subject, RuleCodes.Bo1, refusal.EventId, now, () => nearby.Count >= threshold ? decide(subject, nearby) : null, cancellationToken);
             if (decision.Block is { } block)
             {
                 blocks.Add(block);

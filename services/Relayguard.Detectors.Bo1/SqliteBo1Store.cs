@@ -43,6 +43,7 @@ public sealed class SqliteBo1Store : IBo1Store
         IReadOnlyList<BlockSubject> subjects,
         DateTimeOffset now,
         TimeSpan window,
+        int threshold,
         Func<BlockSubject, IReadOnlyList<Bo1Refusal>, DetectorBlock?> decide,
         CancellationToken cancellationToken)
     {
@@ -75,7 +76,10 @@ public sealed class SqliteBo1Store : IBo1Store
                     ("$messageId", refusal.GatewayMessageId),
                     ("$traceParent", refusal.TraceParent));
 
-                var nearby = ReadNearby(connection, transaction, subject, refusal.SubmittedAt, window);
+                // Most subjects are below the threshold or blocked already, and for them a count is enough. The rows are
+                // read only when they can make a block.
+                var (from, to) = NearbyRange(connection, transaction, subject, refusal.SubmittedAt, window);
+                var count = CountNearby(connection, transaction, subject, from, to);
                 var active = Ledger.FindActive(connection, transaction, subject, RuleCodes.Bo1, now);
                 if (active is not null)
                 {
@@ -84,17 +88,17 @@ public sealed class SqliteBo1Store : IBo1Store
                         blocks.Add(active.Block);
                     }
 
-                    results.Add(new Bo1SubjectResult(subject, nearby.Count, AlreadyBlocked: true, NewBlock: null));
+                    results.Add(new Bo1SubjectResult(subject, count, AlreadyBlocked: true, NewBlock: null));
                 }
-                else if (decide(subject, nearby) is { } block)
+                else if (count >= threshold && decide(subject, ReadNearby(connection, transaction, subject, from, to)) is { } block)
                 {
                     Ledger.Insert(connection, transaction, block, refusal.EventId);
                     blocks.Add(block);
-                    results.Add(new Bo1SubjectResult(subject, nearby.Count, AlreadyBlocked: false, NewBlock: block));
+                    results.Add(new Bo1SubjectResult(subject, count, AlreadyBlocked: false, NewBlock: block));
                 }
                 else
                 {
-                    results.Add(new Bo1SubjectResult(subject, nearby.Count, AlreadyBlocked: false, NewBlock: null));
+                    results.Add(new Bo1SubjectResult(subject, count, AlreadyBlocked: false, NewBlock: null));
                 }
             }
 
@@ -141,7 +145,8 @@ public sealed class SqliteBo1Store : IBo1Store
         return Task.FromResult(deleted);
     }
 
-    private static List<Bo1Refusal> ReadNearby(SqliteConnection connection, SqliteTransaction transaction, BlockSubject subject, DateTimeOffset submittedAt, TimeSpan window)
+    /// <summary>The time range of the refusals that count with one submitted at <paramref name="submittedAt"/>: the window on both sides, from the last lift on.</summary>
+    private static (long From, long To) NearbyRange(SqliteConnection connection, SqliteTransaction transaction, BlockSubject subject, DateTimeOffset submittedAt, TimeSpan window)
     {
         var lastLift = Ledger.FindLastLift(connection, transaction, subject, RuleCodes.Bo1);
         var from = submittedAt - window;
@@ -150,6 +155,22 @@ public sealed class SqliteBo1Store : IBo1Store
             from = lifted;
         }
 
+        return (from.ToUnixTimeMilliseconds(), (submittedAt + window).ToUnixTimeMilliseconds());
+    }
+
+    private static int CountNearby(SqliteConnection connection, SqliteTransaction transaction, BlockSubject subject, long from, long to) =>
+        SqliteDatabase.Query(
+            connection,
+            "SELECT COUNT(*) FROM bo1_refusals WHERE kind = $kind AND subject = $subject AND submitted_at >= $from AND submitted_at <= $to;",
+            transaction,
+            reader => reader.Read() ? reader.GetInt32(0) : 0,
+            ("$kind", subject.Kind),
+            ("$subject", subject.Value),
+            ("$from", from),
+            ("$to", to));
+
+    private static List<Bo1Refusal> ReadNearby(SqliteConnection connection, SqliteTransaction transaction, BlockSubject subject, long from, long to)
+    {
         return SqliteDatabase.Query(
             connection,
             """
@@ -174,7 +195,7 @@ public sealed class SqliteBo1Store : IBo1Store
             },
             ("$kind", subject.Kind),
             ("$subject", subject.Value),
-            ("$from", from.ToUnixTimeMilliseconds()),
-            ("$to", (submittedAt + window).ToUnixTimeMilliseconds()));
+            ("$from", from),
+            ("$to", to));
     }
 }

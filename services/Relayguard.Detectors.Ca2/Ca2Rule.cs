@@ -68,7 +68,7 @@ public sealed class Ca2Rule
         }
 
         var reject = new Ca2Reject(message.EventId, subject, message.GatewayMessageId, message.SpamScore, message.SubmittedAt, message.SpamSymbols, DecisionSpans.CurrentTraceParent());
-        var result = await _store.RecordRejectAsync(reject, now, _options.WindowDuration, nearby => Ca2Decision.Decide(subject, nearby, _options, now), cancellationToken);
+        var result = await _store.RecordRejectAsync(reject, now, _options.WindowDuration, _options.Count, nearby => Ca2Decision.Decide(subject, nearby, _options, now), cancellationToken);
         LogOutcome(message, subject, result);
         return result.Block;
     }

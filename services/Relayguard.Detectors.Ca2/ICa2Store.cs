@@ -13,12 +13,14 @@ public interface ICa2Store
     /// Records the rejected message, then, unless a CA2 block is active on its subject, calls
     /// <paramref name="decide"/> with the subject's rejected messages submitted within <paramref name="window"/>
     /// before or after this one and not before the last lift, oldest first, and stores the block it returns.
-    /// All of it happens in one transaction.
+    /// All of it happens in one transaction. With fewer than <paramref name="threshold"/> such messages the subject
+    /// cannot be blocked, so <paramref name="decide"/> is not called and a store may count them without reading them.
     /// </summary>
     Task<Ca2RejectResult> RecordRejectAsync(
         Ca2Reject reject,
         DateTimeOffset now,
         TimeSpan window,
+        int threshold,
         Func<IReadOnlyList<Ca2Reject>, DetectorBlock?> decide,
         CancellationToken cancellationToken);
 

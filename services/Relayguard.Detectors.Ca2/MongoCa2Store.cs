@@ -34,6 +34,7 @@ public sealed class MongoCa2Store : ICa2Store
         Ca2Reject reject,
         DateTimeOffset now,
         TimeSpan window,
+        int threshold,
         Func<IReadOnlyList<Ca2Reject>, DetectorBlock?> decide,
         CancellationToken cancellationToken)
     {
@@ -63,7 +64,7 @@ public sealed class MongoCa2Store : ICa2Store
             cancellationToken);
 
         var nearby = await ReadNearbyAsync(reject, window, cancellationToken);
-        var decision = await _ledger.DecideAsync(subject, RuleCodes.Ca2, reject.EventId, now, () => decide(nearby), cancellationToken);
+        var decision = await _ledger.DecideAsync(subject, RuleCodes.Ca2, reject.EventId, now, () => nearby.Count >= threshold ? decide(nearby) : null, cancellationToken);
         await _marks.TryMarkAsync(SqliteCa2Store.SubmissionConsumer, reject.EventId, now, cancellationToken);
         return new Ca2RejectResult { Nearby = nearby.Count, AlreadyBlocked = decision.AlreadyBlocked, Block = decision.Block, BlockIsNew = decision.IsNew };
     }

@@ -48,6 +48,7 @@ public sealed class SqliteCa2Store : ICa2Store
         Ca2Reject reject,
         DateTimeOffset now,
         TimeSpan window,
+        int threshold,
         Func<IReadOnlyList<Ca2Reject>, DetectorBlock?> decide,
         CancellationToken cancellationToken)
     {
@@ -79,15 +80,18 @@ public sealed class SqliteCa2Store : ICa2Store
                 ("$symbols", reject.SpamSymbols is { Count: > 0 } symbols ? string.Join(SymbolSeparator, symbols) : null),
                 ("$traceParent", reject.TraceParent));
 
-            var nearby = ReadNearby(connection, transaction, reject, window);
-            var result = new Ca2RejectResult { Nearby = nearby.Count };
+            // Most subjects are below the threshold or blocked already, and for them a count is enough. The rows are
+            // read only when they can make a block.
+            var (from, to) = NearbyRange(connection, transaction, reject, window);
+            var count = CountNearby(connection, transaction, subject, from, to);
+            var result = new Ca2RejectResult { Nearby = count };
             var active = Ledger.FindActive(connection, transaction, subject, RuleCodes.Ca2, now);
             if (active is not null)
             {
                 var stale = active.IsStale(now);
                 result = result with { AlreadyBlocked = true, Block = stale ? active.Block : null };
             }
-            else if (decide(nearby) is { } block)
+            else if (count >= threshold && decide(ReadNearby(connection, transaction, subject, from, to)) is { } block)
             {
                 Ledger.Insert(connection, transaction, block, reject.EventId);
                 result = result with { Block = block, BlockIsNew = true };
@@ -136,16 +140,33 @@ public sealed class SqliteCa2Store : ICa2Store
         return Task.FromResult(deleted);
     }
 
-    private static List<Ca2Reject> ReadNearby(SqliteConnection connection, SqliteTransaction transaction, Ca2Reject reject, TimeSpan window)
+    /// <summary>The time range of the messages that count with <paramref name="reject"/>: the window on both sides, from the last lift on.</summary>
+    private static (long From, long To) NearbyRange(SqliteConnection connection, SqliteTransaction transaction, Ca2Reject reject, TimeSpan window)
     {
-        var subject = reject.Subject;
-        var lastLift = Ledger.FindLastLift(connection, transaction, subject, RuleCodes.Ca2);
+        var lastLift = Ledger.FindLastLift(connection, transaction, reject.Subject, RuleCodes.Ca2);
         var from = reject.SubmittedAt - window;
         if (lastLift is { } lifted && lifted > from)
         {
             from = lifted;
         }
 
+        return (from.ToUnixTimeMilliseconds(), (reject.SubmittedAt + window).ToUnixTimeMilliseconds());
+    }
+
+    private static int CountNearby(SqliteConnection connection, SqliteTransaction transaction, BlockSubject subject, long from, long to) =>
+        SqliteDatabase.Query(
+            connection,
+            "SELECT COUNT(*) FROM ca2_rejects WHERE kind = $kind AND subject = $subject AND on_ip = $onIp AND submitted_at >= $from AND submitted_at <= $to;",
+            transaction,
+            reader => reader.Read() ? reader.GetInt32(0) : 0,
+            ("$kind", subject.Kind),
+            ("$subject", subject.Value),
+            ("$onIp", subject.OnIp ?? string.Empty),
+            ("$from", from),
+            ("$to", to));
+
+    private static List<Ca2Reject> ReadNearby(SqliteConnection connection, SqliteTransaction transaction, BlockSubject subject, long from, long to)
+    {
         return SqliteDatabase.Query(
             connection,
             """
@@ -174,7 +195,7 @@ public sealed class SqliteCa2Store : ICa2Store
             ("$kind", subject.Kind),
             ("$subject", subject.Value),
             ("$onIp", subject.OnIp ?? string.Empty),
-            ("$from", from.ToUnixTimeMilliseconds()),
-            ("$to", (reject.SubmittedAt + window).ToUnixTimeMilliseconds()));
+            ("$from", from),
+            ("$to", to));
     }
 }

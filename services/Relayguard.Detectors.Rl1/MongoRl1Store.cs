@@ -29,9 +29,10 @@ public sealed class MongoRl1Store : IRl1Store
         _ledger = new MongoBlockLedger(database, "rl1", Rl1Rule.BlockRetention);
     }
 
-    public async Task<Rl1Result> RecordAsync(Rl1Submission submission, DateTimeOffset since, DateTimeOffset now, Func<IReadOnlyList<Rl1Submission>, DetectorBlock?> decide, CancellationToken cancellationToken)
+    public async Task<Rl1Result> RecordAsync(Rl1Submission submission, DateTimeOffset since, DateTimeOffset now, Rl1Limits limits, Func<IReadOnlyList<Rl1Submission>, DetectorBlock?> decide, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(submission);
+        ArgumentNullException.ThrowIfNull(limits);
         ArgumentNullException.ThrowIfNull(decide);
         if (await _marks.IsMarkedAsync(SqliteRl1Store.SubmissionConsumer, submission.EventId, cancellationToken))
         {
@@ -57,7 +58,7 @@ public sealed class MongoRl1Store : IRl1Store
         var lastLift = await _ledger.FindLastLiftAsync(subject, RuleCodes.Rl1, cancellationToken);
         var from = lastLift is { } lifted && lifted > since ? lifted : since;
         var recent = await ReadSinceAsync(subject, from, cancellationToken);
-        var decision = await _ledger.DecideAsync(subject, RuleCodes.Rl1, submission.EventId, now, () => decide(recent), cancellationToken);
+        var decision = await _ledger.DecideAsync(subject, RuleCodes.Rl1, submission.EventId, now, () => limits.AreReachedBy(recent.Count, recent.Sum(s => (long)s.Recipients)) ? decide(recent) : null, cancellationToken);
         await _marks.TryMarkAsync(SqliteRl1Store.SubmissionConsumer, submission.EventId, now, cancellationToken);
         return new Rl1Result
         {

@@ -65,7 +65,7 @@ public sealed class Rl1Rule
 
         var subject = message.Account is not null ? BlockSubject.ForAccount(message.Account) : BlockSubject.ForIp(IpKeys.BlockKey(message.ClientIp));
         var submission = new Rl1Submission(message.EventId, subject, message.GatewayMessageId, message.RecipientCount, message.SubmittedAt, DecisionSpans.CurrentTraceParent());
-        var result = await _store.RecordAsync(submission, since, now, recent => Rl1Decision.Decide(subject, recent, limits, now), cancellationToken);
+        var result = await _store.RecordAsync(submission, since, now, limits, recent => Rl1Decision.Decide(subject, recent, limits, now), cancellationToken);
         if (result.Duplicate)
         {
             Log.EventAlreadyApplied(_logger, message.EventId);

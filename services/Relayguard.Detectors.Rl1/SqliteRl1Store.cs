@@ -39,9 +39,10 @@ public sealed class SqliteRl1Store : IRl1Store
         database.EnsureColumn("rl1_messages", "trace_parent", "TEXT");
     }
 
-    public Task<Rl1Result> RecordAsync(Rl1Submission submission, DateTimeOffset since, DateTimeOffset now, Func<IReadOnlyList<Rl1Submission>, DetectorBlock?> decide, CancellationToken cancellationToken)
+    public Task<Rl1Result> RecordAsync(Rl1Submission submission, DateTimeOffset since, DateTimeOffset now, Rl1Limits limits, Func<IReadOnlyList<Rl1Submission>, DetectorBlock?> decide, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(submission);
+        ArgumentNullException.ThrowIfNull(limits);
         ArgumentNullException.ThrowIfNull(decide);
         return _database.WriteAsync((connection, transaction) =>
         {
@@ -69,15 +70,17 @@ public sealed class SqliteRl1Store : IRl1Store
 
             var lastLift = Ledger.FindLastLift(connection, transaction, subject, RuleCodes.Rl1);
             var from = lastLift is { } lifted && lifted > since ? lifted : since;
-            var recent = ReadSince(connection, transaction, subject, from);
-            var result = new Rl1Result { Messages = recent.Count, Recipients = recent.Sum(s => s.Recipients) };
+            // Nearly every subject is below its limits or blocked already, and for them the sums are enough. The rows
+            // are read only when they can make a block.
+            var (messages, recipients) = SumSince(connection, transaction, subject, from);
+            var result = new Rl1Result { Messages = messages, Recipients = recipients };
             var active = Ledger.FindActive(connection, transaction, subject, RuleCodes.Rl1, now);
             if (active is not null)
             {
                 var stale = active.IsStale(now);
                 result = result with { AlreadyBlocked = true, Block = stale ? active.Block : null };
             }
-            else if (decide(recent) is { } block)
+            else if (limits.AreReachedBy(messages, recipients) && decide(ReadSince(connection, transaction, subject, from)) is { } block)
             {
                 Ledger.Insert(connection, transaction, block, submission.EventId);
                 result = result with { Block = block, BlockIsNew = true };
@@ -119,6 +122,16 @@ public sealed class SqliteRl1Store : IRl1Store
         transaction.Commit();
         return Task.FromResult(deleted);
     }
+
+    private static (int Messages, int Recipients) SumSince(SqliteConnection connection, SqliteTransaction transaction, BlockSubject subject, DateTimeOffset from) =>
+        SqliteDatabase.Query(
+            connection,
+            "SELECT COUNT(*), COALESCE(SUM(recipients), 0) FROM rl1_messages WHERE kind = $kind AND subject = $subject AND submitted_at > $from;",
+            transaction,
+            reader => reader.Read() ? (reader.GetInt32(0), reader.GetInt32(1)) : (0, 0),
+            ("$kind", subject.Kind),
+            ("$subject", subject.Value),
+            ("$from", from.ToUnixTimeMilliseconds()));
 
     private static List<Rl1Submission> ReadSince(SqliteConnection connection, SqliteTransaction transaction, BlockSubject subject, DateTimeOffset from)
     {

@@ -75,7 +75,7 @@ public sealed partial class SqliteBlockLedger
         return SqliteDatabase.Query(
             connection,
             $"""
-            SELECT message_type, message, published_at FROM {BlocksTable}
+            SELECT message_type, message, published_at, blocked_at FROM {BlocksTable}
             WHERE kind = $kind AND subject = $subject AND on_ip = $onIp AND code = $code
               AND lifted_at IS NULL AND (expires_at IS NULL OR expires_at > $now)
             ORDER BY blocked_at DESC LIMIT 1;
@@ -220,25 +220,27 @@ public sealed partial class SqliteBlockLedger
         var blocks = new List<DetectorBlock>();
         while (reader.Read())
         {
-            blocks.Add(ReadEntry(reader).Block);
+            blocks.Add(ParseBlock(reader.GetString(0), reader.GetString(1)));
         }
 
         return blocks;
     }
 
+    /// <summary>Reads an entry whose fourth column is <c>blocked_at</c>, leaving the block's message unparsed until it is needed.</summary>
     private static Entry ReadEntry(SqliteDataReader reader)
     {
         var messageType = reader.GetString(0);
         var message = reader.GetString(1);
-        var block = messageType switch
-        {
-            nameof(AccountBlocked) => DetectorBlock.From(JsonSerializer.Deserialize<AccountBlocked>(message, JsonOptions)!),
-            nameof(IpBlocked) => DetectorBlock.From(JsonSerializer.Deserialize<IpBlocked>(message, JsonOptions)!),
-            _ => throw new InvalidDataException($"Invalid block row: the message type is '{messageType}', but must be {nameof(AccountBlocked)} or {nameof(IpBlocked)}."),
-        };
-        DateTimeOffset? publishedAt = reader.IsDBNull(2) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2));
-        return new Entry(block, publishedAt);
+        return new Entry(() => ParseBlock(messageType, message), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
+            reader.IsDBNull(2) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)));
     }
+
+    private static DetectorBlock ParseBlock(string messageType, string message) => messageType switch
+    {
+        nameof(AccountBlocked) => DetectorBlock.From(JsonSerializer.Deserialize<AccountBlocked>(message, JsonOptions)!),
+        nameof(IpBlocked) => DetectorBlock.From(JsonSerializer.Deserialize<IpBlocked>(message, JsonOptions)!),
+        _ => throw new InvalidDataException($"Invalid block row: the message type is '{messageType}', but must be {nameof(AccountBlocked)} or {nameof(IpBlocked)}."),
+    };
 
     [GeneratedRegex("^[a-z][a-z0-9_]*$")]
     private static partial Regex TablePrefixPattern();
@@ -261,13 +263,42 @@ public sealed partial class SqliteBlockLedger
         return true;
     }
 
-    /// <summary>A stored block and when it was published, or null for <see cref="PublishedAt"/> while it is not.</summary>
-    public sealed record Entry(DetectorBlock Block, DateTimeOffset? PublishedAt)
+    /// <summary>
+    /// A stored block, when it was made and when it was published (null while it is not). The block's message is
+    /// parsed only when <see cref="Block"/> is read: most callers only learn that a block is active.
+    /// </summary>
+    public sealed class Entry
     {
+        private readonly Func<DetectorBlock>? _parse;
+        private DetectorBlock? _block;
+
+        public Entry(DetectorBlock block, DateTimeOffset? publishedAt)
+        {
+            ArgumentNullException.ThrowIfNull(block);
+            _block = block;
+            BlockedAt = block.BlockedAt;
+            PublishedAt = publishedAt;
+        }
+
+        /// <param name="parse">Reads the stored block; called once, on the first read of <see cref="Block"/>.</param>
+        public Entry(Func<DetectorBlock> parse, DateTimeOffset blockedAt, DateTimeOffset? publishedAt)
+        {
+            ArgumentNullException.ThrowIfNull(parse);
+            _parse = parse;
+            BlockedAt = blockedAt;
+            PublishedAt = publishedAt;
+        }
+
+        public DetectorBlock Block => _block ??= _parse!();
+
+        public DateTimeOffset BlockedAt { get; }
+
+        public DateTimeOffset? PublishedAt { get; }
+
         /// <summary>
         /// True when the block is still unpublished past <see cref="UnpublishedGracePeriod"/>, so its source event
         /// probably failed for good and the next event for the subject must publish it.
         /// </summary>
-        public bool IsStale(DateTimeOffset now) => PublishedAt is null && Block.BlockedAt < now - UnpublishedGracePeriod;
+        public bool IsStale(DateTimeOffset now) => PublishedAt is null && BlockedAt < now - UnpublishedGracePeriod;
     }
 }

@@ -82,8 +82,29 @@ public sealed class Bo1StoreContractTests
         Assert.All(result.Blocks, block => Assert.Equal(traces.AsEnumerable().Reverse(), block.SubmissionTraceParents));
     }
 
+    [Theory]
+    [MemberData(nameof(StoreKinds.All), MemberType = typeof(StoreKinds))]
+    public async Task BelowThreshold_CountsWithoutDeciding(string kind)
+    {
+        using var scope = new StoreScope(kind);
+        var store = scope.Bo1(Options);
+        var decided = new List<int>();
+        DetectorBlock? Decide(BlockSubject subject, IReadOnlyList<Bo1Refusal> nearby)
+        {
+            decided.Add(nearby.Count);
+            return null;
+        }
+
+        var first = await store.RecordRefusalAsync(Refusal(Now.AddMinutes(-1)), Subjects, Now, Options.WindowDuration, threshold: 2, Decide, default);
+        var second = await store.RecordRefusalAsync(Refusal(Now), Subjects, Now, Options.WindowDuration, threshold: 2, Decide, default);
+
+        Assert.All(first.Subjects, subject => Assert.Equal(1, subject.Nearby));
+        Assert.All(second.Subjects, subject => Assert.Equal(2, subject.Nearby));
+        Assert.Equal(Enumerable.Repeat(2, Subjects.Length), decided);
+    }
+
     private static Task<Bo1RefusalResult> RecordAsync(IBo1Store store, Bo1Refusal refusal) =>
-        store.RecordRefusalAsync(refusal, Subjects, Now, Options.WindowDuration, (subject, nearby) => Bo1Decision.Decide(subject, nearby, Options, Now), default);
+        store.RecordRefusalAsync(refusal, Subjects, Now, Options.WindowDuration, Options.EscalateAfter, (subject, nearby) => Bo1Decision.Decide(subject, nearby, Options, Now), default);
 
     private static Bo1Refusal Refusal(DateTimeOffset submittedAt) => new(Guid.NewGuid(), "M" + Guid.NewGuid().ToString("N")[..8], submittedAt);
 }

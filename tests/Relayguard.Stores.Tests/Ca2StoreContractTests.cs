@@ -107,14 +107,35 @@ public sealed class Ca2StoreContractTests
 
         IReadOnlyList<Ca2Reject> nearby = [];
         var second = Reject(Now);
-        await store.RecordRejectAsync(second, Now, Options.WindowDuration, rejects => { nearby = rejects; return null; }, default);
+        await store.RecordRejectAsync(second, Now, Options.WindowDuration, threshold: 0, rejects => { nearby = rejects; return null; }, default);
 
         var first = Assert.Single(nearby, reject => reject.EventId != second.EventId);
         Assert.Equal(["GTUBE", "BAYES_SPAM"], first.SpamSymbols);
     }
 
+    [Theory]
+    [MemberData(nameof(StoreKinds.All), MemberType = typeof(StoreKinds))]
+    public async Task BelowThreshold_CountsWithoutDeciding(string kind)
+    {
+        using var scope = new StoreScope(kind);
+        var store = scope.Ca2(Options);
+        var decided = new List<int>();
+        DetectorBlock? Decide(IReadOnlyList<Ca2Reject> nearby)
+        {
+            decided.Add(nearby.Count);
+            return null;
+        }
+
+        var first = await store.RecordRejectAsync(Reject(Now.AddMinutes(-2)), Now, Options.WindowDuration, threshold: 3, Decide, default);
+        var second = await store.RecordRejectAsync(Reject(Now.AddMinutes(-1)), Now, Options.WindowDuration, threshold: 3, Decide, default);
+        var third = await store.RecordRejectAsync(Reject(Now), Now, Options.WindowDuration, threshold: 3, Decide, default);
+
+        Assert.Equal([1, 2, 3], [first.Nearby, second.Nearby, third.Nearby]);
+        Assert.Equal([3], decided);
+    }
+
     private static Task<Ca2RejectResult> RecordAsync(ICa2Store store, Ca2Reject reject) =>
-        store.RecordRejectAsync(reject, Now, Options.WindowDuration, nearby => Ca2Decision.Decide(reject.Subject, nearby, Options, Now), default);
+        store.RecordRejectAsync(reject, Now, Options.WindowDuration, Options.Count, nearby => Ca2Decision.Decide(reject.Subject, nearby, Options, Now), default);
 
     private static Ca2Reject Reject(DateTimeOffset submittedAt) => new(Guid.NewGuid(), Address, "M" + Guid.NewGuid().ToString("N")[..8], 15.5, submittedAt);
 }

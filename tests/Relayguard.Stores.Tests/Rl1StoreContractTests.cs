@@ -83,8 +83,30 @@ public sealed class Rl1StoreContractTests
         Assert.Equal(traces.AsEnumerable().Reverse(), result.Block!.SubmissionTraceParents);
     }
 
+    [Theory]
+    [MemberData(nameof(StoreKinds.All), MemberType = typeof(StoreKinds))]
+    public async Task BelowLimits_SumsWithoutDeciding(string kind)
+    {
+        using var scope = new StoreScope(kind);
+        var store = scope.Rl1();
+        var limits = new Rl1Limits(Messages: 0, Recipients: 5);
+        var decided = new List<int>();
+        DetectorBlock? Decide(IReadOnlyList<Rl1Submission> recent)
+        {
+            decided.Add(recent.Count);
+            return null;
+        }
+
+        var first = await store.RecordAsync(Submission(Now.AddMinutes(-2)) with { Recipients = 2 }, Now - Rl1Options.Window, Now, limits, Decide, default);
+        var second = await store.RecordAsync(Submission(Now.AddMinutes(-1)) with { Recipients = 2 }, Now - Rl1Options.Window, Now, limits, Decide, default);
+        var third = await store.RecordAsync(Submission(Now) with { Recipients = 1 }, Now - Rl1Options.Window, Now, limits, Decide, default);
+
+        Assert.Equal([(1, 2), (2, 4), (3, 5)], [(first.Messages, first.Recipients), (second.Messages, second.Recipients), (third.Messages, third.Recipients)]);
+        Assert.Equal([3], decided);
+    }
+
     private static Task<Rl1Result> RecordAsync(IRl1Store store, Rl1Submission submission) =>
-        store.RecordAsync(submission, Now - Rl1Options.Window, Now, recent => Rl1Decision.Decide(submission.Subject, recent, Limits, Now), default);
+        store.RecordAsync(submission, Now - Rl1Options.Window, Now, Limits, recent => Rl1Decision.Decide(submission.Subject, recent, Limits, Now), default);
 
     private static Rl1Submission Submission(DateTimeOffset submittedAt) => new(Guid.NewGuid(), Account, "M" + Guid.NewGuid().ToString("N")[..8], 1, submittedAt);
 }

@@ -38,7 +38,7 @@ public sealed class SqliteUpgradeTests : IDisposable
         for (var i = 0; i < traces.Length; i++)
         {
             var reject = new Ca2Reject(Guid.NewGuid(), subject, "M-new", 15.5, Now.AddMinutes(i - 2), ["GTUBE(1000)"], traces[i]);
-            result = await store.RecordRejectAsync(reject, Now, options.WindowDuration, nearby => Ca2Decision.Decide(subject, nearby, options, Now), default);
+            result = await store.RecordRejectAsync(reject, Now, options.WindowDuration, options.Count, nearby => Ca2Decision.Decide(subject, nearby, options, Now), default);
         }
 
         Assert.NotNull(result);
@@ -65,7 +65,7 @@ public sealed class SqliteUpgradeTests : IDisposable
         for (var i = 0; i < traces.Length; i++)
         {
             var refusal = new Bo1Refusal(Guid.NewGuid(), "M-new", Now.AddMinutes(i - 2), traces[i]);
-            result = await store.RecordRefusalAsync(refusal, [subject], Now, options.WindowDuration, (s, nearby) => Bo1Decision.Decide(s, nearby, options, Now), default);
+            result = await store.RecordRefusalAsync(refusal, [subject], Now, options.WindowDuration, options.EscalateAfter, (s, nearby) => Bo1Decision.Decide(s, nearby, options, Now), default);
         }
 
         Assert.NotNull(result);
@@ -92,7 +92,7 @@ public sealed class SqliteUpgradeTests : IDisposable
         for (var i = 0; i < traces.Length; i++)
         {
             var submission = new Rl1Submission(Guid.NewGuid(), subject, "M-new", 1, Now.AddMinutes(i - 2), traces[i]);
-            result = await store.RecordAsync(submission, Now - Rl1Options.Window, Now, recent => Rl1Decision.Decide(subject, recent, limits, Now), default);
+            result = await store.RecordAsync(submission, Now - Rl1Options.Window, Now, limits, recent => Rl1Decision.Decide(subject, recent, limits, Now), default);
         }
 
         Assert.NotNull(result);
