@@ -61,10 +61,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Limits:CommandsPerSession is raised because smtp-source -d sends every message of a session on one connection,
-# more than the default of 1,000 commands allows.
 GATEWAY_COMMON=(--trusted 127.0.0.0/8 --upstream "127.0.0.1:$SINK_PORT"
-    --Rules:RL1:MessagesPerHour=0 --Rules:RL1:RecipientsPerHour=0 --Limits:CommandsPerSession=1000000)
+    --Rules:RL1:MessagesPerHour=0 --Rules:RL1:RecipientsPerHour=0)
 
 # Run smtp-source against PORT; MODE is "new" (a connection per message) or
 # "reuse". Prints the client-side rate in messages per second.

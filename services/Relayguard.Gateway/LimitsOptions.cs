@@ -13,6 +13,7 @@ public sealed class LimitsOptions
     /// <summary>Maximum command line in octets, CRLF included.</summary>
     public int CommandLineLength { get; set; } = 1000;
 
+    /// <summary>Maximum commands in one session since its last accepted message (or since it began); more end the session with 421.</summary>
     public int CommandsPerSession { get; set; } = 1000;
 
     /// <summary>Concurrent sessions from one client address; trusted ranges are exempt.</summary>

@@ -147,6 +147,13 @@ public sealed partial class SmtpConnection
                 {
                     case "DATA":
                         reply = await DataAsync(input, argument, timeout);
+                        if (reply.Code == 250)
+                        {
+                            // The count starts again with each accepted message. The limit stops a client that sends
+                            // commands without delivering mail, and a long connection that delivers mail stays open.
+                            _commands = 0;
+                        }
+
                         break;
                     case "AUTH":
                         reply = await AuthAsync(input, argument, timeout.Token);

@@ -11,6 +11,7 @@ public sealed record SmtpLimits
     /// <summary>Maximum command line length in octets including CRLF (RFC 5321 section 4.5.3.1.4 gives 512; extensions need more).</summary>
     public int CommandLineLength { get; init; } = 1000;
 
+    /// <summary>Maximum commands in one session since its last accepted message (or since it began); more end the session with 421.</summary>
     public int CommandsPerSession { get; init; } = 1000;
 
     public int ErrorsPerSession { get; init; } = 10;

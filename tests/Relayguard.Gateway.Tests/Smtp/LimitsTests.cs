@@ -76,6 +76,31 @@ public sealed class LimitsTests
     }
 
     [Fact]
+    public async Task CommandsPerSession_CountsFromTheLastAcceptedMessage()
+    {
+        await using var server = TestSmtpServer.Start(new SmtpLimits { CommandsPerSession = 10 });
+        using var client = await server.ConnectAsync();
+        Assert.StartsWith("250", await client.CommandAsync("EHLO client.test"));
+
+        // Five messages take 15 commands after EHLO, more than the limit, and each accepted message starts the count again.
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.StartsWith("250", await client.CommandAsync("MAIL FROM:<a@example.com>"));
+            Assert.StartsWith("250", await client.CommandAsync("RCPT TO:<b@example.net>"));
+            Assert.StartsWith("354", await client.CommandAsync("DATA"));
+            Assert.StartsWith("250", await client.CommandAsync($"Subject: {i}\r\n\r\nbody\r\n."));
+        }
+
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.StartsWith("250", await client.CommandAsync("NOOP"));
+        }
+
+        Assert.StartsWith("421 4.7.0", await client.CommandAsync("NOOP"));
+        Assert.True(await client.IsClosedAsync(TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
     public async Task CommandTimeout_Idle_Gets421AndCloses()
     {
         await using var server = TestSmtpServer.Start(new SmtpLimits { CommandTimeout = TimeSpan.FromMilliseconds(500) });
