@@ -9,6 +9,10 @@ internal static class OperationsEventIds
     public const int LiftEventApplied = 3004;
     public const int PublishFailed = 3005;
     public const int EvidencePruned = 3006;
+    public const int PublishDeferred = 3007;
+    public const int OutboxPublished = 3008;
+    public const int OutboxDropped = 3009;
+    public const int OutboxFailed = 3010;
     public const int TokenAdded = 3101;
     public const int TokenRemoved = 3102;
     public const int AllowlistEntryAdded = 3201;

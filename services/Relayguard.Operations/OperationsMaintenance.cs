@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using MongoDB.Driver;
 using Relayguard.Operations.Blocks;
 using Relayguard.Operations.Warnings;
 using Relayguard.Operations.Webhooks;
@@ -13,9 +14,9 @@ namespace Relayguard.Operations;
 /// than <see cref="WebhookRetention"/>, and warnings older than <see cref="WarningRetention"/>.
 /// </summary>
 public sealed partial class OperationsMaintenance(
-    BlockStore blocks,
-    WebhookQueue webhooks,
-    WarningStore warnings,
+    IBlockStore blocks,
+    IWebhookQueue webhooks,
+    IWarningStore warnings,
     TimeProvider time,
     ILogger<OperationsMaintenance> logger) : BackgroundService
 {
@@ -37,7 +38,7 @@ public sealed partial class OperationsMaintenance(
                 webhooks.Prune(time.GetUtcNow() - WebhookRetention);
                 warnings.Prune(time.GetUtcNow() - WarningRetention);
             }
-            catch (SqliteException exception)
+            catch (Exception exception) when (exception is SqliteException or MongoException)
             {
                 LogFailed(logger, exception, Interval);
             }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Relayguard.Operations.Allowlist;
@@ -19,8 +20,9 @@ public static class OperationsServiceCollectionExtensions
     /// <summary>
     /// Registers the operations options (validated on start), the block, audit, allowlist, warning and token stores,
     /// the webhook dispatcher, the hourly clean-up, RFC 7807 problem details, and the bearer-token authentication and
-    /// policies of the API. The host registers
-    /// <see cref="SqliteDatabase"/> and <see cref="TimeProvider"/> as singletons.
+    /// policies of the API. The stores are the SQLite ones unless the host registered others first, as
+    /// <see cref="OperationsStoreRegistration.AddOperationsStore"/> does for MongoDB. The host registers
+    /// <see cref="TimeProvider"/> as a singleton, and <see cref="SqliteDatabase"/> for the SQLite stores.
     /// </summary>
     public static IServiceCollection AddOperations(this IServiceCollection services, IConfiguration configuration)
     {
@@ -29,27 +31,27 @@ public static class OperationsServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<OperationsOptions>, OperationsOptionsValidator>();
 
-        services.AddSingleton<BlockStore>();
+        services.TryAddSingleton<IBlockStore, SqliteBlockStore>();
         services.AddHostedService<ActiveBlockGauge>();
         services.AddSingleton<BlockCommands>();
         services.AddSingleton<ActiveBlockPages>();
-        services.AddSingleton<AuditLog>();
-        services.AddSingleton<AllowlistStore>();
-        services.AddSingleton<WarningStore>();
+        services.TryAddSingleton<IAuditLog, SqliteAuditLog>();
+        services.TryAddSingleton<IAllowlistStore, SqliteAllowlistStore>();
+        services.TryAddSingleton<IWarningStore, SqliteWarningStore>();
         services.AddHostedService<OperationsMaintenance>();
 
         services.AddOptions<WebhookOptions>()
             .Bind(configuration.GetSection(WebhookOptions.SectionName))
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<WebhookOptions>, WebhookOptionsValidator>();
-        services.AddSingleton<WebhookQueue>();
+        services.TryAddSingleton<IWebhookQueue, SqliteWebhookQueue>();
         services.AddSingleton<WebhookSender>();
         services.AddHttpClient(WebhookSender.HttpClientName);
         services.AddHostedService<WebhookDispatcher>();
-        services.AddSingleton(provider => new TokenStore(
+        services.TryAddSingleton<ITokenStore>(provider => new SqliteTokenStore(
             provider.GetRequiredService<SqliteDatabase>(),
             provider.GetRequiredService<TimeProvider>(),
-            provider.GetRequiredService<ILogger<TokenStore>>()));
+            provider.GetRequiredService<ILogger<SqliteTokenStore>>()));
 
         services.AddProblemDetails();
         services.AddAuthentication()

@@ -77,7 +77,7 @@ public sealed class ConsoleTests
         await using var relayguard = await RelayguardInstance.StartAsync([]);
         using var ops = relayguard.OpsClient();
         await ops.PostAsJsonAsync("/api/blocks", new { kind = "ip", subject = "203.0.113.8", reason = "open proxy" });
-        var readToken = new Relayguard.Operations.Tokens.TokenStore(relayguard.Get<Relayguard.ServiceDefaults.SqliteDatabase>()).Add("viewer", "read");
+        var readToken = new Relayguard.Operations.Tokens.SqliteTokenStore(relayguard.Get<Relayguard.ServiceDefaults.SqliteDatabase>()).Add("viewer", "read");
         await using var chromium = await HeadlessChromium.LaunchAsync();
         var page = await chromium.NewPageAsync();
 

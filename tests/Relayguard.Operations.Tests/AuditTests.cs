@@ -11,7 +11,7 @@ public sealed class AuditTests
         await using var host = await OperationsHost.StartAsync();
         await host.BlockAccountAsync("alice");
         await host.Operator.PostAsJsonAsync("/api/blocks/account/alice/lift", new { reason = "password changed" });
-        new TokenStore(host.Database, host.Time).Remove("viewer", "admin");
+        new SqliteTokenStore(host.Database, host.Time).Remove("viewer", "admin");
 
         var page = await OperationsHost.ReadJsonAsync(await host.Operator.GetAsync("/api/audit"));
 

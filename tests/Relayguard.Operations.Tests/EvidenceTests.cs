@@ -12,7 +12,7 @@ public sealed class EvidenceTests
         await host.BlockAccountAsync("alice");
         await host.BlockAccountAsync("bob");
         await host.Operator.PostAsync("/api/blocks/account/alice/lift", System.Net.Http.Json.JsonContent.Create(new { reason = "password changed" }));
-        var store = host.Harness.Scope.ServiceProvider.GetRequiredService<BlockStore>();
+        var store = host.Harness.Scope.ServiceProvider.GetRequiredService<IBlockStore>();
 
         // The hourly clean-up also runs as the fake clock moves, so the state is checked, not the returned counts.
         host.Time.Advance(TimeSpan.FromDays(89));
@@ -36,7 +36,7 @@ public sealed class EvidenceTests
         await using var host = await OperationsHost.StartAsync(new Dictionary<string, string?> { ["Operations:EvidenceRetention"] = "30d" });
         var ip = Events.IpBlocked("203.0.113.5", host.Time.GetUtcNow(), host.Time.GetUtcNow().AddDays(1));
         await host.PublishAsync(ip, ip.EventId);
-        var store = host.Harness.Scope.ServiceProvider.GetRequiredService<BlockStore>();
+        var store = host.Harness.Scope.ServiceProvider.GetRequiredService<IBlockStore>();
 
         host.Time.Advance(TimeSpan.FromDays(30));
         store.PruneEvidence();
@@ -54,7 +54,7 @@ public sealed class EvidenceTests
         await using var host = await OperationsHost.StartAsync();
         await host.BlockAccountAsync("alice");
         await host.Operator.PostAsync("/api/blocks/account/alice/lift", System.Net.Http.Json.JsonContent.Create(new { reason = "password changed" }));
-        var store = host.Harness.Scope.ServiceProvider.GetRequiredService<BlockStore>();
+        var store = host.Harness.Scope.ServiceProvider.GetRequiredService<IBlockStore>();
 
         host.Time.Advance(TimeSpan.FromDays(91));
 

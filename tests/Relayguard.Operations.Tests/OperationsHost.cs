@@ -66,7 +66,7 @@ internal sealed class OperationsHost : IAsyncDisposable
 
         var tokenPath = OperatorTokens.EnsureInitialToken(dataDirectory, database)!;
         var operateToken = await File.ReadAllTextAsync(tokenPath);
-        var readToken = new TokenStore(database, time).Add("viewer", OperatorRoles.Read);
+        var readToken = new SqliteTokenStore(database, time).Add("viewer", OperatorRoles.Read);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");

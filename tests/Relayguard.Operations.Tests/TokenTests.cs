@@ -21,8 +21,8 @@ public sealed class TokenTests : IDisposable
         Assert.Null(second);
         Assert.Equal(token, File.ReadAllText(first!));
         Assert.StartsWith("rg_", token, StringComparison.Ordinal);
-        Assert.Equal("admin", new TokenStore(database).Verify(token)?.Name);
-        Assert.Equal(OperatorRoles.Operate, new TokenStore(database).Verify(token)?.Role);
+        Assert.Equal("admin", new SqliteTokenStore(database).Verify(token)?.Name);
+        Assert.Equal(OperatorRoles.Operate, new SqliteTokenStore(database).Verify(token)?.Role);
         if (!OperatingSystem.IsWindows())
         {
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(first!));
@@ -43,7 +43,7 @@ public sealed class TokenTests : IDisposable
 
         OperatorTokens.EnsureInitialToken(_directory, database);
 
-        Assert.NotNull(new TokenStore(database).Verify(File.ReadAllText(path)));
+        Assert.NotNull(new SqliteTokenStore(database).Verify(File.ReadAllText(path)));
         if (!OperatingSystem.IsWindows())
         {
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
@@ -54,13 +54,13 @@ public sealed class TokenTests : IDisposable
     public void Tokens_StoredHashed()
     {
         var databasePath = Path.Combine(_directory, "relayguard.db");
-        var store = new TokenStore(new SqliteDatabase(databasePath));
+        var store = new SqliteTokenStore(new SqliteDatabase(databasePath));
 
         var token = store.Add("support", OperatorRoles.Read);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
 
         var plain = Encoding.UTF8.GetBytes(token);
-        var secret = Encoding.UTF8.GetBytes(token[TokenStore.TokenPrefix.Length..]);
+        var secret = Encoding.UTF8.GetBytes(token[SqliteTokenStore.TokenPrefix.Length..]);
         foreach (var file in Directory.GetFiles(_directory, "relayguard.db*"))
         {
             var bytes = File.ReadAllBytes(file);
@@ -73,7 +73,7 @@ public sealed class TokenTests : IDisposable
     public void Tokens_StoredWithSaltedSlowHash()
     {
         var database = new SqliteDatabase(Path.Combine(_directory, "relayguard.db"));
-        var store = new TokenStore(database);
+        var store = new SqliteTokenStore(database);
         var token = store.Add("salted", "read");
 
         using var connection = database.Open();
@@ -88,7 +88,7 @@ public sealed class TokenTests : IDisposable
     [Fact]
     public void Verify_WrongToken_ReturnsNull()
     {
-        var store = new TokenStore(new SqliteDatabase(Path.Combine(_directory, "relayguard.db")));
+        var store = new SqliteTokenStore(new SqliteDatabase(Path.Combine(_directory, "relayguard.db")));
         var token = store.Add("support", OperatorRoles.Read);
 
         Assert.Null(store.Verify(token[..^1] + (token[^1] == 'A' ? 'B' : 'A')));
@@ -100,7 +100,7 @@ public sealed class TokenTests : IDisposable
     [Fact]
     public void Remove_Token_StopsVerifying()
     {
-        var store = new TokenStore(new SqliteDatabase(Path.Combine(_directory, "relayguard.db")));
+        var store = new SqliteTokenStore(new SqliteDatabase(Path.Combine(_directory, "relayguard.db")));
         var token = store.Add("support", OperatorRoles.Operate);
 
         Assert.True(store.Remove("support"));
@@ -112,7 +112,7 @@ public sealed class TokenTests : IDisposable
     [Fact]
     public void Add_DuplicateName_Throws()
     {
-        var store = new TokenStore(new SqliteDatabase(Path.Combine(_directory, "relayguard.db")));
+        var store = new SqliteTokenStore(new SqliteDatabase(Path.Combine(_directory, "relayguard.db")));
         store.Add("support", OperatorRoles.Read);
 
         var error = Assert.Throws<InvalidOperationException>(() => store.Add("support", OperatorRoles.Operate));
@@ -127,7 +127,7 @@ public sealed class TokenTests : IDisposable
     [InlineData("support", "admin", "role")]
     public void Add_Invalid_ThrowsNamingParameter(string name, string role, string parameter)
     {
-        var store = new TokenStore(new SqliteDatabase(Path.Combine(_directory, "relayguard.db")));
+        var store = new SqliteTokenStore(new SqliteDatabase(Path.Combine(_directory, "relayguard.db")));
 
         var error = Assert.Throws<ArgumentException>(() => store.Add(name, role));
 

@@ -46,6 +46,9 @@ public sealed class StoreScope : IDisposable
 
     public IBo1Store Bo1(Bo1Options options) => Mongo is not null ? new MongoBo1Store(Mongo, Options.Create(options)) : new SqliteBo1Store(Sqlite!);
 
+    /// <summary>The stores of the operations service on this scope's database, with <paramref name="time"/> as their clock.</summary>
+    public OperationsStores Operations(TimeProvider time) => Mongo is not null ? OperationsStores.OnMongo(Mongo, time) : OperationsStores.OnSqlite(Sqlite!, time);
+
     public void Dispose()
     {
         if (_client is not null)

@@ -19,7 +19,7 @@ internal static class AllowlistEndpoints
         allowlist.MapDelete("/{kind}/{subject}", RemoveAsync).RequireAuthorization(OperationsAuthorization.OperatePolicy);
     }
 
-    private static IResult List(string? kind, string? state, AllowlistStore store)
+    private static IResult List(string? kind, string? state, IAllowlistStore store)
     {
         var errors = new ApiErrors();
         var kindValue = ApiInput.Kind(kind, errors, required: false);
@@ -35,7 +35,7 @@ internal static class AllowlistEndpoints
     private static async Task<IResult> AddAsync(
         HttpRequest request,
         ClaimsPrincipal user,
-        AllowlistStore store,
+        IAllowlistStore store,
         IPublishEndpoint publishEndpoint,
         CancellationToken cancellationToken)
     {
@@ -75,7 +75,7 @@ internal static class AllowlistEndpoints
         string subject,
         string? code,
         ClaimsPrincipal user,
-        AllowlistStore store,
+        IAllowlistStore store,
         IPublishEndpoint publishEndpoint,
         CancellationToken cancellationToken)
     {

@@ -46,7 +46,7 @@ internal static class AllowlistInput
             : AddError(errors, $"'{text}' is not an IP address or CIDR range. Use an address such as 203.0.113.5 or a range such as 192.0.2.0/24 or 2001:db8::/48.");
     }
 
-    /// <summary>Reads the rule code of an allowlist entry: one of <see cref="AllowlistStore.Codes"/>, or <c>all</c> (or nothing) for every rule, returned as null.</summary>
+    /// <summary>Reads the rule code of an allowlist entry: one of <see cref="IAllowlistStore.Codes"/>, or <c>all</c> (or nothing) for every rule, returned as null.</summary>
     public static string? Code(string? text, ApiErrors errors)
     {
         if (string.IsNullOrWhiteSpace(text) || text.Trim().Equals("all", StringComparison.OrdinalIgnoreCase))
@@ -55,10 +55,10 @@ internal static class AllowlistInput
         }
 
         var code = text.Trim().ToUpperInvariant();
-        if (!AllowlistStore.Codes.Contains(code))
+        if (!IAllowlistStore.Codes.Contains(code))
         {
             var hint = code == RuleCodes.Op1 ? " OP1 blocks are set by hand: lift them instead." : string.Empty;
-            errors.Add("code", $"Invalid code '{text}': use one of {string.Join(", ", AllowlistStore.Codes)}, or all for every rule.{hint}");
+            errors.Add("code", $"Invalid code '{text}': use one of {string.Join(", ", IAllowlistStore.Codes)}, or all for every rule.{hint}");
             return null;
         }
 

@@ -10,14 +10,14 @@ internal static class AuditEndpoints
 {
     public static void Map(IEndpointRouteBuilder api) => api.MapGet("/audit", List);
 
-    private static IResult List(string? kind, string? subject, string? limit, string? after, AuditLog audit)
+    private static IResult List(string? kind, string? subject, string? limit, string? after, IAuditLog audit)
     {
         var errors = new ApiErrors();
         var kindValue = ApiInput.Kind(kind, errors, required: false);
         var subjectValue = subject is null || kindValue is null ? subject : ApiInput.Subject(kindValue, subject, errors);
         var limitValue = ApiInput.Limit(limit, errors);
         long afterId = 0;
-        ApiInput.Cursor(after, text => AuditLog.TryParseCursor(text, out afterId), errors);
+        ApiInput.Cursor(after, text => IAuditLog.TryParseCursor(text, out afterId), errors);
         if (errors.Any)
         {
             return errors.ToResult();

@@ -20,7 +20,7 @@ internal static class BlocksEndpoints
         blocks.MapPost("", BlockAsync).RequireAuthorization(OperationsAuthorization.OperatePolicy);
     }
 
-    private static IResult List(string? kind, string? code, string? state, string? limit, string? after, BlockStore store)
+    private static IResult List(string? kind, string? code, string? state, string? limit, string? after, IBlockStore store)
     {
         var errors = new ApiErrors();
         var query = new BlockQuery
@@ -31,11 +31,11 @@ internal static class BlocksEndpoints
             Limit = ApiInput.Limit(limit, errors),
             After = after,
         };
-        ApiInput.Cursor(after, BlockStore.TryParseCursor, errors);
+        ApiInput.Cursor(after, IBlockStore.TryParseCursor, errors);
         return errors.Any ? errors.ToResult() : Results.Ok(store.List(query));
     }
 
-    private static IResult Show(string kind, string subject, BlockStore store)
+    private static IResult Show(string kind, string subject, IBlockStore store)
     {
         var errors = new ApiErrors();
         var kindValue = ApiInput.Kind(kind, errors, required: true);
@@ -61,7 +61,7 @@ internal static class BlocksEndpoints
         HttpRequest request,
         ClaimsPrincipal user,
         BlockCommands commands,
-        BlockStore store,
+        IBlockStore store,
         IPublishEndpoint publishEndpoint,
         CancellationToken cancellationToken)
     {

@@ -9,14 +9,14 @@ using Relayguard.Operations.Tokens;
 namespace Relayguard.Operations.Api;
 
 /// <summary>
-/// Authenticates <c>Authorization: Bearer TOKEN</c> against the <see cref="TokenStore"/>. The principal's name
+/// Authenticates <c>Authorization: Bearer TOKEN</c> against the <see cref="ITokenStore"/>. The principal's name
 /// is the token's name and its role the token's role. Challenges (401) and refusals (403) get RFC 7807 bodies.
 /// </summary>
 internal sealed class OperatorTokenAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory loggerFactory,
     UrlEncoder encoder,
-    TokenStore tokens)
+    ITokenStore tokens)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
     private const string BearerPrefix = "Bearer ";

@@ -11,7 +11,7 @@ internal static class WarningsEndpoints
 {
     public static void Map(IEndpointRouteBuilder api) => api.MapGet("/warnings", List);
 
-    private static IResult List(string? account, string? limit, WarningStore store)
+    private static IResult List(string? account, string? limit, IWarningStore store)
     {
         var errors = new ApiErrors();
         var accountValue = account is null ? null : ApiInput.Subject(BlockKinds.Account, account, errors);

@@ -7,7 +7,7 @@ namespace Relayguard.Operations.Blocks;
 /// Publishes <c>relayguard.blocks.active</c>, the active blocks by rule code, from the block registry. The count
 /// is read at most every 15 seconds, however often Prometheus scrapes.
 /// </summary>
-public sealed class ActiveBlockGauge(SqliteDatabase database, TimeProvider time) : IHostedService
+public sealed class ActiveBlockGauge(IBlockStore store, TimeProvider time) : IHostedService
 {
     private readonly object _gate = new();
     private IReadOnlyList<(string Code, long Count)> _counts = [];
@@ -35,17 +35,7 @@ public sealed class ActiveBlockGauge(SqliteDatabase database, TimeProvider time)
                 return _counts;
             }
 
-            using var connection = database.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = "SELECT code, COUNT(*) FROM blocks WHERE lifted_at IS NULL AND (expires_at IS NULL OR expires_at > $now) GROUP BY code;";
-            command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
-            using var reader = command.ExecuteReader();
-            var counts = new List<(string, long)>();
-            while (reader.Read())
-            {
-                counts.Add((reader.GetString(0), reader.GetInt64(1)));
-            }
-
+            var counts = store.CountActive();
             _counts = counts;
             _readAt = now;
             return counts;

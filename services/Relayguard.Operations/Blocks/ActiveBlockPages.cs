@@ -1,16 +1,15 @@
 using Relayguard.Contracts;
-using Relayguard.ServiceDefaults;
 
 namespace Relayguard.Operations.Blocks;
 
 /// <summary>Answers <see cref="ListActiveBlocks"/>: one page of the active blocks as block events, and which held blocks have ended.</summary>
-public sealed class ActiveBlockPages(BlockStore store, SqliteDatabase database, TimeProvider timeProvider)
+public sealed class ActiveBlockPages(IBlockStore store, TimeProvider timeProvider)
 {
     public ActiveBlockList List(ListActiveBlocks request)
     {
         ArgumentNullException.ThrowIfNull(request);
         var now = timeProvider.GetUtcNow();
-        var after = request.After is not null && BlockStore.TryParseCursor(request.After) ? request.After : null;
+        var after = request.After is not null && IBlockStore.TryParseCursor(request.After) ? request.After : null;
         var page = store.List(new BlockQuery
         {
             State = BlockStates.Active,
@@ -59,31 +58,9 @@ public sealed class ActiveBlockPages(BlockStore store, SqliteDatabase database, 
         {
             AccountBlocks = accountBlocks,
             IpBlocks = ipBlocks,
-            EndedEventIds = FindEnded(request.HeldEventIds, now),
+            EndedEventIds = store.FindEnded(request.HeldEventIds),
             Next = page.Next,
             ListedAt = now,
         };
-    }
-
-    /// <summary>Of <paramref name="eventIds"/>, returns the blocks this registry records as lifted or expired. Unknown ids are left out, because their event may still be on its way.</summary>
-    private List<Guid> FindEnded(IReadOnlyList<Guid> eventIds, DateTimeOffset now)
-    {
-        var ended = new List<Guid>();
-        if (eventIds.Count == 0)
-        {
-            return ended;
-        }
-
-        using var connection = database.Open();
-        using var transaction = connection.BeginTransaction();
-        foreach (var eventId in eventIds)
-        {
-            if (BlockStore.FindByEvent(connection, transaction, eventId, now) is { State: not BlockStates.Active })
-            {
-                ended.Add(eventId);
-            }
-        }
-
-        return ended;
     }
 }

@@ -2,23 +2,20 @@ using System.Diagnostics;
 using MassTransit;
 using Microsoft.Extensions.Logging;
 using Relayguard.Contracts;
-using Relayguard.ServiceDefaults;
 
 namespace Relayguard.Operations.Blocks;
 
 /// <summary>
-/// An operator's changes to blocks: lifts and manual blocks. Each change is written, its event published, and
-/// only then committed, so a change that could not be announced to the gateways is rolled back and the
-/// operator can retry. The events are marked as processed in the same transaction, so this service's own
-/// consumers skip them when they arrive.
+/// An operator's changes to blocks: lifts and manual blocks. This class builds the events, and the
+/// <see cref="IBlockStore"/> stores each change together with its event, as its implementations describe.
 /// </summary>
-public sealed class BlockCommands(SqliteDatabase database, TimeProvider timeProvider, ILogger<BlockCommands> logger)
+public sealed class BlockCommands(IBlockStore store, TimeProvider timeProvider, ILogger<BlockCommands> logger)
 {
     /// <summary>
     /// Lifts the subject's active blocks (every code, or only <paramref name="code"/>) and publishes
     /// <see cref="AccountUnblocked"/> or <see cref="IpUnblocked"/>. Returns null when nothing matching was active.
     /// </summary>
-    /// <exception cref="EventPublishException">The event could not be published, so nothing was lifted.</exception>
+    /// <exception cref="EventPublishException">The event could not be published, and the store did not keep the lift.</exception>
     public async Task<LiftResult?> LiftAsync(
         string kind,
         string subject,
@@ -31,44 +28,19 @@ public sealed class BlockCommands(SqliteDatabase database, TimeProvider timeProv
         var now = timeProvider.GetUtcNow();
         var lift = new BlockLift { Kind = kind, Subject = subject, Operator = operatorName, Reason = reason, EventId = Guid.NewGuid() };
 
-        using var connection = database.Open();
-        using var transaction = SqliteDatabase.BeginWrite(connection);
-        var lifted = BlockStore.LiftActive(connection, transaction, lift, code is null ? null : [code], now, now);
+        var lifted = await store.LiftAsync(
+            lift,
+            code,
+            now,
+            codes => CreateUnblockEvent(lift, codes, now),
+            (message, eventId, token) => EventPublishing.PublishAsync(publishEndpoint, message, eventId, logger, kind, subject, operatorName, token),
+            cancellationToken);
         if (lifted.Count == 0)
         {
             return null;
         }
 
         var codes = lifted.Select(block => block.Code).Distinct().ToList();
-        ProcessedEvents.TryMark(connection, transaction, BlockStore.LiftEventsConsumer, lift.EventId, now);
-        if (kind == BlockKinds.Account)
-        {
-            var (account, onIp) = BlockSubjects.SplitAccount(subject);
-            await PublishAsync(publishEndpoint, kind, subject, operatorName, new AccountUnblocked
-            {
-                EventId = lift.EventId,
-                Account = account,
-                OnIp = onIp,
-                Codes = codes,
-                Operator = operatorName,
-                Reason = reason,
-                UnblockedAt = now,
-            }, lift.EventId, cancellationToken);
-        }
-        else
-        {
-            await PublishAsync(publishEndpoint, kind, subject, operatorName, new IpUnblocked
-            {
-                EventId = lift.EventId,
-                Ip = subject,
-                Codes = codes,
-                Operator = operatorName,
-                Reason = reason,
-                UnblockedAt = now,
-            }, lift.EventId, cancellationToken);
-        }
-
-        transaction.Commit();
         BlocksLog.BlocksLifted(logger, operatorName, string.Join(", ", codes), kind, subject, lift.EventId, reason);
         return new LiftResult
         {
@@ -84,7 +56,7 @@ public sealed class BlockCommands(SqliteDatabase database, TimeProvider timeProv
     }
 
     /// <summary>Records a manual block (code OP1) and publishes <see cref="AccountBlocked"/> or <see cref="IpBlocked"/>.</summary>
-    /// <exception cref="EventPublishException">The event could not be published, so nothing was blocked.</exception>
+    /// <exception cref="EventPublishException">The event could not be published, and the store did not keep the block.</exception>
     public async Task<BlockRecord> BlockAsync(ManualBlock manual, string operatorName, IPublishEndpoint publishEndpoint, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
@@ -104,13 +76,50 @@ public sealed class BlockCommands(SqliteDatabase database, TimeProvider timeProv
             BlockedAt = now,
             ExpiresAt = manual.Duration is { } duration ? now + duration : null,
         };
-        using var connection = database.Open();
-        using var transaction = SqliteDatabase.BeginWrite(connection);
-        BlockStore.Record(connection, transaction, block, operatorName, now);
-        if (manual.Kind == BlockKinds.Account)
+        var record = await store.BlockAsync(
+            block,
+            operatorName,
+            CreateBlockEvent(block),
+            (message, eventId, token) => EventPublishing.PublishAsync(publishEndpoint, message, eventId, logger, block.Kind, block.Subject, operatorName, token),
+            cancellationToken);
+        BlocksLog.BlockRecorded(logger, block.Code, block.Kind, block.Subject, block.Scope, BlocksLog.FormatExpiry(block.ExpiresAt), operatorName, block.EventId);
+        return record;
+    }
+
+    private static object CreateUnblockEvent(BlockLift lift, IReadOnlyList<string> codes, DateTimeOffset now)
+    {
+        if (lift.Kind == BlockKinds.Account)
         {
-            var (account, onIp) = BlockSubjects.SplitAccount(manual.Subject);
-            await PublishAsync(publishEndpoint, block.Kind, block.Subject, operatorName, new AccountBlocked
+            var (account, onIp) = BlockSubjects.SplitAccount(lift.Subject);
+            return new AccountUnblocked
+            {
+                EventId = lift.EventId,
+                Account = account,
+                OnIp = onIp,
+                Codes = codes,
+                Operator = lift.Operator,
+                Reason = lift.Reason,
+                UnblockedAt = now,
+            };
+        }
+
+        return new IpUnblocked
+        {
+            EventId = lift.EventId,
+            Ip = lift.Subject,
+            Codes = codes,
+            Operator = lift.Operator,
+            Reason = lift.Reason,
+            UnblockedAt = now,
+        };
+    }
+
+    private static object CreateBlockEvent(NewBlock block)
+    {
+        if (block.Kind == BlockKinds.Account)
+        {
+            var (account, onIp) = BlockSubjects.SplitAccount(block.Subject);
+            return new AccountBlocked
             {
                 EventId = block.EventId,
                 Account = account,
@@ -121,30 +130,19 @@ public sealed class BlockCommands(SqliteDatabase database, TimeProvider timeProv
                 Evidence = block.Evidence,
                 BlockedAt = block.BlockedAt,
                 ExpiresAt = block.ExpiresAt,
-            }, block.EventId, cancellationToken);
+            };
         }
-        else
+
+        return new IpBlocked
         {
-            await PublishAsync(publishEndpoint, block.Kind, block.Subject, operatorName, new IpBlocked
-            {
-                EventId = block.EventId,
-                Ip = manual.Subject,
-                Code = block.Code,
-                Scope = block.Scope,
-                Reason = block.Reason,
-                Evidence = block.Evidence,
-                BlockedAt = block.BlockedAt,
-                ExpiresAt = block.ExpiresAt,
-            }, block.EventId, cancellationToken);
-        }
-
-        var record = BlockStore.FindByEvent(connection, transaction, block.EventId, now)!;
-        transaction.Commit();
-        BlocksLog.BlockRecorded(logger, block.Code, block.Kind, block.Subject, block.Scope, BlocksLog.FormatExpiry(block.ExpiresAt), operatorName, block.EventId);
-        return record;
+            EventId = block.EventId,
+            Ip = block.Subject,
+            Code = block.Code,
+            Scope = block.Scope,
+            Reason = block.Reason,
+            Evidence = block.Evidence,
+            BlockedAt = block.BlockedAt,
+            ExpiresAt = block.ExpiresAt,
+        };
     }
-
-    private Task PublishAsync<T>(IPublishEndpoint publishEndpoint, string kind, string subject, string operatorName, T message, Guid eventId, CancellationToken cancellationToken)
-        where T : class =>
-        EventPublishing.PublishAsync(publishEndpoint, message, eventId, logger, kind, subject, operatorName, cancellationToken);
 }

@@ -1,6 +1,6 @@
 namespace Relayguard.Operations.Blocks;
 
-/// <summary>A filter and page position for <see cref="BlockStore.List"/>. Null filters match everything.</summary>
+/// <summary>A filter and page position for <see cref="IBlockStore.List"/>. Null filters match everything.</summary>
 public sealed record BlockQuery
 {
     public string? Kind { get; init; }
@@ -12,6 +12,6 @@ public sealed record BlockQuery
 
     public int Limit { get; init; } = PageCursor.DefaultLimit;
 
-    /// <summary>A cursor from <see cref="Page{T}.Next"/>, checked with <see cref="BlockStore.TryParseCursor"/> beforehand.</summary>
+    /// <summary>A cursor from <see cref="Page{T}.Next"/>, checked with <see cref="IBlockStore.TryParseCursor"/> beforehand.</summary>
     public string? After { get; init; }
 }

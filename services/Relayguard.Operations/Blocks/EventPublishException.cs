@@ -1,4 +1,4 @@
 namespace Relayguard.Operations.Blocks;
 
-/// <summary>A block or lift event could not be published, so the change was rolled back.</summary>
+/// <summary>An operator's event could not be published: a SQLite store rolled the change back.</summary>
 public sealed class EventPublishException(string message, Exception innerException) : Exception(message, innerException);

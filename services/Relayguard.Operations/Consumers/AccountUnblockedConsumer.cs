@@ -8,7 +8,7 @@ namespace Relayguard.Operations.Consumers;
 /// Applies an account lift that another process published. Lifts made through this service's API are
 /// already recorded and marked as processed, so they are skipped.
 /// </summary>
-public sealed class AccountUnblockedConsumer(BlockStore store) : IConsumer<AccountUnblocked>
+public sealed class AccountUnblockedConsumer(IBlockStore store) : IConsumer<AccountUnblocked>
 {
     public Task Consume(ConsumeContext<AccountUnblocked> context)
     {

@@ -9,7 +9,7 @@ namespace Relayguard.Operations.Consumers;
 /// Records a gateway's AUTH throttle in the registry as a block with code AUTH, so that operators see it in the block
 /// list and can lift it: on the address (kind ip), or on the user name from that address (kind account, <c>user/address</c>).
 /// </summary>
-public sealed class AuthThrottledConsumer(BlockStore store) : IConsumer<AuthThrottled>
+public sealed class AuthThrottledConsumer(IBlockStore store) : IConsumer<AuthThrottled>
 {
     public Task Consume(ConsumeContext<AuthThrottled> context)
     {

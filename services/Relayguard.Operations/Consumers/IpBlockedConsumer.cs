@@ -5,12 +5,12 @@ using Relayguard.Operations.Blocks;
 namespace Relayguard.Operations.Consumers;
 
 /// <summary>Records an IP or prefix block in the registry, once per <c>EventId</c>.</summary>
-public sealed class IpBlockedConsumer(BlockStore store) : IConsumer<IpBlocked>
+public sealed class IpBlockedConsumer(IBlockStore store) : IConsumer<IpBlocked>
 {
     public Task Consume(ConsumeContext<IpBlocked> context)
     {
         var message = context.Message;
-        store.Record(NewBlock.From(message), BlockStore.EventActor(message.Code));
+        store.Record(NewBlock.From(message), IBlockStore.EventActor(message.Code));
         return Task.CompletedTask;
     }
 }

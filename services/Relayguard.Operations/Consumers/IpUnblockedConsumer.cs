@@ -8,7 +8,7 @@ namespace Relayguard.Operations.Consumers;
 /// Applies an IP lift that another process published. Lifts made through this service's API are already
 /// recorded and marked as processed, so they are skipped.
 /// </summary>
-public sealed class IpUnblockedConsumer(BlockStore store) : IConsumer<IpUnblocked>
+public sealed class IpUnblockedConsumer(IBlockStore store) : IConsumer<IpUnblocked>
 {
     public Task Consume(ConsumeContext<IpUnblocked> context)
     {

@@ -13,10 +13,14 @@ public static class OperatorTokens
     /// <c>DATA/ops-token</c> (mode 0600, without a trailing newline) and returns that path. Returns null when
     /// tokens existed. The host calls this before any listener opens and logs only the path.
     /// </summary>
-    public static string? EnsureInitialToken(string dataDirectory, SqliteDatabase database)
+    public static string? EnsureInitialToken(string dataDirectory, SqliteDatabase database) =>
+        EnsureInitialToken(dataDirectory, new SqliteTokenStore(database));
+
+    /// <inheritdoc cref="EnsureInitialToken(string, SqliteDatabase)"/>
+    public static string? EnsureInitialToken(string dataDirectory, ITokenStore store)
     {
+        ArgumentNullException.ThrowIfNull(store);
         var path = Path.Combine(Path.GetFullPath(dataDirectory), FileName);
-        var store = new TokenStore(database);
         var created = store.AddFirst(InitialTokenName, OperatorRoles.Operate, "startup", token => WriteTokenFile(path, token));
         return created ? path : null;
     }

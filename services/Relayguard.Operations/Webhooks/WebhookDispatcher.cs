@@ -2,6 +2,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using MongoDB.Driver;
 using Relayguard.ServiceDefaults;
 
 namespace Relayguard.Operations.Webhooks;
@@ -12,7 +13,7 @@ namespace Relayguard.Operations.Webhooks;
 /// is dropped with an error in the log, so one broken receiver neither stops the others nor blocks its own queue for ever.
 /// </summary>
 public sealed class WebhookDispatcher(
-    WebhookQueue queue,
+    IWebhookQueue queue,
     WebhookSender sender,
     IOptions<WebhookOptions> options,
     TimeProvider time,
@@ -41,7 +42,7 @@ public sealed class WebhookDispatcher(
                 {
                     await DeliverPendingAsync(receiver, settings, stoppingToken);
                 }
-                catch (SqliteException exception)
+                catch (Exception exception) when (exception is SqliteException or MongoException)
                 {
                     WebhooksLog.QueueFailed(logger, exception, receiver.Endpoint.Url);
                 }

@@ -10,11 +10,10 @@ using Relayguard.ServiceDefaults;
 namespace Relayguard.Operations.Blocks;
 
 /// <summary>
-/// The registry of every block in the <c>blocks</c> table: recorded from block events (idempotent by
-/// <c>EventId</c>), listed, lifted and pruned. A block is active while it is not lifted and its expiry, if any,
-/// is after the current time of the <see cref="TimeProvider"/>.
+/// <see cref="IBlockStore"/> in the <c>blocks</c> table of the shared SQLite file. A change, its audit entries, its
+/// webhook event and its <c>processed_events</c> mark are written in one transaction.
 /// </summary>
-public sealed partial class BlockStore
+public sealed partial class SqliteBlockStore : IBlockStore
 {
     /// <summary>The <c>processed_events</c> consumer name of block events, shared by the consumers and manual blocks.</summary>
     internal const string BlockEventsConsumer = "operations-blocks";
@@ -35,9 +34,9 @@ public sealed partial class BlockStore
     private readonly SqliteDatabase _database;
     private readonly TimeProvider _timeProvider;
     private readonly IOptionsMonitor<OperationsOptions> _options;
-    private readonly ILogger<BlockStore> _logger;
+    private readonly ILogger<SqliteBlockStore> _logger;
 
-    public BlockStore(SqliteDatabase database, TimeProvider timeProvider, IOptionsMonitor<OperationsOptions> options, ILogger<BlockStore> logger)
+    public SqliteBlockStore(SqliteDatabase database, TimeProvider timeProvider, IOptionsMonitor<OperationsOptions> options, ILogger<SqliteBlockStore> logger)
     {
         _database = database;
         _timeProvider = timeProvider;
@@ -46,13 +45,6 @@ public sealed partial class BlockStore
         OperationsSchema.EnsureCreated(database);
     }
 
-    /// <summary>The audit actor of a block that arrived as an event: <c>detector:CA1</c>, or <c>bus:OP1</c> for a manual block another process recorded.</summary>
-    public static string EventActor(string code) =>
-        code == RuleCodes.Op1 ? $"bus:{code}" : $"detector:{code}";
-
-    public static bool TryParseCursor(string cursor) => PageCursor.TryDecode(CursorList, cursor, out _, out _);
-
-    /// <summary>Records a block set by <paramref name="actor"/>. Returns false when the event was recorded before.</summary>
     public bool Record(NewBlock block, string actor)
     {
         using var connection = _database.Open();
@@ -99,45 +91,13 @@ public sealed partial class BlockStore
             return false;
         }
 
-        AuditLog.Append(connection, transaction, new AuditEntry
-        {
-            At = now,
-            Actor = actor,
-            Action = AuditActions.Block,
-            Kind = block.Kind,
-            Subject = block.Subject,
-            Code = block.Code,
-            Reason = block.Reason,
-            Detail = JsonSerializer.SerializeToElement(
-                new { block.Scope, block.ExpiresAt, block.EventId, block.Evidence.Summary },
-                JsonSerializerOptions.Web),
-        });
+        SqliteAuditLog.Append(connection, transaction, BlockChanges.BlockAudit(block, actor, now));
 
         // The webhook leaves out the sample addresses, which must be deletable 90 days after the lift; the path leads to them.
-        WebhookQueue.Enqueue(
-            connection,
-            transaction,
-            block.Kind == BlockKinds.Account ? nameof(AccountBlocked) : nameof(IpBlocked),
-            block.EventId,
-            block.BlockedAt,
-            new
-            {
-                block.Kind,
-                block.Subject,
-                block.Code,
-                block.Scope,
-                block.Reason,
-                block.BlockedAt,
-                block.ExpiresAt,
-                SetBy = actor,
-                Evidence = new { block.Evidence.Summary, block.Evidence.Counts, block.Evidence.TraceId },
-                Path = $"/api/blocks/{block.Kind}/{Uri.EscapeDataString(block.Subject)}",
-            },
-            now);
+        SqliteWebhookQueue.Enqueue(connection, transaction, BlockChanges.BlockEventType(block.Kind), block.EventId, block.BlockedAt, BlockChanges.BlockWebhook(block, actor), now);
         return true;
     }
 
-    /// <summary>Reads a page of blocks, newest first (by block time, then id), filtered by kind, code and state.</summary>
     public Page<BlockRecord> List(BlockQuery query)
     {
         var conditions = new List<string>
@@ -194,7 +154,6 @@ public sealed partial class BlockStore
         return new Page<BlockRecord>(items, PageCursor.Encode(CursorList, last.BlockedAt.ToUnixTimeMilliseconds(), last.Id));
     }
 
-    /// <summary>Reads the blocks of one subject with their evidence, newest first: active, expired and lifted alike (at most 100).</summary>
     public IReadOnlyList<BlockRecord> ForSubject(string kind, string subject)
     {
         var now = _timeProvider.GetUtcNow();
@@ -209,6 +168,44 @@ public sealed partial class BlockStore
         command.Parameters.AddWithValue("$kind", kind);
         command.Parameters.AddWithValue("$subject", subject);
         return ReadAll(command, now, includeEvidence: true);
+    }
+
+    public IReadOnlyList<Guid> FindEnded(IReadOnlyList<Guid> eventIds)
+    {
+        var ended = new List<Guid>();
+        if (eventIds.Count == 0)
+        {
+            return ended;
+        }
+
+        var now = _timeProvider.GetUtcNow();
+        using var connection = _database.Open();
+        using var transaction = connection.BeginTransaction();
+        foreach (var eventId in eventIds)
+        {
+            if (FindByEvent(connection, transaction, eventId, now) is { State: not BlockStates.Active })
+            {
+                ended.Add(eventId);
+            }
+        }
+
+        return ended;
+    }
+
+    public IReadOnlyList<(string Code, long Count)> CountActive()
+    {
+        using var connection = _database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT code, COUNT(*) FROM blocks WHERE {ActiveCondition} GROUP BY code;";
+        command.Parameters.AddWithValue("$now", _timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+        using var reader = command.ExecuteReader();
+        var counts = new List<(string, long)>();
+        while (reader.Read())
+        {
+            counts.Add((reader.GetString(0), reader.GetInt64(1)));
+        }
+
+        return counts;
     }
 
     internal static BlockRecord? FindByEvent(SqliteConnection connection, SqliteTransaction transaction, Guid eventId, DateTimeOffset now)

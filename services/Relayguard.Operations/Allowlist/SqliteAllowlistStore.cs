@@ -10,15 +10,11 @@ using Relayguard.ServiceDefaults;
 namespace Relayguard.Operations.Allowlist;
 
 /// <summary>
-/// The operators' allowlist in the <c>allowlist</c> table. Each change is written with its audit entry, its event is
-/// published, and only then the transaction commits, so the detectors hear of every change that is stored. Each
-/// kind, subject and code has at most one active entry: adding another replaces it.
+/// <see cref="IAllowlistStore"/> in the <c>allowlist</c> table. Each change is written with its audit entry, its event
+/// is published, and only then the transaction commits, so a change whose event the bus did not take is rolled back.
 /// </summary>
-public sealed class AllowlistStore
+public sealed class SqliteAllowlistStore : IAllowlistStore
 {
-    /// <summary>The codes an entry may name. OP1 blocks are set by hand, so they are lifted, never allowlisted.</summary>
-    public static readonly IReadOnlyList<string> Codes = [RuleCodes.Ca1, RuleCodes.Ca2, RuleCodes.Bo1, RuleCodes.Rl1];
-
     private const int MaxHistory = 500;
 
     private const string Columns = "id, kind, subject, code, reason, added_at, added_by, expires_at, removed_at, removed_by, event_id";
@@ -27,9 +23,9 @@ public sealed class AllowlistStore
 
     private readonly SqliteDatabase _database;
     private readonly TimeProvider _timeProvider;
-    private readonly ILogger<AllowlistStore> _logger;
+    private readonly ILogger<SqliteAllowlistStore> _logger;
 
-    public AllowlistStore(SqliteDatabase database, TimeProvider timeProvider, ILogger<AllowlistStore> logger)
+    public SqliteAllowlistStore(SqliteDatabase database, TimeProvider timeProvider, ILogger<SqliteAllowlistStore> logger)
     {
         _database = database;
         _timeProvider = timeProvider;
@@ -37,7 +33,6 @@ public sealed class AllowlistStore
         OperationsSchema.EnsureCreated(database);
     }
 
-    /// <summary>Reads the active entries (or, with <see cref="AllowlistStates.All"/>, the latest 500 of any state), newest first.</summary>
     public IReadOnlyList<AllowlistEntry> List(string? kind, string state)
     {
         var now = _timeProvider.GetUtcNow();
@@ -53,8 +48,6 @@ public sealed class AllowlistStore
         return ReadAll(command, now);
     }
 
-    /// <summary>Adds an entry, replacing the active one of the same kind, subject and code, and publishes <see cref="AllowlistEntryAdded"/>.</summary>
-    /// <exception cref="EventPublishException">The event could not be published, so nothing was changed.</exception>
     public async Task<AllowlistAddResult> AddAsync(NewAllowlistEntry entry, string operatorName, IPublishEndpoint publishEndpoint, CancellationToken cancellationToken)
     {
         var now = _timeProvider.GetUtcNow();
@@ -79,7 +72,7 @@ public sealed class AllowlistStore
             ("$by", operatorName),
             ("$expires", expiresAt?.ToUnixTimeMilliseconds()),
             ("$event", eventId.ToString("N")));
-        AuditLog.Append(connection, transaction, new AuditEntry
+        SqliteAuditLog.Append(connection, transaction, new AuditEntry
         {
             At = now,
             Actor = operatorName,
@@ -110,12 +103,6 @@ public sealed class AllowlistStore
         return new AllowlistAddResult(added, replaced);
     }
 
-    /// <summary>
-    /// Removes the subject's active entries: every one, or only the one for <paramref name="code"/> (an empty code
-    /// names the entry for every rule). Publishes one <see cref="AllowlistEntryRemoved"/> per entry. Returns the
-    /// removed entries, which is empty when none was active.
-    /// </summary>
-    /// <exception cref="EventPublishException">An event could not be published, so nothing was removed.</exception>
     public async Task<IReadOnlyList<AllowlistEntry>> RemoveAsync(
         string kind,
         string subject,
@@ -130,7 +117,7 @@ public sealed class AllowlistStore
         var removed = MarkRemoved(connection, transaction, kind, subject, code, operatorName, now);
         foreach (var entry in removed)
         {
-            AuditLog.Append(connection, transaction, new AuditEntry
+            SqliteAuditLog.Append(connection, transaction, new AuditEntry
             {
                 At = now,
                 Actor = operatorName,

@@ -10,11 +10,11 @@ namespace Relayguard.Operations.Webhooks;
 /// <c>webhook_cursors</c>: the id of the last event it got or was skipped. SQLite gives ids in commit order because it
 /// has one writer at a time, so a cursor never passes an event that commits later.
 /// </summary>
-public sealed class WebhookQueue
+public sealed class SqliteWebhookQueue : IWebhookQueue
 {
     private readonly SqliteDatabase _database;
 
-    public WebhookQueue(SqliteDatabase database)
+    public SqliteWebhookQueue(SqliteDatabase database)
     {
         _database = database;
         OperationsSchema.EnsureCreated(database);

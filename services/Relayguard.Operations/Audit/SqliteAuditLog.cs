@@ -8,13 +8,11 @@ namespace Relayguard.Operations.Audit;
 /// The append-only record of every block, lift, allowlist and token change in the <c>audit_log</c> table. Callers append
 /// inside the transaction of the change itself, so a change is never stored without its entry.
 /// </summary>
-public sealed class AuditLog
+public sealed class SqliteAuditLog : IAuditLog
 {
-    private const string CursorList = "audit";
-
     private readonly SqliteDatabase _database;
 
-    public AuditLog(SqliteDatabase database)
+    public SqliteAuditLog(SqliteDatabase database)
     {
         _database = database;
         OperationsSchema.EnsureCreated(database);
@@ -37,10 +35,6 @@ public sealed class AuditLog
             ("$reason", entry.Reason),
             ("$detail", entry.Detail?.GetRawText()));
 
-    public static bool TryParseCursor(string cursor, out long afterId) =>
-        PageCursor.TryDecode(CursorList, cursor, out _, out afterId);
-
-    /// <summary>Reads a page of entries, newest first, optionally only those about one kind or subject.</summary>
     public Page<AuditEntry> List(int limit, long? afterId = null, string? kind = null, string? subject = null)
     {
         using var connection = _database.Open();
@@ -83,6 +77,6 @@ public sealed class AuditLog
 
         items.RemoveAt(limit);
         var last = items[^1];
-        return new Page<AuditEntry>(items, PageCursor.Encode(CursorList, 0, last.Id));
+        return new Page<AuditEntry>(items, IAuditLog.EncodeCursor(last.Id));
     }
 }

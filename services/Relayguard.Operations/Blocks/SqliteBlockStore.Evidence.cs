@@ -5,7 +5,7 @@ using Relayguard.ServiceDefaults;
 namespace Relayguard.Operations.Blocks;
 
 /// <summary>Evidence pruning, which deletes sample addresses some time after a block ends.</summary>
-public sealed partial class BlockStore
+public sealed partial class SqliteBlockStore
 {
     /// <summary>
     /// Deletes the sample addresses from the evidence of blocks that ended (were lifted, or expired) longer ago

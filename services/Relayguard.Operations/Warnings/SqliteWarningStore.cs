@@ -7,16 +7,16 @@ using Relayguard.ServiceDefaults;
 namespace Relayguard.Operations.Warnings;
 
 /// <summary>The early warnings the detectors published, in the <c>account_warnings</c> table, each queued for the webhooks as it is stored.</summary>
-public sealed partial class WarningStore
+public sealed partial class SqliteWarningStore : IWarningStore
 {
     /// <summary>The <c>processed_events</c> consumer name of warnings.</summary>
     internal const string WarningEventsConsumer = "operations-warnings";
 
     private readonly SqliteDatabase _database;
     private readonly TimeProvider _timeProvider;
-    private readonly ILogger<WarningStore> _logger;
+    private readonly ILogger<SqliteWarningStore> _logger;
 
-    public WarningStore(SqliteDatabase database, TimeProvider timeProvider, ILogger<WarningStore> logger)
+    public SqliteWarningStore(SqliteDatabase database, TimeProvider timeProvider, ILogger<SqliteWarningStore> logger)
     {
         _database = database;
         _timeProvider = timeProvider;
@@ -48,7 +48,7 @@ public sealed partial class WarningStore
             ("$window", warning.WindowStart.ToUnixTimeMilliseconds()),
             ("$at", warning.WarnedAt.ToUnixTimeMilliseconds()),
             ("$message", JsonSerializer.Serialize(warning, JsonSerializerOptions.Web)));
-        WebhookQueue.Enqueue(connection, transaction, nameof(AccountWarned), warning.EventId, warning.WarnedAt, warning, now);
+        SqliteWebhookQueue.Enqueue(connection, transaction, nameof(AccountWarned), warning.EventId, warning.WarnedAt, warning, now);
         transaction.Commit();
         LogWarningRecorded(_logger, warning.Account, warning.Code, warning.InvalidRecipients, warning.DistinctRecipients, warning.EventId);
         return true;
@@ -85,5 +85,5 @@ public sealed partial class WarningStore
 
     [LoggerMessage(EventId = OperationsEventIds.WarningRecorded, Level = LogLevel.Information,
         Message = "Recorded a {Code} warning of account {Account}: {InvalidCount} of {DistinctCount} recipients invalid (event {EventId}).")]
-    private static partial void LogWarningRecorded(ILogger logger, string account, string code, int invalidCount, int distinctCount, Guid eventId);
+    internal static partial void LogWarningRecorded(ILogger logger, string account, string code, int invalidCount, int distinctCount, Guid eventId);
 }

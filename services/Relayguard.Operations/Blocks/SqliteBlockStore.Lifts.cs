@@ -8,7 +8,7 @@ using Relayguard.ServiceDefaults;
 namespace Relayguard.Operations.Blocks;
 
 /// <summary>Lifts of blocks, by an operator through the API or from a lift event that another process published.</summary>
-public sealed partial class BlockStore
+public sealed partial class SqliteBlockStore
 {
     /// <summary>
     /// Lifts the active blocks of a subject that were set at or before <paramref name="blockedUpTo"/>, all codes
@@ -54,49 +54,57 @@ public sealed partial class BlockStore
 
         foreach (var code in lifted.Select(block => block.Code).Distinct())
         {
-            AuditLog.Append(connection, transaction, new AuditEntry
-            {
-                At = now,
-                Actor = lift.Operator,
-                Action = AuditActions.Lift,
-                Kind = lift.Kind,
-                Subject = lift.Subject,
-                Code = code,
-                Reason = lift.Reason,
-                Detail = JsonSerializer.SerializeToElement(
-                    new { BlockIds = lifted.Where(block => block.Code == code).Select(block => block.Id), lift.EventId },
-                    JsonSerializerOptions.Web),
-            });
+            SqliteAuditLog.Append(connection, transaction, BlockChanges.LiftAudit(lift, code, lifted, now));
         }
 
         if (lifted.Count > 0)
         {
-            WebhookQueue.Enqueue(
-                connection,
-                transaction,
-                lift.Kind == BlockKinds.Account ? nameof(AccountUnblocked) : nameof(IpUnblocked),
-                lift.EventId,
-                now,
-                new
-                {
-                    lift.Kind,
-                    lift.Subject,
-                    Codes = lifted.Select(block => block.Code).Distinct().ToList(),
-                    lift.Operator,
-                    lift.Reason,
-                    LiftedAt = now,
-                    BlockIds = lifted.Select(block => block.Id).ToList(),
-                },
-                now);
+            SqliteWebhookQueue.Enqueue(connection, transaction, BlockChanges.LiftEventType(lift.Kind), lift.EventId, now, BlockChanges.LiftWebhook(lift, lifted, now), now);
         }
 
         return lifted;
     }
 
     /// <summary>
-    /// Applies a lift published elsewhere (an <see cref="AccountUnblocked"/> or <see cref="IpUnblocked"/> event).
-    /// Blocks set after the lift's time stay active. Returns false when the event was applied before.
+    /// Lifts and publishes while the transaction is open, and commits only after the publish succeeded, so a lift
+    /// that could not be announced to the gateways is rolled back and the operator can retry. The event is marked
+    /// as processed in the same transaction, so this service's own consumers skip it when it arrives.
     /// </summary>
+    public async Task<IReadOnlyList<BlockRecord>> LiftAsync(
+        BlockLift lift,
+        string? code,
+        DateTimeOffset now,
+        Func<IReadOnlyList<string>, object> createEvent,
+        EventPublisher publish,
+        CancellationToken cancellationToken)
+    {
+        using var connection = _database.Open();
+        using var transaction = SqliteDatabase.BeginWrite(connection);
+        var lifted = LiftActive(connection, transaction, lift, code is null ? null : [code], now, now);
+        if (lifted.Count == 0)
+        {
+            return lifted;
+        }
+
+        ProcessedEvents.TryMark(connection, transaction, LiftEventsConsumer, lift.EventId, now);
+        await publish(createEvent(lifted.Select(block => block.Code).Distinct().ToList()), lift.EventId, cancellationToken);
+        transaction.Commit();
+        return lifted;
+    }
+
+    /// <summary>Records the block and publishes its event while the transaction is open, so a block that could not be announced is rolled back.</summary>
+    public async Task<BlockRecord> BlockAsync(NewBlock block, string actor, object message, EventPublisher publish, CancellationToken cancellationToken)
+    {
+        var now = _timeProvider.GetUtcNow();
+        using var connection = _database.Open();
+        using var transaction = SqliteDatabase.BeginWrite(connection);
+        Record(connection, transaction, block, actor, now);
+        await publish(message, block.EventId, cancellationToken);
+        var record = FindByEvent(connection, transaction, block.EventId, now)!;
+        transaction.Commit();
+        return record;
+    }
+
     public bool ApplyLift(BlockLift lift, IReadOnlyCollection<string> codes, DateTimeOffset unblockedAt)
     {
         var now = _timeProvider.GetUtcNow();

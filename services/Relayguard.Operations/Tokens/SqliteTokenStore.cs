@@ -13,39 +13,32 @@ using Relayguard.ServiceDefaults;
 namespace Relayguard.Operations.Tokens;
 
 /// <summary>
-/// Issues, lists, removes and verifies operator tokens in the <c>operator_tokens</c> table. A token is
-/// <c>rg_</c> followed by 32 random bytes in base64url, and only its SHA-256 hash is stored. A salted slow hash
-/// would add nothing here, because a 256-bit random token cannot be guessed, and it would cost time on every
-/// API request. Every change is written to the audit log in the same transaction.
+/// <see cref="ITokenStore"/> in the <c>operator_tokens</c> table. A token is <c>rg_</c> followed by 32 random bytes
+/// in base64url, and only its salted hash (<see cref="TokenHashes"/>) is stored. Every change is written to the audit
+/// log in the same transaction.
 /// </summary>
-public sealed partial class TokenStore
+public sealed partial class SqliteTokenStore : ITokenStore
 {
     public const string TokenPrefix = "rg_";
 
     private const int TokenBytes = 32;
 
-    private static readonly int TokenLength = TokenPrefix.Length + Base64Url.GetEncodedLength(TokenBytes);
+    internal static readonly int TokenLength = TokenPrefix.Length + Base64Url.GetEncodedLength(TokenBytes);
 
     // A token is 256 random bits, so its first characters can serve as a public lookup id: the remaining ~190
     // bits stay secret. The hash is PBKDF2-HMAC-SHA256 with a random salt, stored as salt followed by hash.
     private const int TokenIdLength = 11;
-    private const int SaltBytes = 16;
-    private const int HashIterations = 100_000;
 
+    private readonly TokenHashes _hashes = new();
     private readonly SqliteDatabase _database;
     private readonly TimeProvider _timeProvider;
-
-    // Each API request carries the token, and PBKDF2 is slow on purpose, so recent successes are remembered by a
-    // keyed hash of (stored hash, token): removing or replacing the token misses the cache at once.
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _verified = new();
-    private readonly byte[] _cacheKey = RandomNumberGenerator.GetBytes(32);
     private readonly ILogger _logger;
 
-    public TokenStore(SqliteDatabase database, TimeProvider? timeProvider = null, ILogger<TokenStore>? logger = null)
+    public SqliteTokenStore(SqliteDatabase database, TimeProvider? timeProvider = null, ILogger<SqliteTokenStore>? logger = null)
     {
         _database = database;
         _timeProvider = timeProvider ?? TimeProvider.System;
-        _logger = logger ?? NullLogger<TokenStore>.Instance;
+        _logger = logger ?? NullLogger<SqliteTokenStore>.Instance;
         OperationsSchema.EnsureCreated(database);
     }
 
@@ -82,7 +75,7 @@ public sealed partial class TokenStore
     /// Creates a token only when none exists, and hands it to <paramref name="deliver"/> before the insert is
     /// committed, so a token that could not be delivered is not kept. Returns false when tokens existed.
     /// </summary>
-    internal bool AddFirst(string name, string role, string actor, Action<string> deliver)
+    public bool AddFirst(string name, string role, string actor, Action<string> deliver)
     {
         using var connection = _database.Open();
         using var transaction = SqliteDatabase.BeginWrite(connection);
@@ -127,7 +120,7 @@ public sealed partial class TokenStore
             return false;
         }
 
-        AuditLog.Append(connection, transaction, new AuditEntry
+        SqliteAuditLog.Append(connection, transaction, new AuditEntry
         {
             At = _timeProvider.GetUtcNow(),
             Actor = actor,
@@ -161,7 +154,7 @@ public sealed partial class TokenStore
         while (reader.Read())
         {
             var stored = (byte[])reader.GetValue(4);
-            if (Matches(token, stored, now))
+            if (_hashes.Matches(token, stored, now))
             {
                 match = ReadInfo(reader);
             }
@@ -179,11 +172,11 @@ public sealed partial class TokenStore
             transaction,
             ("$n", name),
             ("$r", role),
-            ("$h", SaltedHash(token)),
+            ("$h", TokenHashes.SaltedHash(token)),
             ("$id", TokenId(token)),
             ("$t", now.ToUnixTimeMilliseconds()),
             ("$a", actor));
-        AuditLog.Append(connection, transaction, new AuditEntry
+        SqliteAuditLog.Append(connection, transaction, new AuditEntry
         {
             At = now,
             Actor = actor,
@@ -199,48 +192,11 @@ public sealed partial class TokenStore
         DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
         reader.GetString(3));
 
-    private static string NewToken() => TokenPrefix + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(TokenBytes));
+    internal static string NewToken() => TokenPrefix + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(TokenBytes));
 
-    private static string TokenId(string token) => token.Substring(TokenPrefix.Length, TokenIdLength);
+    internal static string TokenId(string token) => token.Substring(TokenPrefix.Length, TokenIdLength);
 
-    private static byte[] SaltedHash(string token)
-    {
-        var salt = RandomNumberGenerator.GetBytes(SaltBytes);
-        return [.. salt, .. Pbkdf2(token, salt)];
-    }
-
-    private static byte[] Pbkdf2(string token, byte[] salt) =>
-        Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(token), salt, HashIterations, HashAlgorithmName.SHA256, 32);
-
-    /// <summary>Compares in constant time: a salted PBKDF2 hash, or the plain SHA-256 of tokens made before salting.</summary>
-    private bool Matches(string token, byte[] stored, DateTimeOffset now)
-    {
-        if (stored.Length == 32)
-        {
-            return CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(token)), stored);
-        }
-
-        var cacheKey = Convert.ToBase64String(HMACSHA256.HashData(_cacheKey, (byte[])[.. stored, .. Encoding.UTF8.GetBytes(token)]));
-        if (_verified.TryGetValue(cacheKey, out var verifiedAt) && now - verifiedAt < TimeSpan.FromMinutes(5))
-        {
-            return true;
-        }
-
-        if (stored.Length != SaltBytes + 32 || !CryptographicOperations.FixedTimeEquals(Pbkdf2(token, stored[..SaltBytes]), stored.AsSpan(SaltBytes)))
-        {
-            return false;
-        }
-
-        if (_verified.Count > 1000)
-        {
-            _verified.Clear();
-        }
-
-        _verified[cacheKey] = now;
-        return true;
-    }
-
-    private static void ValidateName(string name)
+    internal static void ValidateName(string name)
     {
         if (!TokenNamePattern().IsMatch(name))
         {
@@ -249,7 +205,7 @@ public sealed partial class TokenStore
         }
     }
 
-    private static string ValidateRole(string role)
+    internal static string ValidateRole(string role)
     {
         var normalized = role.Trim().ToLowerInvariant();
         if (!OperatorRoles.All.Contains(normalized))
@@ -263,7 +219,7 @@ public sealed partial class TokenStore
     [GeneratedRegex("^[A-Za-z0-9._@-]{1,64}$")]
     private static partial Regex TokenNamePattern();
 
-    private static partial class Log
+    internal static partial class Log
     {
         [LoggerMessage(EventId = OperationsEventIds.TokenAdded, Level = LogLevel.Information,
             Message = "Added operator token {TokenName} with role {Role}, by {Actor}.")]
