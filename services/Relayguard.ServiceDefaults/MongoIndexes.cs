@@ -9,6 +9,9 @@ public static class MongoIndexes
     // MongoDB's codes for an index that exists with other options (IndexOptionsConflict, IndexKeySpecsConflict).
     private static readonly int[] ConflictCodes = [85, 86];
 
+    // MongoDB's codes for a missing index or collection (IndexNotFound, NamespaceNotFound).
+    private static readonly int[] NotFoundCodes = [27, 26];
+
     public static void Ensure(IMongoCollection<BsonDocument> collection, BsonDocument keys, bool unique, FilterDefinition<BsonDocument>? partialFilter = null)
     {
         ArgumentNullException.ThrowIfNull(collection);
@@ -37,6 +40,19 @@ public static class MongoIndexes
                 ["collMod"] = collection.CollectionNamespace.CollectionName,
                 ["index"] = new BsonDocument { ["name"] = name, ["expireAfterSeconds"] = (long)expireAfter.TotalSeconds },
             });
+        }
+    }
+
+    /// <summary>Drops the index called <paramref name="name"/>; a missing index or collection is not an error.</summary>
+    public static void DropIfExists(IMongoCollection<BsonDocument> collection, string name)
+    {
+        ArgumentNullException.ThrowIfNull(collection);
+        try
+        {
+            collection.Indexes.DropOne(name);
+        }
+        catch (MongoCommandException exception) when (NotFoundCodes.Contains(exception.Code))
+        {
         }
     }
 }

@@ -8,18 +8,25 @@ namespace Relayguard.ServiceDefaults;
 /// <c>processed_events</c>, whose unique <c>_id</c> makes the mark atomic across replicas. MongoDB without a replica
 /// set has no multi-document transactions, so the stores apply an event's state change idempotently first and mark
 /// it afterwards. A mark only saves the work of a redelivery.
+/// Every detector keeps its marks in this one collection for a retention of its own, so each mark carries its expiry
+/// in <c>expires_at</c>, and one TTL index on that field serves them all.
 /// </summary>
 public sealed class MongoProcessedEvents
 {
     public const string CollectionName = "processed_events";
 
     private readonly IMongoCollection<BsonDocument> _collection;
+    private readonly TimeSpan _retention;
 
     public MongoProcessedEvents(IMongoDatabase database, TimeSpan retention)
     {
         ArgumentNullException.ThrowIfNull(database);
         _collection = database.GetCollection<BsonDocument>(CollectionName);
-        MongoIndexes.EnsureTtl(_collection, "at", retention);
+        _retention = retention;
+
+        // Earlier versions expired every mark by one TTL on "at", which the last detector to start set for all.
+        MongoIndexes.DropIfExists(_collection, "at_ttl");
+        MongoIndexes.EnsureTtl(_collection, "expires_at", TimeSpan.Zero);
         MongoIndexes.Ensure(_collection, new BsonDocument { ["consumer"] = 1, ["at"] = 1 }, unique: false);
     }
 
@@ -31,7 +38,13 @@ public sealed class MongoProcessedEvents
     {
         try
         {
-            await _collection.InsertOneAsync(new BsonDocument { ["_id"] = Id(consumer, eventId), ["consumer"] = consumer, ["at"] = now.UtcDateTime }, cancellationToken: cancellationToken);
+            await _collection.InsertOneAsync(new BsonDocument
+            {
+                ["_id"] = Id(consumer, eventId),
+                ["consumer"] = consumer,
+                ["at"] = now.UtcDateTime,
+                ["expires_at"] = (now + _retention).UtcDateTime,
+            }, cancellationToken: cancellationToken);
             return true;
         }
         catch (MongoWriteException exception) when (exception.WriteError.Category == ServerErrorCategory.DuplicateKey)
