@@ -54,6 +54,7 @@ public static class BenchHost
         services.AddOperations(configuration);
         services.AddMassTransit(bus =>
         {
+            bus.DisableUsageTelemetry();
             bus.SetKebabCaseEndpointNameFormatter();
             bus.AddGatewayConsumers();
             bus.AddCa1Consumers();

@@ -45,6 +45,7 @@ public static class DetectorThroughput
             {
                 builder.Services.AddMassTransit(bus =>
                 {
+                    bus.DisableUsageTelemetry();
                     bus.SetKebabCaseEndpointNameFormatter();
                     AddConsumers(bus, detector);
                     if (transport == "rabbitmq")

@@ -55,6 +55,10 @@ public static class EmbeddedHost
         services.AddMassTransit(bus =>
         {
             bus.SetKebabCaseEndpointNameFormatter();
+
+            // MassTransit reports usage to its vendor's server unless told not to. A mail gateway talks to no host that
+            // its operators did not configure.
+            bus.DisableUsageTelemetry();
             bus.AddGatewayConsumers();
             bus.AddCa1Consumers();
             bus.AddCa2Consumers();

@@ -13,6 +13,16 @@ public sealed class SecurityTests
     private const string Password = "security-test-passw0rd";
 
     [Fact]
+    public async Task EmbeddedBus_UsageTelemetryOff()
+    {
+        await using var relayguard = await StartAsync();
+
+        var options = relayguard.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<MassTransit.UsageTelemetryOptions>>().Value;
+
+        Assert.False(options.Enabled);
+    }
+
+    [Fact]
     public async Task AuthThrottle_FiveFailures_Gets454ForPair()
     {
         await using var relayguard = await StartAsync();
