@@ -61,7 +61,18 @@ public static class RunCommand
 
             return ExitCodes.Usage;
         }
+        catch (IOException ex) when (IsAddressInUse(ex))
+        {
+            await Console.Error.WriteLineAsync(
+                $"relayguard: {ex.Message.TrimEnd('.')}. Stop the other process (perhaps another 'relayguard run') or change the address with --smtp, --smtps, --ops, --dsn-smtp or --help-listen.");
+            return ExitCodes.AddressInUse;
+        }
     }
+
+    /// <summary>True for a listener's bind failure: the SMTP listeners' own, or Kestrel's <c>AddressInUseException</c>.</summary>
+    private static bool IsAddressInUse(IOException exception) =>
+        exception.InnerException is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse }
+        || exception.InnerException?.GetType().Name == "AddressInUseException";
 
     /// <summary>Turns the named options of <c>run</c> into configuration keys.</summary>
     public static Dictionary<string, string?> ToSettings(CommandLine command)

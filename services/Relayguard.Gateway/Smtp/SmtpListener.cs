@@ -41,16 +41,38 @@ public sealed class SmtpListener : IAsyncDisposable
 
     public int ActiveSessions => _sessions.Count;
 
+    // Linux's SOL_SOCKET and SO_REUSEADDR.
+    private const int SolSocket = 1;
+    private const int SoReuseAddr = 2;
+
     public void Start()
     {
         var socket = new Socket(_options.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        if (OperatingSystem.IsLinux())
+        {
+            // SO_REUSEADDR alone, so a restart can bind while old connections are in TIME_WAIT. .NET's ReuseAddress
+            // option also sets SO_REUSEPORT on Linux, which let a second instance share the port and take part of
+            // the connections without an error.
+            socket.SetRawSocketOption(SolSocket, SoReuseAddr, BitConverter.GetBytes(1));
+        }
+
         if (_options.EndPoint.AddressFamily == AddressFamily.InterNetworkV6 && _options.EndPoint.Address.Equals(IPAddress.IPv6Any))
         {
             socket.DualMode = true;
         }
 
-        socket.Bind(_options.EndPoint);
+        try
+        {
+            socket.Bind(_options.EndPoint);
+        }
+        catch (SocketException exception) when (exception.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            socket.Dispose();
+            throw new IOException(
+                $"The SMTP listener '{_options.Name}' cannot listen on {_options.EndPoint}: the address is already in use",
+                exception);
+        }
+
         socket.Listen(512);
         _socket = socket;
         Log.ListenerStarted(_logger, _options.Name, socket.LocalEndPoint!);
