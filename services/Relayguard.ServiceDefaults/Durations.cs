@@ -2,7 +2,10 @@ using System.Globalization;
 
 namespace Relayguard.ServiceDefaults;
 
-/// <summary>Parses the durations operators type: <c>90s</c>, <c>30m</c>, <c>24h</c>, <c>7d</c>, or a .NET <see cref="TimeSpan"/> such as <c>01:00:00</c>.</summary>
+/// <summary>
+/// Parses the durations operators type: <c>90s</c>, <c>30m</c>, <c>24h</c>, <c>7d</c>, <c>0</c>, or a .NET
+/// <see cref="TimeSpan"/> with colons such as <c>01:00:00</c>. A number without a unit is invalid.
+/// </summary>
 public static class Durations
 {
     public static bool TryParse(string? text, out TimeSpan value)
@@ -36,7 +39,16 @@ public static class Durations
             return false;
         }
 
-        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out value) && value >= TimeSpan.Zero;
+        if (text == "0")
+        {
+            return true;
+        }
+
+        // A bare number would be read by TimeSpan as days, which nobody who types "5" means, so the .NET form
+        // counts only with its colons (01:00:00, 1.00:00:00).
+        return text.Contains(':', StringComparison.Ordinal)
+            && TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out value)
+            && value >= TimeSpan.Zero;
     }
 
     public static TimeSpan Parse(string text) =>
