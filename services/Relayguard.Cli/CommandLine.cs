@@ -17,6 +17,9 @@ public sealed class CommandLine
 
     public HashSet<string> SetFlags { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Options given last on the line or followed by another option, so without a value.</summary>
+    public HashSet<string> MissingValues { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Configuration keys and values given as <c>--Section:Key=value</c>.</summary>
     public Dictionary<string, string?> ConfigurationOverrides { get; } = new(StringComparer.OrdinalIgnoreCase);
 
@@ -83,7 +86,9 @@ public sealed class CommandLine
             {
                 if (i + 1 >= args.Count || (args[i + 1].StartsWith("--", StringComparison.Ordinal) && args[i + 1].Length > 2))
                 {
-                    throw new UsageException($"The option --{name} needs a value.");
+                    // Reported by AllowOnly, which knows whether the command has such an option at all.
+                    result.MissingValues.Add(name);
+                    continue;
                 }
 
                 value = args[++i];
@@ -107,15 +112,20 @@ public sealed class CommandLine
 
     public bool Flag(string name) => SetFlags.Contains(name);
 
-    /// <summary>Fails with a usage error naming any option the command does not know.</summary>
+    /// <summary>Fails with a usage error naming any option the command does not know, then any option without its value.</summary>
     public void AllowOnly(params string[] names)
     {
-        foreach (var name in Options.Keys.Concat(SetFlags))
+        foreach (var name in Options.Keys.Concat(SetFlags).Concat(MissingValues))
         {
             if (!names.Contains(name) && name != "help")
             {
                 throw new UsageException($"Unknown option --{name} for this command.");
             }
+        }
+
+        if (MissingValues.FirstOrDefault() is { } missing)
+        {
+            throw new UsageException($"The option --{missing} needs a value.");
         }
     }
 }

@@ -26,6 +26,11 @@ public static class RunCommand
     public static async Task<int> RunAsync(CommandLine command, string[] rawArgs)
     {
         command.AllowOnly([.. OptionKeys.Select(o => o.Option), "trusted", "allow-plaintext-auth"]);
+        if (command.Words.Count > 1)
+        {
+            throw new UsageException($"Unexpected argument '{command.Words[1]}': 'relayguard run' takes options only.");
+        }
+
         var settings = ToSettings(command);
         var configurationArgs = command.ConfigurationOverrides.Select(kv => $"--{kv.Key}={kv.Value}").ToArray();
 

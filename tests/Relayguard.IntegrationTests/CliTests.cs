@@ -111,6 +111,19 @@ public sealed class CliTests(CliTests.RunningInstance running) : IClassFixture<C
         Assert.StartsWith("relayguard: ", result.Error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("blocks list --bogus", "Unknown option --bogus for this command.")]
+    [InlineData("blocks lift account eve --reason x --extra", "Unknown option --extra for this command.")]
+    [InlineData("blocks list --limit", "The option --limit needs a value.")]
+    [InlineData("run stray", "Unexpected argument 'stray': 'relayguard run' takes options only.")]
+    public async Task UsageError_NamesTheProblem(string line, string expected)
+    {
+        var result = await CliRunner.RunAsync(line.Split(' '));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(expected, result.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Token_Missing_Exits2()
     {
