@@ -33,7 +33,7 @@ public static class EmbeddedHost
         var configuration = builder.Configuration;
         var dataDirectory = Path.GetFullPath(configuration["Data:Directory"] ?? "./data");
         configuration["Data:Directory"] = dataDirectory;
-        Directory.CreateDirectory(dataDirectory);
+        PrivateDirectory.Create(dataDirectory);
         var database = new SqliteDatabase(Path.Combine(dataDirectory, "relayguard.db"));
         ProcessedEvents.EnsureSchema(database);
 

@@ -48,7 +48,7 @@ public static class ServiceHost
         ArgumentNullException.ThrowIfNull(builder);
         var dataDirectory = Path.GetFullPath(builder.Configuration["Data:Directory"] ?? "./data");
         builder.Configuration["Data:Directory"] = dataDirectory;
-        Directory.CreateDirectory(dataDirectory);
+        PrivateDirectory.Create(dataDirectory);
         var path = builder.Configuration[$"{StoreOptions.SectionName}:Sqlite"];
         var database = new SqliteDatabase(string.IsNullOrWhiteSpace(path) ? Path.Combine(dataDirectory, "relayguard.db") : path);
         ProcessedEvents.EnsureSchema(database);

@@ -42,7 +42,7 @@ public sealed class SqliteDatabase : IDisposable
     public SqliteDatabase(string path)
     {
         Path = System.IO.Path.GetFullPath(path);
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+        PrivateDirectory.Create(System.IO.Path.GetDirectoryName(Path)!);
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = Path,
