@@ -6,11 +6,15 @@ namespace Relayguard.Cli;
 /// <summary><c>relayguard accounts add|list|remove</c>: the local account store, read by a running gateway at each AUTH.</summary>
 public static class AccountsCommand
 {
+    /// <summary>The shortest password <c>accounts add</c> accepts, the minimum of NIST SP 800-63B for passwords a user chooses.</summary>
+    public const int MinimumPasswordLength = 8;
+
     public static int Run(CommandLine command, TextReader input, TextWriter output, TextWriter error)
     {
         command.AllowOnly("data", "password-stdin", "json");
         var action = command.Words.ElementAtOrDefault(1);
-        var store = new AccountStore(OpenDatabase(command), TimeProvider.System);
+        var database = OpenDatabase(command);
+        var store = new AccountStore(database, TimeProvider.System);
         switch (action)
         {
             case "add":
@@ -33,8 +37,16 @@ public static class AccountsCommand
                         return ExitCodes.Usage;
                     }
 
+                    if (password.Length < MinimumPasswordLength)
+                    {
+                        error.WriteLine($"relayguard: the password has {password.Length} characters; use at least {MinimumPasswordLength}.");
+                        return ExitCodes.Usage;
+                    }
+
                     var created = store.Set(name, password);
-                    output.WriteLine(created ? $"Added account {name}." : $"Changed the password of account {name}.");
+                    output.WriteLine(created
+                        ? $"Added account {name} to {database.Path}."
+                        : $"Changed the password of account {name} in {database.Path}.");
                     return ExitCodes.Ok;
                 }
 
@@ -60,7 +72,7 @@ public static class AccountsCommand
                         return ExitCodes.Refused;
                     }
 
-                    output.WriteLine($"Removed account {name}.");
+                    output.WriteLine($"Removed account {name} from {database.Path}.");
                     return ExitCodes.Ok;
                 }
 

@@ -125,6 +125,41 @@ public sealed class CliTests(CliTests.RunningInstance running) : IClassFixture<C
     }
 
     [Fact]
+    public async Task AccountsAdd_ShortPassword_Exits2()
+    {
+        var data = Directory.CreateTempSubdirectory("relayguard-cli-").FullName;
+        try
+        {
+            var result = await CliRunner.RunAsync(["accounts", "add", "carol", "--password-stdin", "--data", data], input: "short\n");
+
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains("the password has 5 characters; use at least 8", result.Error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task AccountsAdd_NamesDatabase()
+    {
+        var data = Directory.CreateTempSubdirectory("relayguard-cli-").FullName;
+        try
+        {
+            var result = await CliRunner.RunAsync(["accounts", "add", "dave", "--password-stdin", "--data", data], input: "long-enough-passw0rd\n");
+
+            Assert.Equal(0, result.ExitCode);
+            Assert.Contains($"Added account dave to {Path.Combine(data, "relayguard.db")}.", result.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Token_Missing_Exits2()
     {
         var result = await CliRunner.RunAsync(["blocks", "list", "--ops-url", _instance.OpsUrl.ToString()]);
