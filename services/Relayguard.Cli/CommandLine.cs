@@ -86,7 +86,7 @@ public sealed class CommandLine
             {
                 if (i + 1 >= args.Count || (args[i + 1].StartsWith("--", StringComparison.Ordinal) && args[i + 1].Length > 2))
                 {
-                    // Reported by AllowOnly, which knows whether the command has such an option at all.
+                    // AllowOnly reports it, because only the command can tell an unknown option from one without its value.
                     result.MissingValues.Add(name);
                     continue;
                 }

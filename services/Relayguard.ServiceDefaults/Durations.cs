@@ -44,8 +44,7 @@ public static class Durations
             return true;
         }
 
-        // A bare number would be read by TimeSpan as days, which nobody who types "5" means, so the .NET form
-        // counts only with its colons (01:00:00, 1.00:00:00).
+        // TimeSpan reads a bare number as days, so the .NET form counts only with its colons (01:00:00, 1.00:00:00).
         return text.Contains(':', StringComparison.Ordinal)
             && TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out value)
             && value >= TimeSpan.Zero;
