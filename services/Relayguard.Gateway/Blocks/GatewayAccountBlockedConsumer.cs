@@ -13,13 +13,14 @@ public sealed class GatewayAccountBlockedConsumer(BlockCache cache, Telemetry.Bl
         using var activity = Relayguard.ServiceDefaults.RelayguardTelemetry.Source.StartActivity("block-cache.update");
         activity?.SetTag("relayguard.code", message.Code);
         activity?.SetTag("relayguard.scope", message.Scope);
+        var previousTrace = traces.Record(BlockKinds.Account, subject, message.Code);
         var applied = cache.Apply(new BlockEntry(BlockKinds.Account, subject, message.Code, message.Scope, message.Reason, message.BlockedAt, message.ExpiresAt, message.EventId));
 
         // A late copy of a block event that was lifted since changes nothing.
         activity?.SetTag("relayguard.block_applied", applied);
-        if (applied)
+        if (!applied)
         {
-            traces.Record(BlockKinds.Account, subject, message.Code);
+            traces.Restore(BlockKinds.Account, subject, message.Code, previousTrace);
         }
 
         return Task.CompletedTask;
