@@ -6,6 +6,8 @@ namespace Relayguard.Cli;
 /// <summary><c>relayguard accounts add|list|remove</c>: the local account store, read by a running gateway at each AUTH.</summary>
 public static class AccountsCommand
 {
+    private const string Usage = "Usage: relayguard accounts add NAME --password-stdin | list | remove NAME [--data DIR]";
+
     /// <summary>The shortest password <c>accounts add</c> accepts, the minimum of NIST SP 800-63B for passwords a user chooses.</summary>
     public const int MinimumPasswordLength = 8;
 
@@ -13,7 +15,12 @@ public static class AccountsCommand
     {
         command.AllowOnly("data", "password-stdin", "json");
         var action = command.Words.ElementAtOrDefault(1);
-        var database = OpenDatabase(command);
+        if (action is not ("add" or "list" or "remove"))
+        {
+            throw new UsageException(Usage);
+        }
+
+        var database = OpenDatabase(command, create: action == "add");
         var store = new AccountStore(database, TimeProvider.System);
         switch (action)
         {
@@ -77,13 +84,23 @@ public static class AccountsCommand
                 }
 
             default:
-                throw new UsageException("Usage: relayguard accounts add NAME --password-stdin | list | remove NAME [--data DIR]");
+                throw new UsageException(Usage);
         }
     }
 
-    public static SqliteDatabase OpenDatabase(CommandLine command)
+    /// <summary>
+    /// Opens the database in the data folder. Only commands that add something create it: listing or removing in a
+    /// folder without one means a wrong --data or working folder, which is an error rather than an empty answer.
+    /// </summary>
+    public static SqliteDatabase OpenDatabase(CommandLine command, bool create)
     {
         var directory = Path.GetFullPath(command.Option("data") ?? Environment.GetEnvironmentVariable("RELAYGUARD_Data__Directory") ?? "./data");
-        return new SqliteDatabase(Path.Combine(directory, "relayguard.db"));
+        var path = Path.Combine(directory, "relayguard.db");
+        if (!create && !File.Exists(path))
+        {
+            throw new UsageException($"No Relayguard database at {path}: pass --data with the folder that 'relayguard run' uses (default ./data in its working folder).");
+        }
+
+        return new SqliteDatabase(path);
     }
 }

@@ -40,7 +40,7 @@ public static class TokensCommand
     private static int Add(CommandLine command, string name, TextWriter output, TextWriter error)
     {
         var role = command.Option("role") ?? throw new UsageException($"Missing --role: use read (sees everything) or operate (also lifts, blocks and changes allowlists).\n{Usage}");
-        var store = new SqliteTokenStore(AccountsCommand.OpenDatabase(command));
+        var store = new SqliteTokenStore(AccountsCommand.OpenDatabase(command, create: true));
         string token;
         try
         {
@@ -73,7 +73,7 @@ public static class TokensCommand
 
     private static int List(CommandLine command, TextWriter output)
     {
-        var tokens = new SqliteTokenStore(AccountsCommand.OpenDatabase(command)).List();
+        var tokens = new SqliteTokenStore(AccountsCommand.OpenDatabase(command, create: false)).List();
         if (command.Flag("json"))
         {
             output.WriteLine(JsonSerializer.Serialize(tokens, JsonSerializerOptions.Web));
@@ -87,7 +87,7 @@ public static class TokensCommand
 
     private static int Remove(CommandLine command, string name, TextWriter output, TextWriter error)
     {
-        if (!new SqliteTokenStore(AccountsCommand.OpenDatabase(command)).Remove(name))
+        if (!new SqliteTokenStore(AccountsCommand.OpenDatabase(command, create: false)).Remove(name))
         {
             error.WriteLine($"relayguard: no token named {name}; 'relayguard tokens list' shows the names.");
             return ExitCodes.Refused;

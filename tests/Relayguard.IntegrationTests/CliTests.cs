@@ -141,6 +141,21 @@ public sealed class CliTests(CliTests.RunningInstance running) : IClassFixture<C
         }
     }
 
+    [Theory]
+    [InlineData("accounts", "list")]
+    [InlineData("tokens", "list")]
+    [InlineData("tokens", "remove", "ci")]
+    public async Task NoDatabase_Exits2NamingPath(params string[] args)
+    {
+        var data = Path.Combine(Path.GetTempPath(), "relayguard-missing-" + Guid.NewGuid().ToString("N"));
+
+        var result = await CliRunner.RunAsync([.. args, "--data", data]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"No Relayguard database at {Path.Combine(data, "relayguard.db")}", result.Error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(data));
+    }
+
     [Fact]
     public async Task AccountsAdd_NamesDatabase()
     {
