@@ -78,7 +78,8 @@ public sealed class SqliteBo1Store : IBo1Store
 
                 // Most subjects are below the threshold or blocked already, and for them a count is enough. The rows are
                 // read only when they can make a block.
-                var (from, to) = NearbyRange(connection, transaction, subject, refusal.SubmittedAt, window);
+                var from = Ledger.CountFrom(connection, transaction, subject, RuleCodes.Bo1, refusal.SubmittedAt - window).ToUnixTimeMilliseconds();
+                var to = (refusal.SubmittedAt + window).ToUnixTimeMilliseconds();
                 var count = CountNearby(connection, transaction, subject, from, to);
                 var active = Ledger.FindActive(connection, transaction, subject, RuleCodes.Bo1, now);
                 if (active is not null)
@@ -143,19 +144,6 @@ public sealed class SqliteBo1Store : IBo1Store
         deleted += Ledger.Prune(connection, transaction, blocksEndedBefore, refusalsBefore);
         transaction.Commit();
         return Task.FromResult(deleted);
-    }
-
-    /// <summary>The time range of the refusals that count with one submitted at <paramref name="submittedAt"/>: the window on both sides, from the last lift on.</summary>
-    private static (long From, long To) NearbyRange(SqliteConnection connection, SqliteTransaction transaction, BlockSubject subject, DateTimeOffset submittedAt, TimeSpan window)
-    {
-        var lastLift = Ledger.FindLastLift(connection, transaction, subject, RuleCodes.Bo1);
-        var from = submittedAt - window;
-        if (lastLift is { } lifted && lifted > from)
-        {
-            from = lifted;
-        }
-
-        return (from.ToUnixTimeMilliseconds(), (submittedAt + window).ToUnixTimeMilliseconds());
     }
 
     private static int CountNearby(SqliteConnection connection, SqliteTransaction transaction, BlockSubject subject, long from, long to) =>

@@ -82,7 +82,8 @@ public sealed class SqliteCa2Store : ICa2Store
 
             // Most subjects are below the threshold or blocked already, and for them a count is enough. The rows are
             // read only when they can make a block.
-            var (from, to) = NearbyRange(connection, transaction, reject, window);
+            var from = Ledger.CountFrom(connection, transaction, subject, RuleCodes.Ca2, reject.SubmittedAt - window).ToUnixTimeMilliseconds();
+            var to = (reject.SubmittedAt + window).ToUnixTimeMilliseconds();
             var count = CountNearby(connection, transaction, subject, from, to);
             var result = new Ca2RejectResult { Nearby = count };
             var active = Ledger.FindActive(connection, transaction, subject, RuleCodes.Ca2, now);
@@ -138,19 +139,6 @@ public sealed class SqliteCa2Store : ICa2Store
         deleted += Ledger.Prune(connection, transaction, blocksEndedBefore, rejectsBefore);
         transaction.Commit();
         return Task.FromResult(deleted);
-    }
-
-    /// <summary>The time range of the messages that count with <paramref name="reject"/>: the window on both sides, from the last lift on.</summary>
-    private static (long From, long To) NearbyRange(SqliteConnection connection, SqliteTransaction transaction, Ca2Reject reject, TimeSpan window)
-    {
-        var lastLift = Ledger.FindLastLift(connection, transaction, reject.Subject, RuleCodes.Ca2);
-        var from = reject.SubmittedAt - window;
-        if (lastLift is { } lifted && lifted > from)
-        {
-            from = lifted;
-        }
-
-        return (from.ToUnixTimeMilliseconds(), (reject.SubmittedAt + window).ToUnixTimeMilliseconds());
     }
 
     private static int CountNearby(SqliteConnection connection, SqliteTransaction transaction, BlockSubject subject, long from, long to) =>

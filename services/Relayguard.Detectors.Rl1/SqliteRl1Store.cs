@@ -68,8 +68,7 @@ public sealed class SqliteRl1Store : IRl1Store
                 ("$recipients", submission.Recipients),
                 ("$traceParent", submission.TraceParent));
 
-            var lastLift = Ledger.FindLastLift(connection, transaction, subject, RuleCodes.Rl1);
-            var from = lastLift is { } lifted && lifted > since ? lifted : since;
+            var from = Ledger.CountFrom(connection, transaction, subject, RuleCodes.Rl1, since);
             // Nearly every subject is below its limits or blocked already, and for them the sums are enough. The rows
             // are read only when they can make a block.
             var (messages, recipients) = SumSince(connection, transaction, subject, from);

@@ -185,6 +185,13 @@ public sealed partial class SqliteBlockLedger
         return value is long milliseconds ? DateTimeOffset.FromUnixTimeMilliseconds(milliseconds) : null;
     }
 
+    /// <summary>
+    /// Returns when the subject's events start to count: <paramref name="from"/>, or the latest lift of
+    /// <paramref name="code"/> on the subject when that is later, because events before a lift no longer count.
+    /// </summary>
+    public DateTimeOffset CountFrom(SqliteConnection connection, SqliteTransaction? transaction, BlockSubject subject, string code, DateTimeOffset from) =>
+        FindLastLift(connection, transaction, subject, code) is { } lifted && lifted > from ? lifted : from;
+
     public IReadOnlyList<DetectorBlock> ListActive(SqliteConnection connection, DateTimeOffset now)
     {
         return SqliteDatabase.Query(
