@@ -89,8 +89,8 @@ public static class AccountsCommand
     }
 
     /// <summary>
-    /// Opens the database in the data folder. Only commands that add something create it: listing or removing in a
-    /// folder without one means a wrong --data or working folder, which is an error rather than an empty answer.
+    /// Opens the database in the data folder. Only the commands that add something create it, because a list or a
+    /// removal in a folder without a database means a wrong --data or working folder.
     /// </summary>
     public static SqliteDatabase OpenDatabase(CommandLine command, bool create)
     {

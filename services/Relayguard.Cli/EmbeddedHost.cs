@@ -56,8 +56,8 @@ public static class EmbeddedHost
         {
             bus.SetKebabCaseEndpointNameFormatter();
 
-            // MassTransit reports usage to its vendor's server unless told not to. A mail gateway talks to no host that
-            // its operators did not configure.
+            // MassTransit sends usage reports to its vendor's server unless this turns them off. A mail gateway must not
+            // connect to a host that its operators did not configure.
             bus.DisableUsageTelemetry();
             bus.AddGatewayConsumers();
             bus.AddCa1Consumers();

@@ -172,7 +172,7 @@ public sealed class OperationsBlockStoreContractTests
         Assert.False(stores.Blocks.Record(block, IBlockStore.EventActor(RuleCodes.Op1)));
     }
 
-    /// <summary>SQLite rolls the block back; MongoDB keeps it and its outbox publishes the event once the bus takes it.</summary>
+    /// <summary>SQLite rolls the block back. MongoDB keeps it, and its outbox publishes the event once the bus takes it.</summary>
     [Theory]
     [MemberData(nameof(StoreKinds.All), MemberType = typeof(StoreKinds))]
     public async Task ManualBlock_PublishFailure(string kind)

@@ -76,7 +76,7 @@ public sealed class LimitsTests
     }
 
     [Fact]
-    public async Task CommandsPerSession_CountsFromTheLastAcceptedMessage()
+    public async Task CommandsPerSession_AcceptedMessageResetsCount()
     {
         await using var server = TestSmtpServer.Start(new SmtpLimits { CommandsPerSession = 10 });
         using var client = await server.ConnectAsync();
