@@ -59,7 +59,7 @@ public static class AllowCommand
         var (kind, subject) = ClientOptions.KindAndSubject(command, AddUsage);
         var reason = command.Option("reason") ?? throw new UsageException($"Missing --reason: say why the subject is exempt.\n{AddUsage}");
         using var client = OpsApiClient.Create(command);
-        var entry = await client.SendAsync(
+        var (entry, status) = await client.SendForStatusAsync(
             HttpMethod.Post,
             "api/allowlist",
             new { kind, subject, code = command.Option("code"), reason, @for = command.Option("for") },
@@ -71,7 +71,9 @@ public static class AllowCommand
         }
 
         var rules = JsonFields.Text(entry, "code") is { Length: > 0 } code ? code : "all rules";
-        output.WriteLine($"Allowlisted {JsonFields.Text(entry, "kind")} {JsonFields.Text(entry, "subject")} for {rules}, expires {JsonFields.Time(entry, "expiresAt", missing: "never")}.");
+        // The API answers 201 for a new entry and 200 when the entry replaced the active one of the same subject and code.
+        var replaced = status == System.Net.HttpStatusCode.OK ? " It replaced the active entry for the same subject and rules." : string.Empty;
+        output.WriteLine($"Allowlisted {JsonFields.Text(entry, "kind")} {JsonFields.Text(entry, "subject")} for {rules}, expires {JsonFields.Time(entry, "expiresAt", missing: "never")}.{replaced}");
         return ExitCodes.Ok;
     }
 

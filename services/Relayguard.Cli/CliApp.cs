@@ -54,6 +54,7 @@ public static class CliApp
         try
         {
             var command = CommandLine.Parse(args);
+            command.RejectUnknownOptions();
             var verb = command.Words.FirstOrDefault();
             if (verb is null || verb == "help" || command.Flag("help"))
             {

@@ -11,6 +11,20 @@ public sealed class CommandLine
         "allow-plaintext-auth", "json", "password-stdin", "help", "version", "yes",
     };
 
+    /// <summary>
+    /// Every option of any command that takes a value. An option in neither this list nor the flags is unknown to
+    /// every command, so it takes no value from the next word: in <c>relayguard --colour blocks list</c> the word
+    /// <c>blocks</c> stays the command, and the error names <c>--colour</c>.
+    /// </summary>
+    private static readonly HashSet<string> ValuedOptions = new(StringComparer.Ordinal)
+    {
+        // run
+        "smtp", "smtps", "tls-cert", "tls-key", "upstream", "dsn-smtp", "trusted", "auth", "ops", "help-listen", "rspamd", "data",
+
+        // API clients and the local stores
+        "ops-url", "token-file", "kind", "code", "state", "limit", "after", "reason", "for", "scope", "subject", "role",
+    };
+
     public List<string> Words { get; } = [];
 
     public Dictionary<string, List<string>> Options { get; } = new(StringComparer.Ordinal);
@@ -19,6 +33,9 @@ public sealed class CommandLine
 
     /// <summary>Options given last on the line or followed by another option, so without a value.</summary>
     public HashSet<string> MissingValues { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Options that no command knows, in the order given.</summary>
+    public List<string> UnknownOptions { get; } = [];
 
     /// <summary>Configuration keys and values given as <c>--Section:Key=value</c>.</summary>
     public Dictionary<string, string?> ConfigurationOverrides { get; } = new(StringComparer.OrdinalIgnoreCase);
@@ -82,11 +99,17 @@ public sealed class CommandLine
                 continue;
             }
 
+            if (!ValuedOptions.Contains(name))
+            {
+                result.UnknownOptions.Add(name);
+                continue;
+            }
+
             if (value is null)
             {
                 if (i + 1 >= args.Count || (args[i + 1].StartsWith("--", StringComparison.Ordinal) && args[i + 1].Length > 2))
                 {
-                    // AllowOnly reports it, because only the command can tell an unknown option from one without its value.
+                    // AllowOnly reports it, after any option the command does not know.
                     result.MissingValues.Add(name);
                     continue;
                 }
@@ -112,9 +135,27 @@ public sealed class CommandLine
 
     public bool Flag(string name) => SetFlags.Contains(name);
 
+    /// <summary>Fails with a usage error naming an option that no command knows.</summary>
+    public void RejectUnknownOptions()
+    {
+        if (UnknownOptions.FirstOrDefault() is { } unknown)
+        {
+            throw new UsageException($"Unknown option --{unknown}.");
+        }
+    }
+
     /// <summary>Fails with a usage error naming any option the command does not know, then any option without its value.</summary>
     public void AllowOnly(params string[] names)
     {
+        foreach (var name in names)
+        {
+            if (!ValuedOptions.Contains(name) && !Flags.Contains(name))
+            {
+                throw new InvalidOperationException($"The option --{name} is in neither CommandLine.ValuedOptions nor CommandLine.Flags, so the parser would take it for an unknown one.");
+            }
+        }
+
+        RejectUnknownOptions();
         foreach (var name in Options.Keys.Concat(SetFlags).Concat(MissingValues))
         {
             if (!names.Contains(name) && name != "help")

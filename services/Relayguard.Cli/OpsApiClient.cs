@@ -53,7 +53,11 @@ public sealed class OpsApiClient : IDisposable
         SendAsync(HttpMethod.Get, relativeUri, body: null, cancellationToken);
 
     /// <summary>Sends a request with an optional JSON body and returns the JSON response, or an empty object when the response has no body.</summary>
-    public async Task<JsonElement> SendAsync(HttpMethod method, string relativeUri, object? body, CancellationToken cancellationToken)
+    public async Task<JsonElement> SendAsync(HttpMethod method, string relativeUri, object? body, CancellationToken cancellationToken) =>
+        (await SendForStatusAsync(method, relativeUri, body, cancellationToken)).Json;
+
+    /// <summary>Like <see cref="SendAsync"/>, and also returns the success status: 201 for a created resource, 200 for a replaced one.</summary>
+    public async Task<(JsonElement Json, HttpStatusCode Status)> SendForStatusAsync(HttpMethod method, string relativeUri, object? body, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, relativeUri);
         if (body is not null)
@@ -81,7 +85,7 @@ public sealed class OpsApiClient : IDisposable
             var json = ParseJson(text);
             if (response.IsSuccessStatusCode)
             {
-                return json ?? JsonDocument.Parse("{}").RootElement;
+                return (json ?? JsonDocument.Parse("{}").RootElement, response.StatusCode);
             }
 
             var detail = ProblemDetail(json, text, response.StatusCode);

@@ -112,8 +112,11 @@ public sealed class CliTests(CliTests.RunningInstance running) : IClassFixture<C
     }
 
     [Theory]
-    [InlineData("blocks list --bogus", "Unknown option --bogus for this command.")]
-    [InlineData("blocks lift account eve --reason x --extra", "Unknown option --extra for this command.")]
+    [InlineData("blocks list --bogus", "Unknown option --bogus.")]
+    [InlineData("--bogus blocks list", "Unknown option --bogus.")]
+    [InlineData("blocks --bogus=1 list", "Unknown option --bogus.")]
+    [InlineData("blocks list --role read", "Unknown option --role for this command.")]
+    [InlineData("blocks lift account eve --reason x --extra", "Unknown option --extra.")]
     [InlineData("blocks list --limit", "The option --limit needs a value.")]
     [InlineData("run stray", "Unexpected argument 'stray': 'relayguard run' takes options only.")]
     public async Task UsageError_NamesTheProblem(string line, string expected)
@@ -271,6 +274,18 @@ public sealed class CliTests(CliTests.RunningInstance running) : IClassFixture<C
         Assert.Equal(0, removed.ExitCode);
         Assert.Contains("CA2", removed.Output, StringComparison.Ordinal);
         Assert.Equal(1, again.ExitCode);
+    }
+
+    [Fact]
+    public async Task AllowAdd_SameSubjectAndCode_SaysItReplaced()
+    {
+        var first = await RunAsync("allow", "add", "account", "repeat@example.org", "--reason", "first", "--code", "CA1");
+        var second = await RunAsync("allow", "add", "account", "repeat@example.org", "--reason", "second", "--code", "CA1");
+
+        Assert.Equal(0, first.ExitCode);
+        Assert.DoesNotContain("It replaced", first.Output, StringComparison.Ordinal);
+        Assert.Equal(0, second.ExitCode);
+        Assert.Contains("It replaced the active entry", second.Output, StringComparison.Ordinal);
     }
 
     [Fact]
