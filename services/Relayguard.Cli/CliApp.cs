@@ -17,6 +17,7 @@ public static class CliApp
           audit               the audit log of blocks, lifts, allowlist and token changes
           classify FILE...    classify messages; one JSON object per line
           evaluate-corpus DIR measure the classifier on a corpus of bounce messages
+          version             print the version (also --version)
 
         Options of run: --smtp ADDR:PORT (default 127.0.0.1:2525), --smtps ADDR:PORT, --tls-cert FILE, --tls-key FILE,
           --upstream HOST:PORT, --dsn-smtp ADDR:PORT, --trusted CIDR[=ACCOUNT] (repeatable), --auth local|dovecot:HOST:PORT,
@@ -56,6 +57,12 @@ public static class CliApp
             var command = CommandLine.Parse(args);
             command.RejectUnknownOptions();
             var verb = command.Words.FirstOrDefault();
+            if (command.Flag("version") || verb == "version")
+            {
+                Console.Out.WriteLine($"relayguard {Relayguard.ServiceDefaults.ServiceDefaultsExtensions.ServiceVersion}");
+                return ExitCodes.Ok;
+            }
+
             if (verb is null || verb == "help" || command.Flag("help"))
             {
                 Console.Out.WriteLine(Usage);

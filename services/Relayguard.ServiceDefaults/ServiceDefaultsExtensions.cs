@@ -18,6 +18,11 @@ namespace Relayguard.ServiceDefaults;
 /// </summary>
 public static class ServiceDefaultsExtensions
 {
+    /// <summary>The build's version with the commit it saw (<c>0.9.0+SHA</c>), the <c>service.version</c> of every span and metric.</summary>
+    public static string ServiceVersion { get; } =
+        typeof(ServiceDefaultsExtensions).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "unknown";
+
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder, string serviceName)
     {
         var configuration = builder.Configuration;
@@ -50,7 +55,7 @@ public static class ServiceDefaultsExtensions
         var otlp = !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
         var spanFile = configuration["Telemetry:SpanFile"];
         var telemetry = builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService(configuration["OTEL_SERVICE_NAME"] ?? serviceName));
+            .ConfigureResource(resource => resource.AddService(configuration["OTEL_SERVICE_NAME"] ?? serviceName, serviceVersion: ServiceVersion));
 
         // Traces are recorded when something exports them (Telemetry:Traces "auto", the default), always ("on") or
         // never ("off"): without an exporter, building every publish, consume and relay activity with its tags cost

@@ -127,6 +127,17 @@ public sealed class CliTests(CliTests.RunningInstance running) : IClassFixture<C
         Assert.Contains(expected, result.Error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("version")]
+    [InlineData("--version")]
+    public async Task Version_PrintsVersionAndCommit(string arg)
+    {
+        var result = await CliRunner.RunAsync([arg]);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Matches(@"^relayguard \d+\.\d+\.\d+", result.Output);
+    }
+
     [Fact]
     public async Task AccountsAdd_ShortPassword_Exits2()
     {
