@@ -10,44 +10,54 @@ public static class ClassifyOutput
     /// <summary>
     /// Classifies each file and writes <c>{"file", "kind", "recipients"}</c>, with recipients only
     /// for delivery reports. A file that cannot be read gives <c>{"file", "error"}</c> and the
-    /// remaining files are still classified.
+    /// remaining files are still classified. Returns the number of files that gave an error.
     /// </summary>
-    public static void Write(IEnumerable<string> files, TextWriter output)
+    public static int Write(IEnumerable<string> files, TextWriter output)
     {
         ArgumentNullException.ThrowIfNull(files);
         ArgumentNullException.ThrowIfNull(output);
 
         var classifier = new BounceClassifier();
+        var errors = 0;
         foreach (var file in files)
         {
-            output.WriteLine(ClassifyFile(classifier, file));
+            var (line, failed) = ClassifyFile(classifier, file);
+            output.WriteLine(line);
+            errors += failed ? 1 : 0;
         }
+
+        return errors;
     }
 
-    private static string ClassifyFile(BounceClassifier classifier, string file)
+    private static (string Line, bool Failed) ClassifyFile(BounceClassifier classifier, string file)
     {
         if (Directory.Exists(file))
         {
-            return ErrorLine(file, $"'{file}' is a directory. Pass one file per message.");
+            return (ErrorLine(file, $"'{file}' is a directory. Pass one file per message."), true);
         }
 
         Classification classification;
         try
         {
             using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read);
+            if (stream.Length == 0)
+            {
+                return (ErrorLine(file, $"'{file}' is empty: it holds no message to classify."), true);
+            }
+
             classification = classifier.Classify(stream);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            return ErrorLine(file, ex.Message);
+            return (ErrorLine(file, ex.Message), true);
         }
         catch (Exception ex)
         {
             // One message that breaks the classifier must not stop the files after it.
-            return ErrorLine(file, $"Classification failed: {ex.GetType().Name}: {ex.Message}");
+            return (ErrorLine(file, $"Classification failed: {ex.GetType().Name}: {ex.Message}"), true);
         }
 
-        return ToJson(writer => WriteClassification(writer, file, classification));
+        return (ToJson(writer => WriteClassification(writer, file, classification)), false);
     }
 
     private static string ErrorLine(string file, string error) => ToJson(writer =>

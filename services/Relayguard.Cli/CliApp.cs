@@ -25,10 +25,11 @@ public static class CliApp
           --allow-plaintext-auth, and any setting as --Section:Key=value.
         Client options (blocks, allow, audit): --ops-url URL (default http://127.0.0.1:8025), --token-file FILE
           (or the token in RELAYGUARD_OPS_TOKEN), --json for the API's JSON instead of a table. Options may come in any position.
-        Exit codes: 0 ok, 1 refused by the API (a 4xx such as 404), 2 usage error, 3 API unreachable or failing (5xx).
+        Exit codes: 0 ok, 1 refused by the API (a 4xx such as 404), 2 usage error, 3 API unreachable or failing (5xx),
+          4 an address 'run' must listen on is in use.
         """;
 
-    /// <summary><c>relayguard classify FILE...</c>: one JSON object per line; an unreadable file gets an error object.</summary>
+    /// <summary><c>relayguard classify FILE...</c>: one JSON object per line; an unreadable or empty file gets an error object, and the exit code 1.</summary>
     private static int Classify(CommandLine command)
     {
         command.AllowOnly();
@@ -38,8 +39,8 @@ public static class CliApp
             throw new UsageException("Usage: relayguard classify FILE...");
         }
 
-        Relayguard.Bounces.ClassifyOutput.Write(files, Console.Out);
-        return ExitCodes.Ok;
+        // Every file still gets its line; the exit code tells a script that some could not be classified.
+        return Relayguard.Bounces.ClassifyOutput.Write(files, Console.Out) == 0 ? ExitCodes.Ok : ExitCodes.Refused;
     }
 
     /// <summary><c>relayguard evaluate-corpus DIR</c>: exit 0 when every accuracy target is met, 1 when one is missed.</summary>

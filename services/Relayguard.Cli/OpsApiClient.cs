@@ -107,6 +107,11 @@ public sealed class OpsApiClient : IDisposable
         string? token;
         if (file is not null)
         {
+            if (Directory.Exists(file))
+            {
+                throw new UsageException($"The token file '{file}' is a directory: pass the file itself, for example --token-file data/ops-token.");
+            }
+
             try
             {
                 token = File.ReadAllText(file).Trim();

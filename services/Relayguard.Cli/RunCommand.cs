@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Configuration;
 using Relayguard.Operations;
 using Relayguard.Operations.Tokens;
 using Relayguard.ServiceDefaults;
@@ -45,6 +45,28 @@ public static class RunCommand
             return ExitCodes.Usage;
         }
 
+        // Checked before the host starts: a host that fails while starting logs the exception with its stack trace,
+        // which would bury the line that names the setting.
+        try
+        {
+            StartupFailure.ValidateOptions(app.Services);
+        }
+        catch (Exception ex) when (StartupFailure.Describe(ex) is { } problems)
+        {
+            foreach (var problem in problems)
+            {
+                await Console.Error.WriteLineAsync($"relayguard: {problem}");
+            }
+
+            return ExitCodes.Usage;
+        }
+
+        if (StartupFailure.FindAddressInUse(Listeners(app.Configuration)) is var (key, address))
+        {
+            await Console.Error.WriteLineAsync($"relayguard: {key} {address} is already in use. {AddressInUseFix}");
+            return ExitCodes.AddressInUse;
+        }
+
         var dataDirectory = app.Configuration["Data:Directory"]!;
         var tokenPath = OperatorTokens.EnsureInitialToken(dataDirectory, app.Services.GetRequiredService<SqliteDatabase>());
         if (tokenPath is not null)
@@ -57,20 +79,40 @@ public static class RunCommand
             await app.RunAsync();
             return ExitCodes.Ok;
         }
-        catch (OptionsValidationException ex)
+        catch (Exception ex) when (StartupFailure.Describe(ex) is { } problems)
         {
-            foreach (var failure in ex.Failures)
+            foreach (var problem in problems)
             {
-                await Console.Error.WriteLineAsync($"relayguard: {failure}");
+                await Console.Error.WriteLineAsync($"relayguard: {problem}");
             }
 
             return ExitCodes.Usage;
         }
         catch (IOException ex) when (IsAddressInUse(ex))
         {
-            await Console.Error.WriteLineAsync(
-                $"relayguard: {ex.Message.TrimEnd('.')}. Stop the other process (perhaps another 'relayguard run') or change the address with --smtp, --smtps, --ops, --dsn-smtp or --help-listen.");
+            // Taken between the check above and the listener's own bind.
+            await Console.Error.WriteLineAsync($"relayguard: {ex.Message.TrimEnd('.')}. {AddressInUseFix}");
             return ExitCodes.AddressInUse;
+        }
+    }
+
+    private const string AddressInUseFix =
+        "Stop the other process (perhaps another 'relayguard run') or change the address with --smtp, --smtps, --ops, --dsn-smtp or --help-listen.";
+
+    /// <summary>The addresses <c>run</c> listens on, with the setting and option of each; values that do not parse are left to the options validation.</summary>
+    private static IEnumerable<(string Key, System.Net.IPEndPoint Address)> Listeners(IConfiguration configuration)
+    {
+        foreach (var (key, option) in new[]
+        {
+            ("Smtp:Listen", "smtp"), ("Smtp:ImplicitTlsListen", "smtps"), ("Dsn:Listen", "dsn-smtp"),
+            ("Operations:Listen", "ops"), ("Help:Listen", "help-listen"),
+        })
+        {
+            var value = configuration[key] ?? (key == "Smtp:Listen" ? new Relayguard.Gateway.GatewayOptions().Listen : null);
+            if (!string.IsNullOrEmpty(value) && System.Net.IPEndPoint.TryParse(value, out var address))
+            {
+                yield return ($"{key} (--{option})", address);
+            }
         }
     }
 

@@ -40,7 +40,8 @@ public static class TokensCommand
     private static int Add(CommandLine command, string name, TextWriter output, TextWriter error)
     {
         var role = command.Option("role") ?? throw new UsageException($"Missing --role: use read (sees everything) or operate (also lifts, blocks and changes allowlists).\n{Usage}");
-        var store = new SqliteTokenStore(AccountsCommand.OpenDatabase(command, create: true));
+        var database = AccountsCommand.OpenDatabase(command, create: true);
+        var store = new SqliteTokenStore(database);
         string token;
         try
         {
@@ -67,7 +68,7 @@ public static class TokensCommand
             output.WriteLine(token);
         }
 
-        error.WriteLine($"Added token {name} with role {role.Trim().ToLowerInvariant()}. Store it now: it is shown only once.");
+        error.WriteLine($"Added token {name} with role {role.Trim().ToLowerInvariant()} to {database.Path}. Store it now: it is shown only once.");
         return ExitCodes.Ok;
     }
 
@@ -87,13 +88,14 @@ public static class TokensCommand
 
     private static int Remove(CommandLine command, string name, TextWriter output, TextWriter error)
     {
-        if (!new SqliteTokenStore(AccountsCommand.OpenDatabase(command, create: false)).Remove(name))
+        var database = AccountsCommand.OpenDatabase(command, create: false);
+        if (!new SqliteTokenStore(database).Remove(name))
         {
             error.WriteLine($"relayguard: no token named {name}; 'relayguard tokens list' shows the names.");
             return ExitCodes.Refused;
         }
 
-        output.WriteLine($"Removed token {name}.");
+        output.WriteLine($"Removed token {name} from {database.Path}.");
         return ExitCodes.Ok;
     }
 }

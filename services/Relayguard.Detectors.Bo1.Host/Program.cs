@@ -10,6 +10,4 @@ builder.AddStateStore<IBo1Store>((services, database) => new MongoBo1Store(datab
 builder.Services.AddBo1Detector(builder.Configuration);
 builder.Services.AddRelayguardBus(builder.Configuration, bus => bus.AddBo1Consumers());
 
-var app = builder.Build();
-app.MapServiceDefaults();
-await app.RunAsync();
+return await ServiceHost.RunAsync(builder, "relayguard-bo1");

@@ -10,6 +10,4 @@ builder.AddStateStore<ICa1Store>((services, database) => new MongoCa1Store(datab
 builder.Services.AddCa1Detector(builder.Configuration);
 builder.Services.AddRelayguardBus(builder.Configuration, bus => bus.AddCa1Consumers());
 
-var app = builder.Build();
-app.MapServiceDefaults();
-await app.RunAsync();
+return await ServiceHost.RunAsync(builder, "relayguard-ca1");

@@ -10,6 +10,4 @@ builder.AddStateStore<ICa2Store>((services, database) => new MongoCa2Store(datab
 builder.Services.AddCa2Detector(builder.Configuration);
 builder.Services.AddRelayguardBus(builder.Configuration, bus => bus.AddCa2Consumers());
 
-var app = builder.Build();
-app.MapServiceDefaults();
-await app.RunAsync();
+return await ServiceHost.RunAsync(builder, "relayguard-ca2");

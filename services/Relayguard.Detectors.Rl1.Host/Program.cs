@@ -9,6 +9,4 @@ builder.AddStateStore<IRl1Store>((_, database) => new MongoRl1Store(database));
 builder.Services.AddRl1Detector(builder.Configuration);
 builder.Services.AddRelayguardBus(builder.Configuration, bus => bus.AddRl1Consumers());
 
-var app = builder.Build();
-app.MapServiceDefaults();
-await app.RunAsync();
+return await ServiceHost.RunAsync(builder, "relayguard-rl1");

@@ -21,8 +21,8 @@ builder.Services.AddRelayguardBus(
     bus => bus.AddGatewayInstanceConsumers(GatewayInstance.QueueName(instanceId), queueExpiry),
     busDecidesReadiness: false);
 
-var app = builder.Build();
-app.MapServiceDefaults();
-app.MapHelpPages();
-app.Logger.LogInformation("Gateway instance {InstanceId} receives block events on queue {Queue}.", instanceId, GatewayInstance.QueueName(instanceId));
-await app.RunAsync();
+return await ServiceHost.RunAsync(builder, "relayguard-gateway", app =>
+{
+    app.MapHelpPages();
+    app.Logger.LogInformation("Gateway instance {InstanceId} receives block events on queue {Queue}.", instanceId, GatewayInstance.QueueName(instanceId));
+});

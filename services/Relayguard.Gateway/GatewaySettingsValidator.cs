@@ -89,9 +89,9 @@ public sealed class GatewaySettingsValidator(
         {
             errors.Add("Tls:CertificateFile (--tls-cert) and Tls:KeyFile (--tls-key) must be set together.");
         }
-        else if (hasCertificate && (!File.Exists(tlsValue.CertificateFile) || !File.Exists(tlsValue.KeyFile)))
+        else if (hasCertificate)
         {
-            errors.Add($"Tls:CertificateFile '{tlsValue.CertificateFile}' or Tls:KeyFile '{tlsValue.KeyFile}' does not exist.");
+            CheckCertificate(tlsValue.CertificateFile!, tlsValue.KeyFile!, errors);
         }
         else if (!hasCertificate && !allLoopback)
         {
@@ -181,6 +181,29 @@ public sealed class GatewaySettingsValidator(
         catch (FormatException ex)
         {
             errors.Add(ex.Message);
+        }
+    }
+
+    /// <summary>Loads the certificate and its key as the listeners will, so a wrong file stops the start with its name.</summary>
+    private static void CheckCertificate(string certificateFile, string keyFile, List<string> errors)
+    {
+        var missing = new[] { ("Tls:CertificateFile (--tls-cert)", certificateFile), ("Tls:KeyFile (--tls-key)", keyFile) }
+            .Where(file => !File.Exists(file.Item2))
+            .Select(file => $"{file.Item1} '{file.Item2}' does not exist.")
+            .ToList();
+        if (missing.Count > 0)
+        {
+            errors.AddRange(missing);
+            return;
+        }
+
+        try
+        {
+            using var certificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(certificateFile, keyFile);
+        }
+        catch (Exception exception) when (exception is System.Security.Cryptography.CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            errors.Add($"Tls:CertificateFile '{certificateFile}' (--tls-cert) and Tls:KeyFile '{keyFile}' (--tls-key) could not be loaded: {exception.Message.TrimEnd('.')}. Use the PEM certificate (with its chain) and the PEM private key that belongs to it.");
         }
     }
 }

@@ -10,15 +10,14 @@ builder.AddOperationsStore();
 builder.Services.AddOperations(builder.Configuration);
 builder.Services.AddRelayguardBus(builder.Configuration, bus => bus.AddOperationsConsumers());
 
-var app = builder.Build();
-app.MapServiceDefaults();
-app.MapOperationsApi();
-
-// The first operator token is written before any listener opens, and only its path is logged.
-var tokenPath = OperatorTokens.EnsureInitialToken(app.Configuration["Data:Directory"] ?? "./data", app.Services.GetRequiredService<ITokenStore>());
-if (tokenPath is not null)
+return await ServiceHost.RunAsync(builder, "relayguard-operations", app =>
 {
-    app.Logger.LogInformation("Wrote the first operator token to {TokenPath}; send it as 'Authorization: Bearer TOKEN'.", tokenPath);
-}
+    app.MapOperationsApi();
 
-await app.RunAsync();
+    // The first operator token is written before any listener opens, and only its path is logged.
+    var tokenPath = OperatorTokens.EnsureInitialToken(app.Configuration["Data:Directory"] ?? "./data", app.Services.GetRequiredService<ITokenStore>());
+    if (tokenPath is not null)
+    {
+        app.Logger.LogInformation("Wrote the first operator token to {TokenPath}; send it as 'Authorization: Bearer TOKEN'.", tokenPath);
+    }
+});

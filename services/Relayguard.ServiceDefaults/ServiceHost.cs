@@ -42,6 +42,34 @@ public static class ServiceHost
         return builder;
     }
 
+    /// <summary>
+    /// Builds the service, maps its health and metrics endpoints and whatever <paramref name="configure"/> adds, and runs
+    /// it until it stops. A wrong setting ends it before the start with one line per problem on standard error, naming
+    /// the key and the fix, and exit code 2; any other failure propagates with its stack trace.
+    /// </summary>
+    public static async Task<int> RunAsync(WebApplicationBuilder builder, string serviceName, Action<WebApplication>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        await using var app = builder.Build();
+        try
+        {
+            StartupFailure.ValidateOptions(app.Services);
+            app.MapServiceDefaults();
+            configure?.Invoke(app);
+            await app.RunAsync();
+            return 0;
+        }
+        catch (Exception exception) when (StartupFailure.Describe(exception) is { } problems)
+        {
+            foreach (var problem in problems)
+            {
+                await Console.Error.WriteLineAsync($"{serviceName}: {problem}");
+            }
+
+            return 2;
+        }
+    }
+
     /// <summary>Registers the SQLite file of <c>Store:Sqlite</c>, by default <c>relayguard.db</c> in <c>Data:Directory</c>.</summary>
     public static SqliteDatabase AddSqliteStore(this WebApplicationBuilder builder)
     {

@@ -118,6 +118,7 @@ public sealed class CliTests(CliTests.RunningInstance running) : IClassFixture<C
     [InlineData("blocks list --role read", "Unknown option --role for this command.")]
     [InlineData("blocks lift account eve --reason x --extra", "Unknown option --extra.")]
     [InlineData("blocks list --limit", "The option --limit needs a value.")]
+    [InlineData("blocks list --token-file /", "The token file '/' is a directory")]
     [InlineData("run stray", "Unexpected argument 'stray': 'relayguard run' takes options only.")]
     public async Task UsageError_NamesTheProblem(string line, string expected)
     {
@@ -285,6 +286,17 @@ public sealed class CliTests(CliTests.RunningInstance running) : IClassFixture<C
         Assert.Equal(0, removed.ExitCode);
         Assert.Contains("CA2", removed.Output, StringComparison.Ordinal);
         Assert.Equal(1, again.ExitCode);
+    }
+
+    [Theory]
+    [InlineData("blocks", "list", "--kind", "host")]
+    [InlineData("blocks", "list", "--limit", "many")]
+    public async Task ApiInvalidValue_Exits1(params string[] args)
+    {
+        var result = await RunAsync(args);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("400", result.Error, StringComparison.Ordinal);
     }
 
     [Fact]

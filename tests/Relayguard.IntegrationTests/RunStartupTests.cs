@@ -1,0 +1,81 @@
+using System.Net;
+using System.Net.Sockets;
+using Relayguard.IntegrationTests.Infrastructure;
+
+namespace Relayguard.IntegrationTests;
+
+/// <summary>
+/// <c>relayguard run</c> with a setting it cannot use: it must stop before it starts, with one line per problem that
+/// names the setting, and without the stack trace a failed host start logs.
+/// </summary>
+public sealed class RunStartupTests : IDisposable
+{
+    private readonly string _data = Directory.CreateTempSubdirectory("relayguard-startup-").FullName;
+
+    public void Dispose() => Directory.Delete(_data, recursive: true);
+
+    [Theory]
+    [InlineData("--Rules:CA1:WarnAt=abc", "Invalid Rules:CA1:WarnAt 'abc': use a number.")]
+    [InlineData("--Limits:MessageSize=big", "Invalid Limits:MessageSize 'big': use a whole number.")]
+    [InlineData("--Rspamd:FailClosed=maybe", "Invalid Rspamd:FailClosed 'maybe': use true or false.")]
+    public async Task Run_UnconvertibleSetting_Exits2(string setting, string expected)
+    {
+        var result = await RunAsync(setting);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal($"relayguard: {expected}", result.Error.Trim());
+        Assert.DoesNotContain("   at ", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_CertificateNotPem_Exits2()
+    {
+        var file = Path.Combine(_data, "garbage.pem");
+        await File.WriteAllTextAsync(file, "garbage\n");
+
+        var result = await RunAsync("--tls-cert", file, "--tls-key", file);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"Tls:CertificateFile '{file}' (--tls-cert) and Tls:KeyFile '{file}' (--tls-key) could not be loaded", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Error + result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_KeyFileMissing_NamesIt()
+    {
+        var certificate = Path.Combine(_data, "cert.pem");
+        await File.WriteAllTextAsync(certificate, "garbage\n");
+        var key = Path.Combine(_data, "missing.key");
+
+        var result = await RunAsync("--tls-cert", certificate, "--tls-key", key);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal($"relayguard: Tls:KeyFile (--tls-key) '{key}' does not exist.", result.Error.Trim());
+    }
+
+    [Fact]
+    public async Task Run_SmtpAddressInUse_Exits4()
+    {
+        using var holder = new TcpListener(IPAddress.Loopback, 0);
+        holder.Start();
+        var takenAddress = (IPEndPoint)holder.LocalEndpoint;
+
+        var result = await CliRunner.RunAsync(["run", "--smtp", takenAddress.ToString(), "--ops", FreeAddress(), "--data", _data]);
+
+        Assert.Equal(4, result.ExitCode);
+        Assert.StartsWith($"relayguard: Smtp:Listen (--smtp) {takenAddress} is already in use.", result.Error, StringComparison.Ordinal);
+        Assert.Single(result.Error.Trim().Split('\n'));
+        Assert.DoesNotContain("   at ", result.Output, StringComparison.Ordinal);
+    }
+
+    private Task<CliResult> RunAsync(params string[] args) =>
+        CliRunner.RunAsync(["run", "--smtp", FreeAddress(), "--ops", FreeAddress(), "--data", _data, .. args]);
+
+    /// <summary>A loopback address with a port that was free a moment ago.</summary>
+    private static string FreeAddress()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return probe.LocalEndpoint.ToString()!;
+    }
+}
