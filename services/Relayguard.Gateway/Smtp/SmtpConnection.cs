@@ -287,9 +287,14 @@ public sealed partial class SmtpConnection
             return new SmtpReply(501, "5.5.4", "Syntax: MAIL FROM:<address> [parameters]");
         }
 
-        if (!SmtpPathParser.TryParse(argument[5..], allowNull: true, out var address, out var parameters, out var error))
+        if (!SmtpPathParser.TryParse(argument[5..], allowNull: true, out var address, out var parameters, out var repeated, out var error))
         {
             return new SmtpReply(501, "5.1.7", $"Invalid sender address: {error}");
+        }
+
+        if (repeated is not null)
+        {
+            return RepeatedParameter(repeated);
         }
 
         var parameterError = CheckMailParameters(parameters);
@@ -348,16 +353,16 @@ public sealed partial class SmtpConnection
 
                     break;
                 case "RET":
-                    if (!string.Equals(value, "FULL", StringComparison.OrdinalIgnoreCase) && !string.Equals(value, "HDRS", StringComparison.OrdinalIgnoreCase))
+                    if (DsnParameters.CheckReturn(value) is { } invalidReturn)
                     {
-                        return new SmtpReply(501, "5.5.4", $"Invalid RET value '{value}': use FULL or HDRS");
+                        return invalidReturn;
                     }
 
                     break;
                 case "ENVID":
-                    if (string.IsNullOrEmpty(value) || value.Length > 100)
+                    if (DsnParameters.CheckEnvelopeId(value) is { } invalidEnvelopeId)
                     {
-                        return new SmtpReply(501, "5.5.4", "Invalid ENVID: it must be 1 to 100 characters of xtext");
+                        return invalidEnvelopeId;
                     }
 
                     break;
@@ -384,17 +389,20 @@ public sealed partial class SmtpConnection
             return new SmtpReply(501, "5.5.4", "Syntax: RCPT TO:<address> [parameters]");
         }
 
-        if (!SmtpPathParser.TryParse(argument[3..], allowNull: false, out var address, out var parameters, out var error))
+        if (!SmtpPathParser.TryParse(argument[3..], allowNull: false, out var address, out var parameters, out var repeated, out var error))
         {
             return new SmtpReply(501, "5.1.3", $"Invalid recipient address: {error}");
         }
 
-        foreach (var key in parameters.Keys)
+        if (repeated is not null)
         {
-            if (key is not ("NOTIFY" or "ORCPT"))
-            {
-                return new SmtpReply(555, "5.5.4", $"Unsupported RCPT parameter {key}");
-            }
+            return RepeatedParameter(repeated);
+        }
+
+        var parameterError = CheckRcptParameters(parameters);
+        if (parameterError is not null)
+        {
+            return parameterError;
         }
 
         if (!SmtpPathParser.IsAscii(address) && !_transaction.Parameters.ContainsKey("SMTPUTF8"))
@@ -416,6 +424,28 @@ public sealed partial class SmtpConnection
 
         return reply;
     }
+
+    private static SmtpReply? CheckRcptParameters(Dictionary<string, string?> parameters)
+    {
+        foreach (var (key, value) in parameters)
+        {
+            var reply = key switch
+            {
+                "NOTIFY" => DsnParameters.CheckNotify(value),
+                "ORCPT" => DsnParameters.CheckOriginalRecipient(value),
+                _ => new SmtpReply(555, "5.5.4", $"Unsupported RCPT parameter {key}"),
+            };
+            if (reply is not null)
+            {
+                return reply;
+            }
+        }
+
+        return null;
+    }
+
+    private static SmtpReply RepeatedParameter(string keyword) =>
+        new(501, "5.5.4", $"Parameter {keyword} is given more than once: give each parameter at most once");
 
     private async ValueTask<SmtpReply> DataAsync(SmtpInput input, string argument, CancellationTokenSource timeout)
     {

@@ -9,11 +9,16 @@ namespace Relayguard.Gateway.Smtp;
 /// </summary>
 public static class SmtpPathParser
 {
-    /// <summary>Parses "&lt;path&gt; params" after the colon of MAIL FROM: or RCPT TO:.</summary>
-    public static bool TryParse(string argument, bool allowNull, out string address, out Dictionary<string, string?> parameters, out string error)
+    /// <summary>
+    /// Parses "&lt;path&gt; params" after the colon of MAIL FROM: or RCPT TO:. A keyword given more than once keeps its
+    /// first value and is returned in <paramref name="repeatedKeyword"/> (the first such keyword, or null), so the
+    /// caller can reject the command with a reply of its own.
+    /// </summary>
+    public static bool TryParse(string argument, bool allowNull, out string address, out Dictionary<string, string?> parameters, out string? repeatedKeyword, out string error)
     {
         address = string.Empty;
         parameters = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        repeatedKeyword = null;
         error = string.Empty;
         var text = argument.TrimStart(' ');
         if (text.Length == 0 || text[0] != '<')
@@ -75,7 +80,10 @@ public static class SmtpPathParser
                 return false;
             }
 
-            parameters[key.ToUpperInvariant()] = value;
+            if (!parameters.TryAdd(key.ToUpperInvariant(), value))
+            {
+                repeatedKeyword ??= key.ToUpperInvariant();
+            }
         }
 
         return true;

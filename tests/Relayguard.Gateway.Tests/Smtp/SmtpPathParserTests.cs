@@ -14,7 +14,7 @@ public sealed class SmtpPathParserTests
     [InlineData("<user%other@example.com>", "user%other@example.com")]
     public void TryParse_ValidPath_ReturnsAddress(string argument, string expected)
     {
-        Assert.True(SmtpPathParser.TryParse(argument, allowNull: false, out var address, out _, out var error), error);
+        Assert.True(SmtpPathParser.TryParse(argument, allowNull: false, out var address, out _, out _, out var error), error);
         Assert.Equal(expected, address);
     }
 
@@ -28,21 +28,21 @@ public sealed class SmtpPathParserTests
     [InlineData("<>")]
     public void TryParse_InvalidRecipient_Fails(string argument)
     {
-        Assert.False(SmtpPathParser.TryParse(argument, allowNull: false, out _, out _, out var error));
+        Assert.False(SmtpPathParser.TryParse(argument, allowNull: false, out _, out _, out _, out var error));
         Assert.NotEmpty(error);
     }
 
     [Fact]
     public void TryParse_NullSender_Allowed()
     {
-        Assert.True(SmtpPathParser.TryParse("<>", allowNull: true, out var address, out _, out _));
+        Assert.True(SmtpPathParser.TryParse("<>", allowNull: true, out var address, out _, out _, out _));
         Assert.Equal(string.Empty, address);
     }
 
     [Fact]
     public void TryParse_Parameters_Collected()
     {
-        Assert.True(SmtpPathParser.TryParse("<a@example.com> SIZE=1000 BODY=8BITMIME SMTPUTF8", allowNull: true, out _, out var parameters, out _));
+        Assert.True(SmtpPathParser.TryParse("<a@example.com> SIZE=1000 BODY=8BITMIME SMTPUTF8", allowNull: true, out _, out var parameters, out _, out _));
         Assert.Equal("1000", parameters["SIZE"]);
         Assert.Equal("8BITMIME", parameters["BODY"]);
         Assert.True(parameters.ContainsKey("SMTPUTF8"));
