@@ -62,6 +62,31 @@ public sealed class RelayTests
     }
 
     [Fact]
+    public async Task Relay_DsnParameters_ReachUpstreamAsSent()
+    {
+        await using var sink = await SmtpSink.StartAsync();
+        await using var relayguard = await StartAsync(sink.Endpoint);
+        relayguard.AddAccount("alice", Password);
+
+        using (var raw = await RawSmtpClient.ConnectAsync(relayguard.SmtpEndPoint))
+        {
+            Assert.StartsWith("235", await raw.LoginAsync("alice", Password));
+            Assert.StartsWith("250", await raw.CommandAsync("MAIL FROM:<alice@customer.test> RET=HDRS ENVID=order+2B42"));
+            Assert.StartsWith("250", await raw.CommandAsync("RCPT TO:<bob@example.net> NOTIFY=FAILURE,DELAY"));
+            Assert.StartsWith("354", await raw.CommandAsync("DATA"));
+            await raw.SendAsync("From: alice@customer.test\r\nTo: bob@example.net\r\nSubject: DSN\r\n\r\nHello.\r\n.\r\n");
+            Assert.StartsWith("250", await raw.ReadReplyAsync());
+        }
+
+        await Wait.UntilAsync(() => sink.Messages().Count == 1, "smtp-sink to receive the message");
+        var mailArgs = sink.Messages()[0].Split('\n').Single(line => line.StartsWith("X-Mail-Args: ", StringComparison.Ordinal));
+        Assert.Contains(" RET=HDRS", mailArgs, StringComparison.Ordinal);
+        Assert.Contains(" ENVID=order+2B42", mailArgs, StringComparison.Ordinal);
+        var rcptArgs = sink.Messages()[0].Split('\n').Single(line => line.StartsWith("X-Rcpt-Args: ", StringComparison.Ordinal));
+        Assert.Contains("NOTIFY=FAILURE,DELAY", rcptArgs, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Relay_UpstreamDown_Gets451()
     {
         var unusedPort = Ports.Free();

@@ -149,6 +149,7 @@ public sealed partial class UpstreamRelay : IMessageRelay, IAsyncDisposable
 
         client.Refused.Clear();
         client.EnvelopeId = message.EnvelopeId;
+        client.DeliveryStatusNotificationType = message.ReturnContent;
         client.Notify = message.Recipients.ToDictionary(r => r.Address, r => ParseNotify(r), StringComparer.Ordinal);
         var sender = message.ReversePath.Length == 0 ? new MailboxAddress(string.Empty, string.Empty) : MailboxAddress.Parse(ParserOptions.Default, message.ReversePath);
         var recipients = message.Recipients.Select(r => new MailboxAddress(string.Empty, r.Address)).ToList();

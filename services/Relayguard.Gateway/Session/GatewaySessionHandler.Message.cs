@@ -66,7 +66,7 @@ public sealed partial class GatewaySessionHandler
 
         // Without an envelope id from the client, the gateway's own id goes upstream, so a later DSN names it.
         var envelopeId = transaction.EnvelopeId ?? transaction.Id;
-        var outgoing = new OutgoingMessage(transaction.Id, transaction.ReversePath, transaction.Recipients, envelopeId, transaction.Parameters.ContainsKey("SMTPUTF8"), message);
+        var outgoing = new OutgoingMessage(transaction.Id, transaction.ReversePath, transaction.Recipients, envelopeId, transaction.Parameters.ContainsKey("SMTPUTF8"), message, transaction.ReturnContent);
         var result = await _relay.RelayAsync(outgoing, cancellationToken);
         var now = _time.GetUtcNow();
         if (result.Accepted)

@@ -23,7 +23,23 @@ public sealed class SmtpTransaction
     /// <summary>MAIL FROM parameters such as SIZE, BODY, ENVID, RET and SMTPUTF8 (keys upper-case).</summary>
     public IReadOnlyDictionary<string, string?> Parameters { get; }
 
-    public string? EnvelopeId => Parameters.TryGetValue("ENVID", out var value) ? value : null;
+    /// <summary>
+    /// The client's ENVID, decoded from xtext: MailKit encodes it again when the gateway relays, and the message index
+    /// and the gateway's own failure notices hold the text itself.
+    /// </summary>
+    public string? EnvelopeId =>
+        Parameters.TryGetValue("ENVID", out var value) && value is not null
+            ? DsnParameters.TryDecodeXtext(value, allowUtf8: false, out var decoded, out _) ? decoded : value
+            : null;
+
+    /// <summary>The client's RET parameter (FULL or HDRS) as MailKit relays it; unspecified without one.</summary>
+    public MailKit.Net.Smtp.DeliveryStatusNotificationType ReturnContent =>
+        Parameters.TryGetValue("RET", out var value) ? value?.ToUpperInvariant() switch
+        {
+            "FULL" => MailKit.Net.Smtp.DeliveryStatusNotificationType.Full,
+            "HDRS" => MailKit.Net.Smtp.DeliveryStatusNotificationType.HeadersOnly,
+            _ => MailKit.Net.Smtp.DeliveryStatusNotificationType.Unspecified,
+        } : MailKit.Net.Smtp.DeliveryStatusNotificationType.Unspecified;
 
     public List<SmtpRecipient> Recipients { get; } = [];
 

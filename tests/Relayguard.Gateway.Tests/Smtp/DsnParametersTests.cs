@@ -203,4 +203,15 @@ public sealed class DsnParametersTests
         Assert.True(SmtpPathParser.TryParse("<b@example.net> NOTIFY=NEVER ORCPT=rfc822;b@example.net", allowNull: false, out _, out _, out var repeated, out var error), error);
         Assert.Null(repeated);
     }
+
+    [Theory]
+    [InlineData("order-42", "order-42")]
+    [InlineData("a+2Bb", "a+b")]
+    [InlineData("x+3Dy+20z", "x=y z")]
+    public void EnvelopeId_Xtext_Decoded(string sent, string expected)
+    {
+        var transaction = new SmtpTransaction("id1", "alice@example.org", new Dictionary<string, string?> { ["ENVID"] = sent });
+
+        Assert.Equal(expected, transaction.EnvelopeId);
+    }
 }
