@@ -112,6 +112,34 @@ internal static class ApiInput
         encoded.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
 
 
+    /// <summary>
+    /// Reads the <c>account</c> parameter: a plain account name, without the <c>/IP</c> that a block subject may
+    /// carry, because warnings and CA1 counts are kept per account.
+    /// </summary>
+    public static string? Account(string? text, ApiErrors errors)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            errors.Add("account", "Missing account: use an account name such as alice.");
+            return null;
+        }
+
+        text = text.Trim();
+        if (text.Contains('/', StringComparison.Ordinal))
+        {
+            errors.Add("account", $"Invalid account name '{text}': use the account name alone, such as alice, without '/' and an address.");
+            return null;
+        }
+
+        if (!BlockSubjects.TryParse(BlockKinds.Account, text, out var account, out var error))
+        {
+            errors.Add("account", error);
+            return null;
+        }
+
+        return account;
+    }
+
     /// <summary>Normalises a subject. With <paramref name="forBlock"/>, an IP subject must also be a block key.</summary>
     public static string? Subject(string? kind, string? text, ApiErrors errors, bool forBlock = false)
     {
