@@ -1,5 +1,9 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Relayguard.Operations.Api;
 
@@ -7,8 +11,10 @@ namespace Relayguard.Operations.Api;
 internal static class JsonBody
 {
     /// <summary>
-    /// Reads a JSON body. An empty body reads as an empty object, so the missing fields are named. Returns the
-    /// problem to send instead when the body is not JSON.
+    /// Reads a JSON object into <typeparamref name="T"/>. An empty body or JSON <c>null</c> reads as an empty object,
+    /// so the missing fields are named. Returns the problem to send instead when the body is not JSON, not an object,
+    /// or has a field of the wrong JSON type. The problem names the fields of <typeparamref name="T"/> as the client
+    /// writes them and never a .NET type.
     /// </summary>
     public static async Task<(T? Body, IResult? Problem)> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
         where T : class, new()
@@ -26,46 +32,118 @@ internal static class JsonBody
                 title: "Unsupported media type"));
         }
 
+        // The options that minimal APIs bind with, so field names and case rules match the rest of the API.
+        var options = request.HttpContext.RequestServices.GetService<IOptions<JsonOptions>>()?.Value.SerializerOptions ?? JsonSerializerOptions.Web;
+        var typeInfo = options.GetTypeInfo(typeof(T));
+        var fields = FieldList(typeInfo);
+
+        // Reading a JsonElement first separates a syntax error from a value of the wrong shape. Only the syntax
+        // error's message is passed on, because a conversion error's message names the .NET type.
+        JsonElement root;
         try
         {
-            return (await request.ReadFromJsonAsync<T>(cancellationToken) ?? new T(), null);
+            root = await request.ReadFromJsonAsync<JsonElement>(options, cancellationToken);
         }
         catch (JsonException exception)
         {
-            var errors = new ApiErrors();
-            // A syntax error wraps the reader's own JsonException; a value of the wrong type does not.
-            if (exception.InnerException is not JsonException && FieldOf<T>(exception.Path) is { } field)
+            return (null, BodyProblem($"The body is not valid JSON: {exception.Message} Send a JSON object with the fields {fields}."));
+        }
+
+        if (root.ValueKind == JsonValueKind.Null)
+        {
+            return (new T(), null);
+        }
+
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            return (null, BodyProblem($"The body is {JsonKindName(root.ValueKind)}, but it must be a JSON object with the fields {fields}."));
+        }
+
+        try
+        {
+            return ((T?)root.Deserialize(typeInfo) ?? new T(), null);
+        }
+        catch (JsonException exception)
+        {
+            if (FieldOf(typeInfo, exception.Path, options.PropertyNameCaseInsensitive) is not { } field)
             {
-                errors.Add(field.Name, $"Invalid {field.Name}: the value has the wrong JSON type. Send {field.Expected}.");
-            }
-            else
-            {
-                errors.Add("body", $"The body is not a valid JSON object: {exception.Message}");
+                return (null, BodyProblem($"The body must be a JSON object with the fields {fields}, each with a value of the documented JSON type."));
             }
 
+            var errors = new ApiErrors();
+            errors.Add(field.Name, $"Invalid {field.Name}: the value has the wrong JSON type. Send {field.Expected}.");
             return (null, errors.ToResult());
         }
     }
 
-    /// <summary>
-    /// Returns the top-level field of <typeparamref name="T"/> that a JSON error path such as <c>$.kind</c> names, with
-    /// the kind of value it takes, or null when the path names no such field (a syntax error, for example).
-    /// </summary>
-    private static (string Name, string Expected)? FieldOf<T>(string? path)
+    private static IResult BodyProblem(string message)
     {
-        if (path is null || !path.StartsWith("$.", StringComparison.Ordinal) || path.AsSpan(2).IndexOfAny(".[") >= 0)
+        var errors = new ApiErrors();
+        errors.Add("body", message);
+        return errors.ToResult();
+    }
+
+    /// <summary>Lists the JSON names of the fields, such as "kind, subject and reason".</summary>
+    private static string FieldList(JsonTypeInfo typeInfo)
+    {
+        var names = typeInfo.Properties.Select(property => property.Name).ToList();
+        return names.Count <= 1
+            ? string.Concat(names)
+            : $"{string.Join(", ", names.Take(names.Count - 1))} and {names[^1]}";
+    }
+
+    private static string JsonKindName(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Array => "a JSON array",
+        JsonValueKind.String => "a JSON string",
+        JsonValueKind.Number => "a JSON number",
+        JsonValueKind.True or JsonValueKind.False => "a JSON boolean",
+        _ => "not a JSON object",
+    };
+
+    /// <summary>
+    /// Returns the top-level field that a JSON error path such as <c>$.kind</c>, <c>$.kind[0]</c> or <c>$['kind']</c>
+    /// names, spelled as the client sent it, with the kind of value it takes. Returns null when the path names no
+    /// field of the type.
+    /// </summary>
+    private static (string Name, string Expected)? FieldOf(JsonTypeInfo typeInfo, string? path, bool caseInsensitive)
+    {
+        var name = TopLevelName(path);
+        if (name is null)
         {
             return null;
         }
 
-        var name = path[2..];
-        var property = typeof(T).GetProperties().FirstOrDefault(p => string.Equals(JsonNamingPolicy.CamelCase.ConvertName(p.Name), name, StringComparison.Ordinal));
+        var comparison = caseInsensitive ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        var property = typeInfo.Properties.FirstOrDefault(p => string.Equals(p.Name, name, comparison));
         if (property is null)
         {
             return null;
         }
 
         return (name, ExpectedValue(Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType));
+    }
+
+    private static string? TopLevelName(string? path)
+    {
+        if (path is null)
+        {
+            return null;
+        }
+
+        if (path.StartsWith("$['", StringComparison.Ordinal))
+        {
+            var close = path.IndexOf("']", 3, StringComparison.Ordinal);
+            return close < 0 ? null : path[3..close];
+        }
+
+        if (!path.StartsWith("$.", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var end = path.AsSpan(2).IndexOfAny(".[");
+        return end < 0 ? path[2..] : path.Substring(2, end);
     }
 
     private static string ExpectedValue(Type type)
