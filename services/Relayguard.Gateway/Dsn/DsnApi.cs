@@ -23,8 +23,7 @@ public static class DsnApi
         await request.Body.CopyToAsync(body, cancellationToken);
         if (body.Length == 0)
         {
-            return Results.ValidationProblem(
-                new Dictionary<string, string[]> { ["body"] = ["The body is empty: send the raw bounce message, for example with curl --data-binary @bounce.eml."] });
+            return InvalidBody("The body is empty. Send the bounce as a raw RFC 5322 message (message/rfc822), for example with curl --data-binary @bounce.eml.");
         }
 
         body.Position = 0;
@@ -35,10 +34,20 @@ public static class DsnApi
         }
         catch (FormatException ex)
         {
-            return Results.ValidationProblem(new Dictionary<string, string[]> { ["body"] = [$"The body is not an RFC 5322 message: {ex.Message}"] });
+            return InvalidBody($"The body could not be parsed as an RFC 5322 message ({ex.Message.TrimEnd('.')}). Send the bounce as a raw RFC 5322 message (message/rfc822) with its headers, as the MTA delivered it.");
         }
 
         var result = intake.Process(message);
         return Results.Ok(new { kind = result.Kind, matched = result.Matched, gatewayMessageId = result.GatewayMessageId, bounces = result.Bounces, why = result.Why });
     }
+
+    /// <summary>
+    /// Builds a 400 problem in the shape of the operations API's field errors: the title "Invalid request", and the
+    /// message under <c>errors.body</c> and in <c>detail</c>.
+    /// </summary>
+    private static IResult InvalidBody(string message) =>
+        Results.ValidationProblem(
+            new Dictionary<string, string[]> { ["body"] = [message] },
+            detail: $"body: {message}",
+            title: "Invalid request");
 }

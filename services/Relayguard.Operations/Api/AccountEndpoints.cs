@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Relayguard.Contracts;
-using Relayguard.Operations.Blocks;
 
 namespace Relayguard.Operations.Api;
 
@@ -20,7 +19,7 @@ internal static class AccountEndpoints
     private static async Task<IResult> Ca1CountsAsync(string account, string? windows, IRequestClient<GetCa1Counts> client, CancellationToken cancellationToken)
     {
         var errors = new ApiErrors();
-        var accountValue = ApiInput.PathSubject(BlockKinds.Account, account, errors);
+        var accountValue = ApiInput.Account(ApiInput.DecodeSlashes(account), errors);
         var windowCount = DefaultWindows;
         if (windows is not null && (!int.TryParse(windows, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out windowCount) || windowCount is < 1 or > 168))
         {

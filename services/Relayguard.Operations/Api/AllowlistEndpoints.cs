@@ -39,7 +39,7 @@ internal static class AllowlistEndpoints
         IPublishEndpoint publishEndpoint,
         CancellationToken cancellationToken)
     {
-        var (body, problem) = await ApiInput.ReadJsonAsync<AllowlistRequest>(request, cancellationToken);
+        var (body, problem) = await JsonBody.ReadAsync<AllowlistRequest>(request, cancellationToken);
         if (problem is not null)
         {
             return problem;

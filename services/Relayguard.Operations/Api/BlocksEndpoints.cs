@@ -65,7 +65,7 @@ internal static class BlocksEndpoints
         IPublishEndpoint publishEndpoint,
         CancellationToken cancellationToken)
     {
-        var (body, problem) = await ApiInput.ReadJsonAsync<LiftRequest>(request, cancellationToken);
+        var (body, problem) = await JsonBody.ReadAsync<LiftRequest>(request, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -113,7 +113,7 @@ internal static class BlocksEndpoints
         IPublishEndpoint publishEndpoint,
         CancellationToken cancellationToken)
     {
-        var (body, problem) = await ApiInput.ReadJsonAsync<ManualBlockRequest>(request, cancellationToken);
+        var (body, problem) = await JsonBody.ReadAsync<ManualBlockRequest>(request, cancellationToken);
         if (problem is not null)
         {
             return problem;

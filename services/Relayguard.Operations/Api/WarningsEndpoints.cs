@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Relayguard.Operations.Blocks;
 using Relayguard.Operations.Warnings;
 
 namespace Relayguard.Operations.Api;
@@ -14,7 +13,7 @@ internal static class WarningsEndpoints
     private static IResult List(string? account, string? limit, IWarningStore store)
     {
         var errors = new ApiErrors();
-        var accountValue = account is null ? null : ApiInput.Subject(BlockKinds.Account, account, errors);
+        var accountValue = account is null ? null : ApiInput.Account(account, errors);
         var limitValue = ApiInput.Limit(limit, errors);
         return errors.Any ? errors.ToResult() : Results.Ok(new { items = store.List(accountValue, limitValue) });
     }

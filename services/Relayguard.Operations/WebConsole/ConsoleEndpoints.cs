@@ -12,9 +12,11 @@ namespace Relayguard.Operations.WebConsole;
 internal static class ConsoleEndpoints
 {
     // Allows only this origin's own script, styles and API calls, and no framing, so that a string from the API
-    // can never run as script even if it reached the page as markup.
+    // can never run as script even if it reached the page as markup. Images may also be data: URLs, because the
+    // page declares its icon as "data:," to stop browsers requesting /favicon.ico, and Chromium checks icons
+    // against img-src. A data: image makes no request and runs no script.
     private const string ContentSecurityPolicy =
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
     private static readonly (string Path, string Resource, string ContentType)[] Assets =
     [

@@ -1,0 +1,45 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Relayguard.IntegrationTests.Infrastructure;
+
+namespace Relayguard.IntegrationTests;
+
+/// <summary><c>POST /api/dsn</c> rejects a body it cannot read with the same problem shape as the other operations endpoints.</summary>
+public sealed class DsnApiTests
+{
+    [Fact]
+    public async Task EmptyBody_Gets400InvalidRequest()
+    {
+        await using var relayguard = await RelayguardInstance.StartAsync([]);
+        using var ops = relayguard.OpsClient();
+
+        using var response = await ops.PostAsync("/api/dsn", new ByteArrayContent([]));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("Invalid request", problem.GetProperty("title").GetString());
+        Assert.True(problem.GetProperty("errors").TryGetProperty("body", out _), $"errors has no 'body': {problem}");
+        var detail = problem.GetProperty("detail").GetString();
+        Assert.StartsWith("body: The body is empty.", detail, StringComparison.Ordinal);
+        Assert.Contains("message/rfc822", detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NotAMessage_Gets400SayingWhatToSend()
+    {
+        await using var relayguard = await RelayguardInstance.StartAsync([]);
+        using var ops = relayguard.OpsClient();
+
+        using var response = await ops.PostAsync("/api/dsn", new StringContent("hello world", new MediaTypeHeaderValue("message/rfc822")));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("Invalid request", problem.GetProperty("title").GetString());
+        Assert.True(problem.GetProperty("errors").TryGetProperty("body", out _), $"errors has no 'body': {problem}");
+        var detail = problem.GetProperty("detail").GetString();
+        Assert.Contains("RFC 5322 message", detail, StringComparison.Ordinal);
+        Assert.Contains("message/rfc822", detail, StringComparison.Ordinal);
+    }
+}
