@@ -289,7 +289,9 @@ public sealed partial class SmtpConnection
 
         if (!SmtpPathParser.TryParse(argument[5..], allowNull: true, out var address, out var parameters, out var repeated, out var error))
         {
-            return new SmtpReply(501, "5.1.7", $"Invalid sender address: {error}");
+            return SmtpPathParser.IsParameterError(error)
+                ? new SmtpReply(501, "5.5.4", $"Invalid MAIL parameters: {error}")
+                : new SmtpReply(501, "5.1.7", $"Invalid sender address: {error}");
         }
 
         if (repeated is not null)
@@ -391,7 +393,9 @@ public sealed partial class SmtpConnection
 
         if (!SmtpPathParser.TryParse(argument[3..], allowNull: false, out var address, out var parameters, out var repeated, out var error))
         {
-            return new SmtpReply(501, "5.1.3", $"Invalid recipient address: {error}");
+            return SmtpPathParser.IsParameterError(error)
+                ? new SmtpReply(501, "5.5.4", $"Invalid RCPT parameters: {error}")
+                : new SmtpReply(501, "5.1.3", $"Invalid recipient address: {error}");
         }
 
         if (repeated is not null)

@@ -14,6 +14,9 @@ public static class SmtpPathParser
     /// first value and is returned in <paramref name="repeatedKeyword"/> (the first such keyword, or null), so the
     /// caller can reject the command with a reply of its own.
     /// </summary>
+    /// <summary>True when <see cref="TryParse"/> failed on the parameters after a valid address, not on the address.</summary>
+    public static bool IsParameterError(string error) => error.StartsWith("the parameter", StringComparison.Ordinal);
+
     public static bool TryParse(string argument, bool allowNull, out string address, out Dictionary<string, string?> parameters, out string? repeatedKeyword, out string error)
     {
         address = string.Empty;
@@ -65,7 +68,7 @@ public static class SmtpPathParser
         address = path;
         if (rest.Length > 0 && rest[0] != ' ')
         {
-            error = "parameters must be separated from the address by a space";
+            error = "the parameters must be separated from the address by a space";
             return false;
         }
 

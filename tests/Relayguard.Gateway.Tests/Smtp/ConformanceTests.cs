@@ -66,6 +66,26 @@ public sealed class ConformanceTests : IAsyncLifetime
         Assert.StartsWith("503 5.5.1", await client.CommandAsync("MAIL FROM:<a@example.com>"));
     }
 
+    [Theory]
+    [InlineData("MAIL FROM:<a@example.com> SIZE=10 =x", "501 5.5.4 Invalid MAIL parameters: the parameter '=x'")]
+    [InlineData("MAIL FROM:<a@example.com>SIZE=10", "501 5.5.4 Invalid MAIL parameters: the parameters must be separated")]
+    [InlineData("MAIL FROM:a@example.com", "501 5.1.7 Invalid sender address")]
+    public async Task Mail_BadSyntax_ParameterOrAddressStatus(string command, string expected)
+    {
+        using var client = await EhloAsync();
+
+        Assert.StartsWith(expected, await client.CommandAsync(command));
+    }
+
+    [Fact]
+    public async Task Rcpt_BadParameter_Gets501Syntax()
+    {
+        using var client = await EhloAsync();
+        Assert.StartsWith("250", await client.CommandAsync("MAIL FROM:<a@example.com>"));
+
+        Assert.StartsWith("501 5.5.4 Invalid RCPT parameters: the parameter '%=1'", await client.CommandAsync("RCPT TO:<b@example.net> %=1"), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Rcpt_BeforeMail_Gets503()
     {
