@@ -144,7 +144,12 @@ internal static class ApiInput
     {
         if (string.IsNullOrWhiteSpace(text))
         {
-            errors.Add("subject", "Missing subject: use an account such as alice, an address such as 203.0.113.5 or a prefix such as 2001:db8::/64.");
+            errors.Add("subject", kind switch
+            {
+                BlockKinds.Account => "Missing subject: use an account such as alice.",
+                BlockKinds.Ip => "Missing subject: use an address such as 203.0.113.5 or a prefix such as 2001:db8::/64.",
+                _ => "Missing subject: use an account such as alice, an address such as 203.0.113.5 or a prefix such as 2001:db8::/64.",
+            });
             return null;
         }
 
