@@ -72,7 +72,7 @@ public sealed class OpsApiClient : IDisposable
         }
         catch (HttpRequestException exception)
         {
-            throw new ApiUnreachableException($"Could not connect to the operations API at {BaseAddress}: {exception.Message}. Check --ops-url and that 'relayguard run' is running.", exception);
+            throw new ApiUnreachableException($"Could not connect to the operations API at {BaseAddress}: {exception.Message}. Check --ops-url and that 'relayguard run' (or, in the distributed mode, the operations service) is running.", exception);
         }
         catch (TaskCanceledException exception) when (!cancellationToken.IsCancellationRequested)
         {

@@ -88,7 +88,7 @@ public static class RunCommand
 
             return ExitCodes.Usage;
         }
-        catch (IOException ex) when (IsAddressInUse(ex))
+        catch (IOException ex) when (StartupFailure.IsAddressInUse(ex))
         {
             // Taken between the check above and the listener's own bind.
             await Console.Error.WriteLineAsync($"relayguard: {ex.Message.TrimEnd('.')}. {AddressInUseFix}");
@@ -115,11 +115,6 @@ public static class RunCommand
             }
         }
     }
-
-    /// <summary>True for a listener's bind failure: the SMTP listeners' own, or Kestrel's <c>AddressInUseException</c>.</summary>
-    private static bool IsAddressInUse(IOException exception) =>
-        exception.InnerException is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse }
-        || exception.InnerException?.GetType().Name == "AddressInUseException";
 
     /// <summary>Turns the named options of <c>run</c> into configuration keys.</summary>
     public static Dictionary<string, string?> ToSettings(CommandLine command)

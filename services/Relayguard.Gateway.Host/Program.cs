@@ -13,7 +13,7 @@ var instanceId = GatewayInstance.ResolveId(builder.Configuration[GatewayInstance
 var queueExpiry = builder.Configuration.GetValue(GatewayInstance.QueueExpiryKey, GatewayInstance.DefaultQueueExpiry);
 builder.Services.AddGateway(builder.Configuration);
 builder.Services.AddHelpListener(builder.Configuration);
-builder.Services.AddOptions<CatchUpOptions>().Bind(builder.Configuration.GetSection(CatchUpOptions.SectionName));
+builder.Services.AddOptions<CatchUpOptions>().Bind(builder.Configuration.GetSection(CatchUpOptions.SectionName)).ValidateOnStart();
 builder.Services.AddSingleton<BlockCatchUpService>();
 builder.Services.AddHostedService(provider => provider.GetRequiredService<BlockCatchUpService>());
 builder.Services.AddRelayguardBus(

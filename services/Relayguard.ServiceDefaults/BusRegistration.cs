@@ -29,6 +29,19 @@ public static class BusRegistration
         services.AddOptions<BusOptions>().Bind(configuration.GetSection(BusOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<BusOptions>, BusOptionsValidator>();
 
+        // The binder skips a list item it cannot convert, and a list given as one value, without a word.
+        var intervals = configuration.GetSection($"{BusOptions.SectionName}:{nameof(BusOptions.RedeliveryIntervals)}");
+        var unreadable = intervals.Value is { } single
+            ? [$"Bus:RedeliveryIntervals '{single}' is one value: give one duration per item, Bus:RedeliveryIntervals:0=30s, :1=2m and so on."]
+            : intervals.GetChildren()
+                .Where(item => item.Value is not null && !Durations.TryParse(item.Value, out _))
+                .Select(item => $"Invalid {item.Path} '{item.Value}': use a number followed by s, m, h or d, for example 30s, 2m or 10m.")
+                .ToList();
+        foreach (var problem in unreadable)
+        {
+            services.AddOptions<BusOptions>().Validate(_ => false, problem);
+        }
+
         // The transport is chosen while the services are registered, before validation runs, so a bad value falls
         // back to RabbitMQ here and the validator then stops the start with the key named.
         var settings = configuration.GetSection(BusOptions.SectionName).Get<BusOptions>() ?? new BusOptions();

@@ -20,6 +20,22 @@ public static class ServiceHost
     public static WebApplicationBuilder CreateBuilder(string[] args, string serviceName, string listenKey = "Http:Listen", string defaultListen = "127.0.0.1:8080")
     {
         DurationConverter.Register();
+
+        // A wrong setting read while the service is being put together, before RunAsync can catch it, ends the process
+        // with the same one line as one found at start, instead of a crash with a stack trace.
+        AppDomain.CurrentDomain.UnhandledException += (_, failure) =>
+        {
+            if (failure.ExceptionObject is Exception exception && StartupFailure.Describe(exception) is { } problems)
+            {
+                foreach (var problem in problems)
+                {
+                    Console.Error.WriteLine($"{serviceName}: {problem}");
+                }
+
+                Environment.Exit(2);
+            }
+        };
+
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
         // appsettings.json in the working folder too (the systemd units run in /etc/relayguard), as relayguard run reads it.
@@ -34,7 +50,16 @@ public static class ServiceHost
         builder.Configuration.AddCommandLine(args);
         builder.AddServiceDefaults(serviceName);
 
+        // Kestrel reads a host it cannot parse as every interface, and a missing port as 80: check the value first.
         var listen = builder.Configuration[listenKey] ?? defaultListen;
+        if (!System.Net.IPEndPoint.TryParse(listen, out var endPoint) || endPoint.Port == 0 || !listen.Contains(':', StringComparison.Ordinal)
+            || (endPoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && !listen.StartsWith('[')))
+        {
+            var message = $"Invalid {listenKey} '{listen}': use ADDRESS:PORT, for example {defaultListen} or [::1]:{defaultListen.Split(':')[^1]}.";
+            builder.Services.AddOptions<Microsoft.Extensions.Hosting.HostOptions>().Validate(_ => false, message).ValidateOnStart();
+            listen = defaultListen;
+        }
+
         builder.Configuration[listenKey] = listen;
         builder.WebHost.UseUrls($"http://{listen}");
 
@@ -45,7 +70,8 @@ public static class ServiceHost
     /// <summary>
     /// Builds the service, maps its health and metrics endpoints and whatever <paramref name="configure"/> adds, and runs
     /// it until it stops. A wrong setting ends it before the start with one line per problem on standard error, naming
-    /// the key and the fix, and exit code 2; any other failure propagates with its stack trace.
+    /// the key and the fix, and exit code 2; an address in use with exit code 4. Any other failure propagates with its
+    /// stack trace.
     /// </summary>
     public static async Task<int> RunAsync(WebApplicationBuilder builder, string serviceName, Action<WebApplication>? configure = null)
     {
@@ -67,6 +93,11 @@ public static class ServiceHost
             }
 
             return 2;
+        }
+        catch (IOException exception) when (StartupFailure.IsAddressInUse(exception))
+        {
+            await Console.Error.WriteLineAsync($"{serviceName}: {exception.Message.TrimEnd('.')}. Stop the other process or change the address.");
+            return 4;
         }
     }
 

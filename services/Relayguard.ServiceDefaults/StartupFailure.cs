@@ -58,6 +58,11 @@ public static partial class StartupFailure
         return null;
     }
 
+    /// <summary>True for a listener's bind failure: the SMTP listeners' own, or Kestrel's <c>AddressInUseException</c>.</summary>
+    public static bool IsAddressInUse(IOException exception) =>
+        exception?.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse }
+        || exception?.InnerException?.GetType().Name == "AddressInUseException";
+
     /// <summary>
     /// Describes a start-up failure that a wrong setting caused, one line per problem, or returns null for any other
     /// exception, which is a fault to report with its stack trace.

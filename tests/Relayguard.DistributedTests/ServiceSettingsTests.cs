@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using Relayguard.DistributedTests.Infrastructure;
+
+namespace Relayguard.DistributedTests;
+
+/// <summary>
+/// A service of the distributed mode started with a setting it cannot use: it must stop before it starts, with one
+/// line that names the key, and exit code 2. No broker is needed, since nothing connects before the check.
+/// </summary>
+public sealed class ServiceSettingsTests : IDisposable
+{
+    private readonly string _data = Directory.CreateTempSubdirectory("relayguard-settings-").FullName;
+
+    public void Dispose() => Directory.Delete(_data, recursive: true);
+
+    [Theory]
+    [InlineData("Relayguard.Detectors.Bo1.Host", "relayguard-bo1", "Http:Listen", "nonsense", "relayguard-bo1: Invalid Http:Listen 'nonsense': use ADDRESS:PORT")]
+    [InlineData("Relayguard.Detectors.Bo1.Host", "relayguard-bo1", "Http:Listen", "127.0.0.1", "relayguard-bo1: Invalid Http:Listen '127.0.0.1': use ADDRESS:PORT")]
+    [InlineData("Relayguard.Operations.Host", "relayguard-operations", "Bus:PrefetchCount", "lots", "relayguard-operations: Invalid Bus:PrefetchCount 'lots': use a whole number.")]
+    [InlineData("Relayguard.Operations.Host", "relayguard-operations", "Bus:RedeliveryIntervals:0", "soon", "relayguard-operations: Invalid Bus:RedeliveryIntervals:0 'soon'")]
+    [InlineData("Relayguard.Gateway.Host", "relayguard-gateway", "Gateway:QueueExpiry", "never", "relayguard-gateway: Invalid Gateway:QueueExpiry 'never'")]
+    [InlineData("Relayguard.Gateway.Host", "relayguard-gateway", "Gateway:CatchUp:Timeout", "abc", "relayguard-gateway: Invalid Gateway:CatchUp:Timeout 'abc'")]
+    public async Task Service_WrongSetting_Exits2NamingIt(string project, string assembly, string key, string value, string expected)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["Bus:RabbitMq"] = $"amqp://guest:guest@127.0.0.1:{Ports.Free()}/",
+            ["Data:Directory"] = _data,
+            ["Http:Listen"] = $"127.0.0.1:{Ports.Free()}",
+            ["Operations:Listen"] = $"127.0.0.1:{Ports.Free()}",
+            ["Smtp:Listen"] = $"127.0.0.1:{Ports.Free()}",
+        };
+        settings[key] = value;
+
+        var (exitCode, error) = await RunAsync(Repository.HostDll(project, assembly), settings);
+
+        Assert.Equal(2, exitCode);
+        Assert.StartsWith(expected, error, StringComparison.Ordinal);
+        Assert.Single(error.Trim().Split('\n'));
+    }
+
+    private static async Task<(int ExitCode, string Error)> RunAsync(string dll, Dictionary<string, string> settings)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(dll);
+        foreach (var (key, value) in settings)
+        {
+            start.ArgumentList.Add($"--{key}={value}");
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{Path.GetFileName(dll)} did not stop within 60 seconds: {await output}");
+        }
+
+        await output;
+        return (process.ExitCode, await error);
+    }
+}
