@@ -60,7 +60,10 @@ public static class BlocksCommand
             JsonFields.Text(block, "scope"),
             JsonFields.Text(block, "state"),
             JsonFields.Time(block, "blockedAt"),
-            JsonFields.Time(block, "expiresAt", missing: "until lifted"),
+            // A lifted block ended at its lift, whatever its expiry said.
+            JsonFields.Text(block, "state") == "lifted"
+                ? $"lifted {JsonFields.Time(block, "liftedAt")}"
+                : JsonFields.Time(block, "expiresAt", missing: "until lifted"),
             JsonFields.Text(block, "reason"),
         }).ToList();
         output.WriteLine(Table.Render(["KIND", "SUBJECT", "CODE", "SCOPE", "STATE", "BLOCKED", "EXPIRES", "REASON"], rows));

@@ -345,6 +345,19 @@ public sealed class CliTests(CliTests.RunningInstance running) : IClassFixture<C
         Assert.Contains("lifted", next.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task BlocksList_Lifted_ShowsLiftNotExpiry()
+    {
+        await RunAsync("blocks", "add", "account", "lifted-row", "--reason", "listing");
+        await RunAsync("blocks", "lift", "account", "lifted-row", "--reason", "listing");
+
+        var listed = await RunAsync("blocks", "list", "--state", "lifted", "--kind", "account");
+
+        var row = Assert.Single(listed.Output.Split('\n'), line => line.Contains("lifted-row", StringComparison.Ordinal));
+        Assert.Contains(" lifted 20", row, StringComparison.Ordinal);
+        Assert.DoesNotContain("until lifted", row, StringComparison.Ordinal);
+    }
+
     private Task<CliResult> RunAsync(params string[] args) =>
         CliRunner.RunAsync([.. args, "--ops-url", _instance.OpsUrl.ToString()], TokenEnvironment(_instance.OperatorToken));
 
