@@ -2,6 +2,7 @@ using System.Net;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Relayguard.Bounces;
 using Relayguard.Gateway.Blocks;
@@ -110,7 +111,7 @@ public static class GatewayRegistration
         var tls = services.GetRequiredService<IOptions<TlsOptions>>().Value;
         if (!string.IsNullOrWhiteSpace(tls.CertificateFile) && !string.IsNullOrWhiteSpace(tls.KeyFile))
         {
-            return TlsCertificateProvider.FromFiles(tls.CertificateFile, tls.KeyFile);
+            return TlsCertificateProvider.FromFiles(tls.CertificateFile, tls.KeyFile, services.GetRequiredService<ILoggerFactory>().CreateLogger<TlsCertificateProvider>());
         }
 
         var gateway = services.GetRequiredService<IOptions<GatewayOptions>>().Value;

@@ -50,6 +50,10 @@ public static class ServiceDefaultsExtensions
         // MassTransit's endpoint set-up and ASP.NET Core's per-request lines drown the product's own logs.
         builder.Logging.AddFilter("MassTransit", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+
+        // IHttpClientFactory logs every failed request at Information with its stack trace. The product's own warning
+        // names each failure once already, for example that Rspamd could not scan a message.
+        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
 
         var otlp = !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);

@@ -189,6 +189,36 @@ public sealed class TlsTests
             TimeSpan.FromSeconds(40));
 
         Assert.Equal(second.Thumbprint, seen);
+        Assert.Contains(relayguard.Logs.Lines, line => line.Contains($"Loaded the TLS certificate {second.CertificateFile} again: CN=second.test", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Certificate_ReplacedWithGarbage_KeptAndWarned()
+    {
+        var folder = NewFolder();
+        var first = TestCertificate.Create(folder, "first.test");
+        await using var relayguard = await StartAsync(first, implicitTls: true);
+        var endPoint = relayguard.Get<SmtpGatewayService>().ImplicitTlsEndPoint!;
+        await using (var before = await HandshakeAsync(endPoint, SslProtocols.Tls13))
+        {
+            Assert.Equal(first.Thumbprint, before.RemoteCertificate!.GetCertHashString());
+        }
+
+        // A renewal job that writes a broken file: the provider checks the files at most every 10 seconds.
+        await File.WriteAllTextAsync(first.CertificateFile, "garbage\n");
+        File.SetLastWriteTimeUtc(first.CertificateFile, DateTime.UtcNow.AddSeconds(5));
+        await Wait.UntilAsync(
+            async () =>
+            {
+                await using var ssl = await HandshakeAsync(endPoint, SslProtocols.Tls13);
+                return relayguard.Logs.Lines.Any(line => line.Contains("could not be loaded", StringComparison.Ordinal));
+            },
+            "the gateway to warn about the broken certificate",
+            TimeSpan.FromSeconds(40));
+
+        await using var after = await HandshakeAsync(endPoint, SslProtocols.Tls13);
+        Assert.Equal(first.Thumbprint, after.RemoteCertificate!.GetCertHashString());
+        Assert.Contains(relayguard.Logs.Lines, line => line.Contains(first.CertificateFile, StringComparison.Ordinal) && line.Contains("previous certificate stays in use", StringComparison.Ordinal));
     }
 
     [Fact]

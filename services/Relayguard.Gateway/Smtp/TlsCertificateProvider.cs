@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Relayguard.Gateway.Smtp;
 
@@ -8,11 +10,12 @@ namespace Relayguard.Gateway.Smtp;
 /// needs no restart), or a self-signed one generated at start-up, which the host allows only while every
 /// listener is on loopback.
 /// </summary>
-public sealed class TlsCertificateProvider
+public sealed partial class TlsCertificateProvider
 {
     private readonly string? _certificateFile;
     private readonly string? _keyFile;
     private readonly object _gate = new();
+    private ILogger _logger = NullLogger.Instance;
     private X509Certificate2? _current;
     private DateTime _loadedStamp;
     private DateTime _nextCheck;
@@ -26,9 +29,9 @@ public sealed class TlsCertificateProvider
 
     public bool IsSelfSigned => _certificateFile is null;
 
-    public static TlsCertificateProvider FromFiles(string certificateFile, string keyFile)
+    public static TlsCertificateProvider FromFiles(string certificateFile, string keyFile, ILogger? logger = null)
     {
-        var provider = new TlsCertificateProvider(certificateFile, keyFile, null);
+        var provider = new TlsCertificateProvider(certificateFile, keyFile, null) { _logger = logger ?? NullLogger.Instance };
         provider.Reload();
         return provider;
     }
@@ -72,10 +75,14 @@ public sealed class TlsCertificateProvider
                         try
                         {
                             Reload();
+                            LogReloaded(_logger, _certificateFile!, _current!.Subject, _current.NotAfter.ToUniversalTime());
                         }
-                        catch (CryptographicException)
+                        catch (Exception exception) when (exception is CryptographicException or IOException or UnauthorizedAccessException)
                         {
-                            // A renewal caught half-written: keep serving the previous certificate and try again later.
+                            // A renewal caught half-written, or a bad file: keep serving the previous certificate, and
+                            // try again at the next change. The warning repeats only when the files change again.
+                            LogReloadFailed(_logger, _certificateFile!, _keyFile!, exception.Message);
+                            _loadedStamp = stamp;
                         }
                     }
                 }
@@ -97,4 +104,10 @@ public sealed class TlsCertificateProvider
 
     private DateTime Stamp() =>
         new[] { File.GetLastWriteTimeUtc(_certificateFile!), File.GetLastWriteTimeUtc(_keyFile!) }.Max();
+
+    [LoggerMessage(EventId = 1421, Level = LogLevel.Information, Message = "Loaded the TLS certificate {CertificateFile} again: {Subject}, valid until {NotAfter:u}.")]
+    private static partial void LogReloaded(ILogger logger, string certificateFile, string subject, DateTime notAfter);
+
+    [LoggerMessage(EventId = 1422, Level = LogLevel.Warning, Message = "The TLS certificate {CertificateFile} or its key {KeyFile} changed but could not be loaded ({Error}); the previous certificate stays in use. Fix the files: they are read again when they change.")]
+    private static partial void LogReloadFailed(ILogger logger, string certificateFile, string keyFile, string error);
 }
