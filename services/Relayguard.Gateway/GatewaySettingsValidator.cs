@@ -77,9 +77,10 @@ public sealed class GatewaySettingsValidator(
             errors.Add("Help:BaseUrl is required when an SMTP listener is beyond loopback: set it to the public address of the help page, for example https://mail.example.net/help/smtp-errors.");
         }
 
-        if (!string.IsNullOrWhiteSpace(helpValue.BaseUrl) && !Uri.TryCreate(helpValue.BaseUrl, UriKind.Absolute, out _))
+        if (!string.IsNullOrWhiteSpace(helpValue.BaseUrl)
+            && (!Uri.TryCreate(helpValue.BaseUrl, UriKind.Absolute, out var helpUrl) || helpUrl.Scheme is not ("http" or "https")))
         {
-            errors.Add($"Invalid Help:BaseUrl '{helpValue.BaseUrl}': use an absolute URL such as https://mail.example.net/help/smtp-errors.");
+            errors.Add($"Invalid Help:BaseUrl '{helpValue.BaseUrl}': use an absolute http or https URL such as https://mail.example.net/help/smtp-errors.");
         }
 
         var tlsValue = tls.Value;
@@ -161,9 +162,19 @@ public sealed class GatewaySettingsValidator(
             errors.Add($"Invalid Limits:CommandLineLength {value.CommandLineLength}: RFC 5321 needs at least 512 octets.");
         }
 
-        if (value.SessionsPerIp < 0 || value.Sessions < 1 || value.CommandsPerSession < 10)
+        if (value.SessionsPerIp < 0)
         {
-            errors.Add("Limits:SessionsPerIp must be 0 (off) or more, Limits:Sessions at least 1, and Limits:CommandsPerSession at least 10.");
+            errors.Add($"Invalid Limits:SessionsPerIp {value.SessionsPerIp}: use 0 (off) or more.");
+        }
+
+        if (value.Sessions < 1)
+        {
+            errors.Add($"Invalid Limits:Sessions {value.Sessions}: use 1 or more.");
+        }
+
+        if (value.CommandsPerSession < 10)
+        {
+            errors.Add($"Invalid Limits:CommandsPerSession {value.CommandsPerSession}: use 10 or more.");
         }
 
         if (value.CommandTimeout <= TimeSpan.Zero || value.DataTimeout <= TimeSpan.Zero)

@@ -32,12 +32,30 @@ public sealed class GatewaySettingsValidatorTests
         Assert.Contains("Tls:KeyFile", result.FailureMessage);
     }
 
-    private static ValidateOptionsResult Validate(GatewayOptions gateway, TlsOptions tls) =>
+    [Fact]
+    public void HelpBaseUrl_NotHttp_Refused()
+    {
+        var result = Validate(new GatewayOptions(), new TlsOptions(), help: new HelpOptions { BaseUrl = "ftp://help.example.net/smtp-errors" });
+
+        Assert.False(result.Succeeded);
+        Assert.Contains("Invalid Help:BaseUrl 'ftp://help.example.net/smtp-errors': use an absolute http or https URL", result.FailureMessage);
+    }
+
+    [Fact]
+    public void SessionsPerIp_Negative_NamesValue()
+    {
+        var result = Validate(new GatewayOptions(), new TlsOptions(), new LimitsOptions { SessionsPerIp = -1 });
+
+        Assert.False(result.Succeeded);
+        Assert.Contains("Invalid Limits:SessionsPerIp -1: use 0 (off) or more.", result.FailureMessage);
+    }
+
+    private static ValidateOptionsResult Validate(GatewayOptions gateway, TlsOptions tls, LimitsOptions? limits = null, HelpOptions? help = null) =>
         new GatewaySettingsValidator(
-            Options.Create(new LimitsOptions()),
+            Options.Create(limits ?? new LimitsOptions()),
             Options.Create(new RelayOptions { Upstream = "127.0.0.1:25" }),
             Options.Create(new RspamdOptions()),
-            Options.Create(new HelpOptions { BaseUrl = "https://mail.example.net/help/smtp-errors" }),
+            Options.Create(help ?? new HelpOptions { BaseUrl = "https://mail.example.net/help/smtp-errors" }),
             Options.Create(tls),
             Options.Create(new Relayguard.Gateway.Dsn.DsnOptions())).Validate(null, gateway);
 }

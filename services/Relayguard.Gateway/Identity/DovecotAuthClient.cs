@@ -211,7 +211,7 @@ public sealed partial class DovecotAuthClient : IPasswordVerifier, IAsyncDisposa
     [LoggerMessage(EventId = 1401, Level = LogLevel.Debug, Message = "Connected to Dovecot auth at {Endpoint}.")]
     private static partial void LogConnected(ILogger logger, string endpoint);
 
-    [LoggerMessage(EventId = 1402, Level = LogLevel.Warning, Message = "Dovecot auth at {Endpoint} did not answer; the client gets a temporary failure.")]
+    [LoggerMessage(EventId = 1402, Level = LogLevel.Warning, Message = "Dovecot auth at {Endpoint} could not be reached or did not answer; the client gets a temporary failure.")]
     private static partial void LogUnavailable(ILogger logger, Exception exception, string endpoint);
 
     /// <summary>One connection to the auth service, with a line reader bounded to <see cref="MaxLineLength"/>.</summary>
