@@ -167,11 +167,7 @@ public sealed class TlsTests
         var folder = NewFolder();
         var first = TestCertificate.Create(folder, "first.test");
         await using var relayguard = await StartAsync(first, implicitTls: true);
-        var endPoint = relayguard.Get<SmtpGatewayService>().ImplicitTlsEndPoint!;
-        await using (var before = await HandshakeAsync(endPoint, SslProtocols.Tls13))
-        {
-            Assert.Equal(first.Thumbprint, before.RemoteCertificate!.GetCertHashString());
-        }
+        var endPoint = await ImplicitTlsServingAsync(relayguard, first);
 
         // A renewal writes new files in place; the provider checks the files at most every 10 seconds.
         var second = TestCertificate.Create(folder, "second.test");
@@ -198,11 +194,7 @@ public sealed class TlsTests
         var folder = NewFolder();
         var first = TestCertificate.Create(folder, "first.test");
         await using var relayguard = await StartAsync(first, implicitTls: true);
-        var endPoint = relayguard.Get<SmtpGatewayService>().ImplicitTlsEndPoint!;
-        await using (var before = await HandshakeAsync(endPoint, SslProtocols.Tls13))
-        {
-            Assert.Equal(first.Thumbprint, before.RemoteCertificate!.GetCertHashString());
-        }
+        var endPoint = await ImplicitTlsServingAsync(relayguard, first);
 
         // A renewal job that writes a broken file: the provider checks the files at most every 10 seconds.
         await File.WriteAllTextAsync(first.CertificateFile, "garbage\n");
@@ -219,6 +211,15 @@ public sealed class TlsTests
         await using var after = await HandshakeAsync(endPoint, SslProtocols.Tls13);
         Assert.Equal(first.Thumbprint, after.RemoteCertificate!.GetCertHashString());
         Assert.Contains(relayguard.Logs.Lines, line => line.Contains(first.CertificateFile, StringComparison.Ordinal) && line.Contains("previous certificate stays in use", StringComparison.Ordinal));
+    }
+
+    /// <summary>Returns the implicit TLS listener after checking that it serves <paramref name="expected"/>.</summary>
+    private static async Task<IPEndPoint> ImplicitTlsServingAsync(RelayguardInstance relayguard, TestCertificate expected)
+    {
+        var endPoint = relayguard.Get<SmtpGatewayService>().ImplicitTlsEndPoint!;
+        await using var ssl = await HandshakeAsync(endPoint, SslProtocols.Tls13);
+        Assert.Equal(expected.Thumbprint, ssl.RemoteCertificate!.GetCertHashString());
+        return endPoint;
     }
 
     [Fact]
