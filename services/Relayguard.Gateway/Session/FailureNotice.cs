@@ -31,6 +31,12 @@ public static class FailureNotice
         }
 
         text.Append("\r\nThe other recipients were not affected. Check the addresses above before sending again.\r\n");
+        if (refused.Any(recipient => recipient.Reply.IsTransient))
+        {
+            // The gateway hands each message on once and keeps no queue, so nothing retries a temporary refusal.
+            text.Append("A refusal with a code starting with 4 was temporary: the message was not delivered to that ")
+                .Append("recipient and will not be retried, but sending it to them again later may succeed.\r\n");
+        }
 
         var report = new MultipartReport("delivery-status");
         report.Add(new TextPart("plain") { Text = text.ToString() });
