@@ -23,7 +23,12 @@ public sealed class BrokerOutageTests(BrokerFixture fixture)
         gateway.Settings["Rules:RL1:MessagesPerHour"] = "0";
         gateway.Settings["Rules:RL1:RecipientsPerHour"] = "0";
         Deployment.AddAccount(gateway, "alice", Password);
-        await deployment.StartAsync(ca1);
+        // A consumer that fails just after the broker returns is redelivered; the default 30 s and 2 min intervals
+        // would outlast the wait below, and redelivery timing is not what this test is about.
+        ca1.Settings["Bus:RedeliveryIntervals:0"] = "2s";
+        ca1.Settings["Bus:RedeliveryIntervals:1"] = "5s";
+        ca1.Settings["Bus:RedeliveryIntervals:2"] = "10s";
+        var ca1Process = await deployment.StartAsync(ca1);
         await deployment.StartAsync(gateway);
         var probe = await BusProbe.StartAsync(deployment.BusUri);
         try
@@ -42,7 +47,17 @@ public sealed class BrokerOutageTests(BrokerFixture fixture)
             var (sent, accepted) = await load;
 
             var store = ca1.Settings["Store:Sqlite"];
-            await Wait.UntilAsync(() => StoreReader.Processed(store, "ca1-message-submitted") >= accepted, $"CA1 to apply {accepted} submissions", TimeSpan.FromSeconds(120));
+            try
+            {
+                await Wait.UntilAsync(() => StoreReader.Processed(store, "ca1-message-submitted") >= accepted, $"CA1 to apply {accepted} submissions", TimeSpan.FromSeconds(120));
+            }
+            catch (TimeoutException timeout)
+            {
+                var applied = StoreReader.Processed(store, "ca1-message-submitted");
+                var pending = StoreReader.Count(Path.Combine(gateway.DataDirectory, "relayguard.db"), "SELECT COUNT(*) FROM gateway_outbox;");
+                throw new TimeoutException($"{timeout.Message} CA1 applied {applied}; the gateway's outbox holds {pending}. CA1's last lines:\n{ca1Process.RecentOutput}", timeout);
+            }
+
             await Wait.UntilAsync(() => probe.Submissions.Select(s => s.EventId).Distinct().Count() >= accepted, $"the probe to receive {accepted} submissions", TimeSpan.FromSeconds(60));
             Assert.True(sentDuringOutage >= 10, $"Only {sentDuringOutage} messages were sent while the broker was down.");
             Assert.Equal(sent, accepted);
