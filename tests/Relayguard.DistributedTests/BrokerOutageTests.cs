@@ -29,7 +29,7 @@ public sealed class BrokerOutageTests(BrokerFixture fixture)
         ca1.Settings["Bus:RedeliveryIntervals:1"] = "5s";
         ca1.Settings["Bus:RedeliveryIntervals:2"] = "10s";
         var ca1Process = await deployment.StartAsync(ca1);
-        await deployment.StartAsync(gateway);
+        var gatewayProcess = await deployment.StartAsync(gateway);
         var probe = await BusProbe.StartAsync(deployment.BusUri);
         try
         {
@@ -55,7 +55,7 @@ public sealed class BrokerOutageTests(BrokerFixture fixture)
             {
                 var applied = StoreReader.Processed(store, "ca1-message-submitted");
                 var pending = StoreReader.Count(Path.Combine(gateway.DataDirectory, "relayguard.db"), "SELECT COUNT(*) FROM gateway_outbox;");
-                throw new TimeoutException($"{timeout.Message} CA1 applied {applied}; the gateway's outbox holds {pending}. CA1's last lines:\n{ca1Process.RecentOutput}", timeout);
+                throw new TimeoutException($"{timeout.Message} CA1 applied {applied}; the gateway's outbox holds {pending}. CA1's last lines:\n{ca1Process.RecentOutput}\nThe gateway's last lines:\n{gatewayProcess.RecentOutput}", timeout);
             }
 
             await Wait.UntilAsync(() => probe.Submissions.Select(s => s.EventId).Distinct().Count() >= accepted, $"the probe to receive {accepted} submissions", TimeSpan.FromSeconds(60));

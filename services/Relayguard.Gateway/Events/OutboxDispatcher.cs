@@ -15,13 +15,33 @@ public sealed partial class OutboxDispatcher(EventOutbox outbox, IBus bus, ILogg
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long one publish may take before it counts as failed and is tried again. A publish caught by a broker
+    /// restart could otherwise wait for good and hold every event behind it; a retry of one that did arrive is
+    /// applied once, since consumers skip an EventId they have seen.
+    /// </summary>
+    private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(30);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var backoff = TimeSpan.FromMilliseconds(100);
         var failing = false;
         while (!stoppingToken.IsCancellationRequested)
         {
-            var batch = outbox.Peek(256);
+            IReadOnlyList<OutboxItem> batch;
+            try
+            {
+                batch = outbox.Peek(256);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The outbox file is busy or failing: the events stay in it, and the loop must not end.
+                LogReadFailed(logger, ex, backoff);
+                await Task.Delay(backoff, stoppingToken);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+                continue;
+            }
+
             if (batch.Count == 0)
             {
                 await outbox.WaitAsync(TimeSpan.FromSeconds(5), stoppingToken);
@@ -38,7 +58,9 @@ public sealed partial class OutboxDispatcher(EventOutbox outbox, IBus bus, ILogg
                         ? null
                         : RelayguardTelemetry.Source.StartActivity("outbox.publish", ActivityKind.Producer, item.TraceParent);
                     activity?.SetTag("relayguard.event_id", item.EventId.ToString());
-                    await bus.Publish(item.Message, item.Type, context => context.MessageId = item.EventId, stoppingToken);
+                    using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                    timeout.CancelAfter(PublishTimeout);
+                    await bus.Publish(item.Message, item.Type, context => context.MessageId = item.EventId, timeout.Token);
                     published = item.Sequence;
                     if (failing)
                     {
@@ -59,13 +81,25 @@ public sealed partial class OutboxDispatcher(EventOutbox outbox, IBus bus, ILogg
 
             if (published is { } last)
             {
-                await outbox.RemoveThroughAsync(last);
+                try
+                {
+                    await outbox.RemoveThroughAsync(last);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // The published events stay in the outbox and go out again; consumers apply each EventId once.
+                    LogReadFailed(logger, ex, backoff);
+                    await Task.Delay(backoff, stoppingToken);
+                }
             }
         }
     }
 
     [LoggerMessage(EventId = 1301, Level = LogLevel.Warning, Message = "Publishing event {EventId} failed; it stays in the outbox and is retried in {Backoff}.")]
     private static partial void LogPublishFailed(ILogger logger, Exception exception, Guid eventId, TimeSpan backoff);
+
+    [LoggerMessage(EventId = 1303, Level = LogLevel.Warning, Message = "Reading or trimming the event outbox failed; its events stay and are tried again in {Backoff}.")]
+    private static partial void LogReadFailed(ILogger logger, Exception exception, TimeSpan backoff);
 
     [LoggerMessage(EventId = 1302, Level = LogLevel.Information, Message = "Publishing resumed with event {EventId}.")]
     private static partial void LogPublishingResumed(ILogger logger, Guid eventId);
