@@ -102,11 +102,8 @@ public static class RunCommand
     /// <summary>The addresses <c>run</c> listens on, with the setting and option of each; values that do not parse are left to the options validation.</summary>
     private static IEnumerable<(string Key, System.Net.IPEndPoint Address)> Listeners(IConfiguration configuration)
     {
-        foreach (var (key, option) in new[]
-        {
-            ("Smtp:Listen", "smtp"), ("Smtp:ImplicitTlsListen", "smtps"), ("Dsn:Listen", "dsn-smtp"),
-            ("Operations:Listen", "ops"), ("Help:Listen", "help-listen"),
-        })
+        // The options of run whose setting is a listen address, taken from the option table.
+        foreach (var (option, key) in OptionKeys.Where(pair => pair.Key.EndsWith("Listen", StringComparison.Ordinal)))
         {
             var value = configuration[key] ?? (key == "Smtp:Listen" ? new Relayguard.Gateway.GatewayOptions().Listen : null);
             if (!string.IsNullOrEmpty(value) && System.Net.IPEndPoint.TryParse(value, out var address))
