@@ -42,7 +42,7 @@ public static class ClassifyOutput
             using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read);
             if (stream.Length == 0)
             {
-                return (ErrorLine(file, $"'{file}' is empty: it holds no message to classify."), true);
+                return (ErrorLine(file, $"'{file}' is empty: it contains no message to classify."), true);
             }
 
             classification = classifier.Classify(stream);

@@ -71,7 +71,7 @@ public static class AllowCommand
         }
 
         var rules = JsonFields.Text(entry, "code") is { Length: > 0 } code ? code : "all rules";
-        // The API answers 201 for a new entry and 200 when the entry replaced the active one of the same subject and code.
+        // The API returns 201 for a new entry, and 200 when the entry replaced the active one of the same subject and code.
         var replaced = status == System.Net.HttpStatusCode.OK ? " It replaced the active entry for the same subject and rules." : string.Empty;
         output.WriteLine($"Allowlisted {JsonFields.Text(entry, "kind")} {JsonFields.Text(entry, "subject")} for {rules}, expires {JsonFields.Time(entry, "expiresAt", missing: "never")}.{replaced}");
         return ExitCodes.Ok;

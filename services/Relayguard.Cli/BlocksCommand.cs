@@ -60,7 +60,7 @@ public static class BlocksCommand
             JsonFields.Text(block, "scope"),
             JsonFields.Text(block, "state"),
             JsonFields.Time(block, "blockedAt"),
-            // A lifted block ended at its lift, whatever its expiry said.
+            // A lifted block ended when it was lifted, whatever its expiry was.
             JsonFields.Text(block, "state") == "lifted"
                 ? $"lifted {JsonFields.Time(block, "liftedAt")}"
                 : JsonFields.Time(block, "expiresAt", missing: "until lifted"),

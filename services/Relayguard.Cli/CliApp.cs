@@ -39,7 +39,7 @@ public static class CliApp
             throw new UsageException("Usage: relayguard classify FILE...");
         }
 
-        // Every file still gets its line; the exit code tells a script that some could not be classified.
+        // Every file still gets its line, and exit code 1 lets a script detect that some could not be classified.
         return Relayguard.Bounces.ClassifyOutput.Write(files, Console.Out) == 0 ? ExitCodes.Ok : ExitCodes.Refused;
     }
 

@@ -34,7 +34,7 @@ public sealed class CommandLine
     /// <summary>Options given last on the line or followed by another option, so without a value.</summary>
     public HashSet<string> MissingValues { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Options that no command knows, in the order given.</summary>
+    /// <summary>Options that no command accepts, in the order given.</summary>
     public List<string> UnknownOptions { get; } = [];
 
     /// <summary>Configuration keys and values given as <c>--Section:Key=value</c>.</summary>
@@ -135,7 +135,7 @@ public sealed class CommandLine
 
     public bool Flag(string name) => SetFlags.Contains(name);
 
-    /// <summary>Fails with a usage error naming an option that no command knows.</summary>
+    /// <summary>Throws a usage error that names the first option no command accepts.</summary>
     public void RejectUnknownOptions()
     {
         if (UnknownOptions.FirstOrDefault() is { } unknown)

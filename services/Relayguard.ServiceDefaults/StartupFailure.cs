@@ -26,8 +26,8 @@ public static partial class StartupFailure
 
     /// <summary>
     /// Returns the address of the first listener that another socket already holds, with its setting, or null when
-    /// every one is free. On Linux a bind with SO_REUSEADDR alone, as the listeners bind, fails only while another socket
-    /// listens or is connected there.
+    /// every one is free. The probe binds with SO_REUSEADDR alone, as the listeners do, so it fails when another socket
+    /// listens on the address (an integration test checks this).
     /// </summary>
     public static (string Key, IPEndPoint Address)? FindAddressInUse(IEnumerable<(string Key, IPEndPoint Address)> listeners)
     {

@@ -23,8 +23,8 @@ public sealed class BrokerOutageTests(BrokerFixture fixture)
         gateway.Settings["Rules:RL1:MessagesPerHour"] = "0";
         gateway.Settings["Rules:RL1:RecipientsPerHour"] = "0";
         Deployment.AddAccount(gateway, "alice", Password);
-        // A consumer that fails just after the broker returns is redelivered; the default 30 s and 2 min intervals
-        // would outlast the wait below, and redelivery timing is not what this test is about.
+        // A consumer that fails just after the broker returns is redelivered. The default intervals (30 s, then 2 min)
+        // would outlast the wait below, and this test is not about redelivery timing.
         ca1.Settings["Bus:RedeliveryIntervals:0"] = "2s";
         ca1.Settings["Bus:RedeliveryIntervals:1"] = "5s";
         ca1.Settings["Bus:RedeliveryIntervals:2"] = "10s";

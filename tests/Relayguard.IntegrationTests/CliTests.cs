@@ -300,7 +300,7 @@ public sealed class CliTests(CliTests.RunningInstance running) : IClassFixture<C
     }
 
     [Fact]
-    public async Task AllowAdd_SameSubjectAndCode_SaysItReplaced()
+    public async Task AllowAdd_ExistingEntry_ReportsReplaced()
     {
         var first = await RunAsync("allow", "add", "account", "repeat@example.org", "--reason", "first", "--code", "CA1");
         var second = await RunAsync("allow", "add", "account", "repeat@example.org", "--reason", "second", "--code", "CA1");

@@ -16,9 +16,9 @@ public sealed partial class OutboxDispatcher(EventOutbox outbox, IBus bus, ILogg
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// How long one publish may take before it counts as failed and is tried again. A publish caught by a broker
-    /// restart could otherwise wait for good and hold every event behind it; a retry of one that did arrive is
-    /// applied once, since consumers skip an EventId they have seen.
+    /// The maximum time of one publish before it counts as failed and is retried. Without it, a publish caught by a
+    /// broker restart could wait for good and hold back every later event. A retried event that did arrive is applied
+    /// once, because consumers skip an EventId they have already processed.
     /// </summary>
     private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(30);
 

@@ -27,12 +27,12 @@ public sealed class FailureNoticeTests
         Assert.DoesNotContain("again later", notice.TextBody, StringComparison.Ordinal);
     }
 
-    private static MimeMessage Create(RefusedRecipient refused)
+    private static MimeMessage Create(RefusedRecipient recipient)
     {
         var transaction = new SmtpTransaction("01NOTICE", "alice@customer.test", new Dictionary<string, string?>());
         var original = new MimeMessage { Subject = "Figures", MessageId = "figures-1@customer.test" };
         original.From.Add(MailboxAddress.Parse("alice@customer.test"));
         original.Body = new TextPart("plain") { Text = "Hello." };
-        return FailureNotice.Create("gateway.test", transaction, original, [refused], Now);
+        return FailureNotice.Create("gateway.test", transaction, original, [recipient], Now);
     }
 }
