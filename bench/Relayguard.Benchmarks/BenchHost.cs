@@ -34,7 +34,7 @@ public static class BenchHost
         }
 
         DurationConverter.Register();
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = settings["Data:Directory"] });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = HostArguments.WithoutConfigReload([]), ContentRootPath = settings["Data:Directory"] });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.AddServiceDefaults("relayguard-bench");
         var configuration = builder.Configuration;

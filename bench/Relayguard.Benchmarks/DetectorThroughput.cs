@@ -31,7 +31,7 @@ public static class DetectorThroughput
         var directory = Directory.CreateTempSubdirectory("relayguard-bench-detector-").FullName;
         try
         {
-            var builder = Host.CreateApplicationBuilder();
+            var builder = Host.CreateApplicationBuilder(HostArguments.WithoutConfigReload([]));
             builder.Logging.ClearProviders();
             builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
             builder.Configuration.AddInMemoryCollection([new("Rules:RL1:MessagesPerHour", "1000000"), new("Rules:RL1:RecipientsPerHour", "1000000")]);
@@ -59,7 +59,7 @@ public static class DetectorThroughput
                     }
                     else
                     {
-                        bus.UsingInMemory((context, memory) => memory.ConfigureEndpoints(context));
+                        bus.UsingRelayguardInMemory();
                     }
                 });
                 builder.Services.Configure<MassTransitHostOptions>(options => options.WaitUntilStarted = true);

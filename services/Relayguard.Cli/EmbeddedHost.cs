@@ -24,7 +24,7 @@ public static class EmbeddedHost
     public static WebApplication Build(string[] args, IReadOnlyDictionary<string, string?> settings, Action<WebApplicationBuilder>? configure = null)
     {
         DurationConverter.Register();
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = Directory.GetCurrentDirectory() });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = HostArguments.WithoutConfigReload(args), ContentRootPath = Directory.GetCurrentDirectory() });
         builder.Configuration.AddEnvironmentVariables("RELAYGUARD_");
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Configuration.AddCommandLine(args);
@@ -65,7 +65,7 @@ public static class EmbeddedHost
             bus.AddBo1Consumers();
             bus.AddRl1Consumers();
             bus.AddOperationsConsumers();
-            bus.UsingInMemory((context, transport) => transport.ConfigureEndpoints(context));
+            bus.UsingRelayguardInMemory();
         });
         services.Configure<MassTransitHostOptions>(options => options.WaitUntilStarted = true);
         configure?.Invoke(builder);

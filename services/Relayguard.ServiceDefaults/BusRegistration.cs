@@ -81,10 +81,26 @@ public static class BusRegistration
             }
             else
             {
-                bus.UsingInMemory((context, transport) => transport.ConfigureEndpoints(context));
+                bus.UsingRelayguardInMemory();
             }
         });
         services.AddOptions<MassTransitHostOptions>().Configure<IOptions<BusOptions>>((host, bus) => host.WaitUntilStarted = bus.Value.WaitUntilStarted);
         return services;
+    }
+
+    /// <summary>
+    /// MassTransit's in-memory transport, for the embedded mode and a service alone. Messages are written as plain
+    /// JSON with MassTransit's headers beside them, not inside its JSON envelope, because in one process nothing reads
+    /// the envelope. In the detector benchmark the envelope cost about 5 KB of allocation per event and 5 to 10% of
+    /// the events per second.
+    /// </summary>
+    public static void UsingRelayguardInMemory(this IBusRegistrationConfigurator bus)
+    {
+        ArgumentNullException.ThrowIfNull(bus);
+        bus.UsingInMemory((context, transport) =>
+        {
+            transport.UseRawJsonSerializer(RawSerializerOptions.AddTransportHeaders, isDefault: true);
+            transport.ConfigureEndpoints(context);
+        });
     }
 }

@@ -36,7 +36,7 @@ public static class ServiceHost
             }
         };
 
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = HostArguments.WithoutConfigReload(args), ContentRootPath = AppContext.BaseDirectory });
 
         // appsettings.json in the working folder too (the systemd units run in /etc/relayguard), as relayguard run reads it.
         var workingSettings = Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json");

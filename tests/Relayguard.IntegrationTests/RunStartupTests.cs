@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.Configuration;
 using Relayguard.IntegrationTests.Infrastructure;
 
 namespace Relayguard.IntegrationTests;
@@ -13,6 +14,21 @@ public sealed class RunStartupTests : IDisposable
     private readonly string _data = Directory.CreateTempSubdirectory("relayguard-startup-").FullName;
 
     public void Dispose() => Directory.Delete(_data, recursive: true);
+
+    /// <summary>
+    /// A reloading <c>appsettings.json</c> watches the working folder and every folder below it, the data folder
+    /// included, and every SQLite write then woke the watcher.
+    /// </summary>
+    [Fact]
+    public async Task EmbeddedHost_FileSources_DoNotReload()
+    {
+        await using var app = Relayguard.Cli.EmbeddedHost.Build([], new Dictionary<string, string?> { ["Data:Directory"] = _data });
+
+        var files = ((IConfigurationRoot)app.Configuration).Providers.OfType<FileConfigurationProvider>().ToList();
+
+        Assert.NotEmpty(files);
+        Assert.All(files, file => Assert.False(file.Source.ReloadOnChange, $"{file.Source.Path} is watched for changes"));
+    }
 
     [Theory]
     [InlineData("--Rules:CA1:WarnAt=abc", "Invalid Rules:CA1:WarnAt 'abc': use a number.")]

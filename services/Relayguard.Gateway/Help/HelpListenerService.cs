@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Relayguard.ServiceDefaults;
 
 namespace Relayguard.Gateway.Help;
 
@@ -22,7 +23,7 @@ public sealed partial class HelpListenerService(IPEndPoint endPoint, ILogger<Hel
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = HostArguments.WithoutConfigReload([]) });
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
