@@ -161,6 +161,32 @@ public sealed class RelayTests
         Assert.Contains("with ESMTP id", ReceivedHeader(sink.Messages()[0]));
     }
 
+    /// <summary>
+    /// Each detector keeps the ids of the events it applied in an index, so ids that follow the time keep its writes
+    /// at the index's end.
+    /// </summary>
+    [Fact]
+    public async Task Relay_SubmissionEventId_IsTimeOrdered()
+    {
+        await using var sink = await SmtpSink.StartAsync();
+        await using var relayguard = await StartAsync(sink.Endpoint, new() { ["Smtp:Trusted:0"] = "127.0.0.0/8=webshop" });
+        using var client = await Clients.ConnectAsync(relayguard);
+
+        await client.SendAsync(Clients.Message("shop@customer.test", "Your order", "Thanks.", "buyer@example.net"));
+
+        var database = relayguard.Get<Relayguard.ServiceDefaults.SqliteDatabase>();
+        string? eventId = null;
+        await Wait.UntilAsync(
+            () =>
+            {
+                using var connection = database.Open();
+                eventId = Relayguard.ServiceDefaults.SqliteDatabase.Scalar(connection, "SELECT event_id FROM processed_events WHERE consumer = 'ca1-message-submitted';") as string;
+                return eventId is not null;
+            },
+            "CA1 to apply the submission event");
+        Assert.Equal(7, Guid.ParseExact(eventId!, "N").Version);
+    }
+
     internal static Task<RelayguardInstance> StartAsync(string upstream, Dictionary<string, string?>? extra = null)
     {
         var settings = new Dictionary<string, string?>

@@ -47,7 +47,7 @@ public sealed partial class DsnIntake(BounceClassifier classifier, MessageIndex 
         {
             var bounce = new DeliveryBounced
             {
-                EventId = Guid.NewGuid(),
+                EventId = Guid.CreateVersion7(now),
                 GatewayMessageId = submission.GatewayId,
                 Account = submission.Account,
                 ClientIp = submission.ClientIp,

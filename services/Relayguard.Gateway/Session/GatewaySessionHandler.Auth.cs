@@ -68,7 +68,7 @@ public sealed partial class GatewaySessionHandler
         LogThrottleStarted(_logger, start.ClientKey, userLabel ?? "every user name", start.Until, reason);
         var message = new AuthThrottled
         {
-            EventId = Guid.NewGuid(),
+            EventId = Guid.CreateVersion7(_time.GetUtcNow()),
             ClientIp = start.ClientKey,
             UserName = userLabel,
             Failures = start.Failures,
@@ -88,7 +88,7 @@ public sealed partial class GatewaySessionHandler
         LogManyNetworks(_logger, account, networks.Count, Durations.Format(window), string.Join(", ", networks));
         var message = new AccountLoggedInFromManyNetworks
         {
-            EventId = Guid.NewGuid(),
+            EventId = Guid.CreateVersion7(_time.GetUtcNow()),
             Account = account,
             Networks = networks,
             WindowSeconds = (int)window.TotalSeconds,

@@ -140,7 +140,7 @@ public sealed partial class GatewaySessionHandler
         var (reason, addressInvalid, permanent) = FailureClassifier.Classify(refused.Reply.Code, refused.Reply.EnhancedStatus, refused.Reply.Text);
         var bounce = new DeliveryBounced
         {
-            EventId = Guid.NewGuid(),
+            EventId = Guid.CreateVersion7(now),
             GatewayMessageId = transaction.Id,
             Account = Account(session),
             ClientIp = ClientIp(session),

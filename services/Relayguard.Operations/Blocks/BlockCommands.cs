@@ -26,7 +26,7 @@ public sealed class BlockCommands(IBlockStore store, TimeProvider timeProvider, 
         CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
-        var lift = new BlockLift { Kind = kind, Subject = subject, Operator = operatorName, Reason = reason, EventId = Guid.NewGuid() };
+        var lift = new BlockLift { Kind = kind, Subject = subject, Operator = operatorName, Reason = reason, EventId = Guid.CreateVersion7(now) };
 
         var lifted = await store.LiftAsync(
             lift,
@@ -62,7 +62,7 @@ public sealed class BlockCommands(IBlockStore store, TimeProvider timeProvider, 
         var now = timeProvider.GetUtcNow();
         var block = new NewBlock
         {
-            EventId = Guid.NewGuid(),
+            EventId = Guid.CreateVersion7(now),
             Kind = manual.Kind,
             Subject = manual.Subject,
             Code = RuleCodes.Op1,
