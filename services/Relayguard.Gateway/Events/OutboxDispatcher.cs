@@ -11,7 +11,11 @@ namespace Relayguard.Gateway.Events;
 /// published events of a batch are deleted with one statement; if the process stops before that, they are published
 /// again, and consumers drop the copies by their EventId.
 /// </summary>
-public sealed partial class OutboxDispatcher(EventOutbox outbox, IBus bus, ILogger<OutboxDispatcher> logger) : BackgroundService
+/// <param name="topology">
+/// On RabbitMQ, the service that declares the queues and bindings. Nothing is published before they exist, since
+/// the broker drops an event published to an exchange that no queue is bound to yet. Null on the in-memory bus.
+/// </param>
+public sealed partial class OutboxDispatcher(EventOutbox outbox, IBus bus, ILogger<OutboxDispatcher> logger, RabbitMqTopologyService? topology = null) : BackgroundService
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(10);
 
@@ -24,6 +28,12 @@ public sealed partial class OutboxDispatcher(EventOutbox outbox, IBus bus, ILogg
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (topology is not null && !topology.Declared.IsCompleted)
+        {
+            LogWaitingForTopology(logger);
+            await topology.Declared.WaitAsync(stoppingToken);
+        }
+
         var backoff = TimeSpan.FromMilliseconds(100);
         var failing = false;
         while (!stoppingToken.IsCancellationRequested)
@@ -94,6 +104,9 @@ public sealed partial class OutboxDispatcher(EventOutbox outbox, IBus bus, ILogg
             }
         }
     }
+
+    [LoggerMessage(EventId = 1304, Level = LogLevel.Information, Message = "Publishing waits until the queues are declared on the broker; events stay in the outbox.")]
+    private static partial void LogWaitingForTopology(ILogger logger);
 
     [LoggerMessage(EventId = 1301, Level = LogLevel.Warning, Message = "Publishing event {EventId} failed; it stays in the outbox and is retried in {Backoff}.")]
     private static partial void LogPublishFailed(ILogger logger, Exception exception, Guid eventId, TimeSpan backoff);
