@@ -43,6 +43,7 @@ public static class EmbeddedHost
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(opsEndPoint));
 
         var services = builder.Services;
+        services.AddKnownKeys("Operations:Listen", "Data:Directory");
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(database);
         services.AddGateway(configuration);

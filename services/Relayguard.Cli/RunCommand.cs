@@ -61,6 +61,7 @@ public static class RunCommand
             return ExitCodes.Usage;
         }
 
+        KnownSettings.WarnUnknown(app.Configuration, app.Services, app.Logger);
         if (StartupFailure.FindAddressInUse(Listeners(app.Configuration)) is var (key, address))
         {
             await Console.Error.WriteLineAsync($"relayguard: {key} {address} is already in use. {AddressInUseFix}");

@@ -28,9 +28,10 @@ public static class Bo1Registration
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<Bo1Options>()
-            .Bind(configuration.GetSection(Bo1Options.SectionName))
+            .BindSection(configuration, Bo1Options.SectionName)
             .Configure(options => options.SharedRanges = configuration.GetSection(Bo1Options.SharedRangesKey).Get<string[]>())
             .ValidateOnStart();
+        services.AddKnownSetting(Bo1Options.SharedRangesKey, typeof(string[]));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Bo1Options>, Bo1OptionsValidator>());
 
         services.TryAddSingleton(TimeProvider.System);

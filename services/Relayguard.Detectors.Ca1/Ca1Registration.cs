@@ -27,7 +27,7 @@ public static class Ca1Registration
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<Ca1Options>()
-            .Bind(configuration.GetSection(Ca1Options.SectionName))
+            .BindSection(configuration, Ca1Options.SectionName)
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Ca1Options>, Ca1OptionsValidator>());
 

@@ -27,7 +27,7 @@ public static class Ca2Registration
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<Ca2Options>()
-            .Bind(configuration.GetSection(Ca2Options.SectionName))
+            .BindSection(configuration, Ca2Options.SectionName)
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Ca2Options>, Ca2OptionsValidator>());
 

@@ -27,7 +27,7 @@ public static class Rl1Registration
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<Rl1Options>()
-            .Bind(configuration.GetSection(Rl1Options.SectionName))
+            .BindSection(configuration, Rl1Options.SectionName)
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Rl1Options>, Rl1OptionsValidator>());
 

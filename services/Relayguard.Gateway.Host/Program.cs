@@ -11,9 +11,10 @@ var builder = ServiceHost.CreateBuilder(args, "relayguard-gateway");
 builder.AddSqliteStore();
 var instanceId = GatewayInstance.ResolveId(builder.Configuration[GatewayInstance.InstanceIdKey], builder.Configuration["Data:Directory"]!);
 var queueExpiry = builder.Configuration.GetValue(GatewayInstance.QueueExpiryKey, GatewayInstance.DefaultQueueExpiry);
+builder.Services.AddKnownKeys(GatewayInstance.InstanceIdKey, GatewayInstance.QueueExpiryKey);
 builder.Services.AddGateway(builder.Configuration);
 builder.Services.AddHelpListener(builder.Configuration);
-builder.Services.AddOptions<CatchUpOptions>().Bind(builder.Configuration.GetSection(CatchUpOptions.SectionName)).ValidateOnStart();
+builder.Services.AddOptions<CatchUpOptions>().BindSection(builder.Configuration, CatchUpOptions.SectionName).ValidateOnStart();
 builder.Services.AddSingleton<BlockCatchUpService>();
 builder.Services.AddHostedService(provider => provider.GetRequiredService<BlockCatchUpService>());
 builder.Services.AddRelayguardBus(

@@ -28,15 +28,15 @@ public static class GatewayRegistration
     public static IServiceCollection AddGateway(this IServiceCollection services, IConfiguration configuration)
     {
         DurationConverter.Register();
-        services.AddOptions<GatewayOptions>().Bind(configuration.GetSection(GatewayOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<GatewayOptions>().BindSection(configuration, GatewayOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<GatewayOptions>, GatewaySettingsValidator>();
-        services.AddOptions<LimitsOptions>().Bind(configuration.GetSection(LimitsOptions.SectionName));
-        services.AddOptions<RelayOptions>().Bind(configuration.GetSection(RelayOptions.SectionName));
-        services.AddOptions<RspamdOptions>().Bind(configuration.GetSection(RspamdOptions.SectionName));
-        services.AddOptions<HelpOptions>().Bind(configuration.GetSection(HelpOptions.SectionName));
-        services.AddOptions<TlsOptions>().Bind(configuration.GetSection(TlsOptions.SectionName));
-        services.AddOptions<DataOptions>().Bind(configuration.GetSection(DataOptions.SectionName));
-        services.AddOptions<DsnOptions>().Bind(configuration.GetSection(DsnOptions.SectionName));
+        services.AddOptions<LimitsOptions>().BindSection(configuration, LimitsOptions.SectionName);
+        services.AddOptions<RelayOptions>().BindSection(configuration, RelayOptions.SectionName);
+        services.AddOptions<RspamdOptions>().BindSection(configuration, RspamdOptions.SectionName);
+        services.AddOptions<HelpOptions>().BindSection(configuration, HelpOptions.SectionName);
+        services.AddOptions<TlsOptions>().BindSection(configuration, TlsOptions.SectionName);
+        services.AddOptions<DataOptions>().BindSection(configuration, DataOptions.SectionName);
+        services.AddOptions<DsnOptions>().BindSection(configuration, DsnOptions.SectionName);
         services.AddGatewayIdentity(configuration);
         services.AddSessionPolicies(configuration);
 

@@ -27,7 +27,7 @@ public static class OperationsServiceCollectionExtensions
     public static IServiceCollection AddOperations(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<OperationsOptions>()
-            .Bind(configuration.GetSection(OperationsOptions.SectionName))
+            .BindSection(configuration, OperationsOptions.SectionName)
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<OperationsOptions>, OperationsOptionsValidator>();
 
@@ -41,7 +41,7 @@ public static class OperationsServiceCollectionExtensions
         services.AddHostedService<OperationsMaintenance>();
 
         services.AddOptions<WebhookOptions>()
-            .Bind(configuration.GetSection(WebhookOptions.SectionName))
+            .BindSection(configuration, WebhookOptions.SectionName)
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<WebhookOptions>, WebhookOptionsValidator>();
         services.TryAddSingleton<IWebhookQueue, SqliteWebhookQueue>();

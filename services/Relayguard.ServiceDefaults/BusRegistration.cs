@@ -26,7 +26,7 @@ public static class BusRegistration
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(addConsumers);
         DurationConverter.Register();
-        services.AddOptions<BusOptions>().Bind(configuration.GetSection(BusOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<BusOptions>().BindSection(configuration, BusOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<BusOptions>, BusOptionsValidator>();
 
         // The binder skips a list item it cannot convert, and a list given as one value, without a word.

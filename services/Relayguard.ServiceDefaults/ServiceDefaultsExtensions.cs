@@ -56,6 +56,7 @@ public static class ServiceDefaultsExtensions
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
 
+        builder.Services.AddKnownKeys("Telemetry:Traces", "Telemetry:SpanFile");
         var otlp = !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
         var spanFile = configuration["Telemetry:SpanFile"];
         var telemetry = builder.Services.AddOpenTelemetry()

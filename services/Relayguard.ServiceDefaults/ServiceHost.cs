@@ -61,6 +61,7 @@ public static class ServiceHost
         }
 
         builder.Configuration[listenKey] = listen;
+        builder.Services.AddKnownKeys(listenKey);
         builder.WebHost.UseUrls($"http://{listen}");
 
         builder.Services.AddSingleton(TimeProvider.System);
@@ -80,6 +81,7 @@ public static class ServiceHost
         try
         {
             StartupFailure.ValidateOptions(app.Services);
+            KnownSettings.WarnUnknown(app.Configuration, app.Services, app.Logger);
             app.MapServiceDefaults();
             configure?.Invoke(app);
             await app.RunAsync();
@@ -112,6 +114,7 @@ public static class ServiceHost
         var database = new SqliteDatabase(string.IsNullOrWhiteSpace(path) ? Path.Combine(dataDirectory, "relayguard.db") : path);
         ProcessedEvents.EnsureSchema(database);
         builder.Services.AddSingleton(database);
+        builder.Services.AddKnownKeys("Data:Directory", $"{StoreOptions.SectionName}:Sqlite");
         return database;
     }
 }

@@ -20,7 +20,7 @@ public static class StoreRegistration
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(createMongoStore);
-        builder.Services.AddOptions<StoreOptions>().Bind(builder.Configuration.GetSection(StoreOptions.SectionName)).ValidateOnStart();
+        builder.Services.AddOptions<StoreOptions>().BindSection(builder.Configuration, StoreOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<StoreOptions>, StoreOptionsValidator>();
 
         var settings = builder.Configuration.GetSection(StoreOptions.SectionName).Get<StoreOptions>() ?? new StoreOptions();

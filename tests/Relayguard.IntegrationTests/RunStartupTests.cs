@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Relayguard.ServiceDefaults;
 using Relayguard.IntegrationTests.Infrastructure;
 
 namespace Relayguard.IntegrationTests;
@@ -28,6 +30,23 @@ public sealed class RunStartupTests : IDisposable
 
         Assert.NotEmpty(files);
         Assert.All(files, file => Assert.False(file.Source.ReloadOnChange, $"{file.Source.Path} is watched for changes"));
+    }
+
+    /// <summary>
+    /// The services skip keys of the sections they do not read only when the list of the product's sections names
+    /// them, so every section the embedded host reads must be on it.
+    /// </summary>
+    [Fact]
+    public async Task EmbeddedHost_Settings_AreProductPaths()
+    {
+        await using var app = Relayguard.Cli.EmbeddedHost.Build([], new Dictionary<string, string?> { ["Data:Directory"] = _data });
+
+        var paths = app.Services.GetServices<KnownSetting>().Select(s => s.Path).ToList();
+
+        Assert.NotEmpty(paths);
+        Assert.All(paths, path => Assert.Contains(
+            KnownSettings.ProductPaths,
+            product => string.Equals(path, product, StringComparison.OrdinalIgnoreCase) || path.StartsWith(product + ":", StringComparison.OrdinalIgnoreCase)));
     }
 
     [Theory]

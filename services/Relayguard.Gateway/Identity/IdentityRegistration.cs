@@ -14,7 +14,7 @@ public static class IdentityRegistration
     /// </summary>
     public static IServiceCollection AddGatewayIdentity(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<AuthOptions>().BindSection(configuration, AuthOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
         services.AddSingleton(sp => new AccountStore(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new AuthThrottle(sp.GetRequiredService<IOptions<AuthOptions>>().Value.Throttle, sp.GetRequiredService<TimeProvider>()));

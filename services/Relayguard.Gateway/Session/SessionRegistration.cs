@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Relayguard.ServiceDefaults;
 
 namespace Relayguard.Gateway.Session;
 
@@ -9,9 +10,9 @@ public static class SessionRegistration
     /// <summary>Adds the sender policy and this instance's RL1 count, with their options validated at start.</summary>
     public static IServiceCollection AddSessionPolicies(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<SenderPolicyOptions>().Bind(configuration.GetSection(SenderPolicyOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<SenderPolicyOptions>().BindSection(configuration, SenderPolicyOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SenderPolicyOptions>, SessionOptionsValidator>();
-        services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection(RateLimitOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<RateLimitOptions>().BindSection(configuration, RateLimitOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<RateLimitOptions>, SessionOptionsValidator>();
         services.AddSingleton<SenderPolicy>();
         services.AddSingleton<LocalRateCounter>();

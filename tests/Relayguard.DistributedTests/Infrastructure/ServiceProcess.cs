@@ -86,6 +86,12 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         {
             throw new TimeoutException($"{exception.Message}\n{RecentOutput}", exception);
         }
+
+        // The service logs these before it starts. A test setting that nothing reads would leave a default in its place.
+        if (RecentOutput.Contains("Unknown setting", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"{Name} warned about a setting that it does not read:\n{RecentOutput}");
+        }
     }
 
     /// <summary>Ends the process at once with SIGKILL, as a crash or an OOM kill would.</summary>

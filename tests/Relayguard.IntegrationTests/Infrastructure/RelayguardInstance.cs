@@ -65,6 +65,14 @@ public sealed class RelayguardInstance : IAsyncDisposable
             builder.Logging.SetMinimumLevel(LogLevel.Debug);
             configure?.Invoke(builder);
         });
+        // Every test's settings must be ones the product reads, or the test would run with a default in their place.
+        var unknown = KnownSettings.FindUnknown(app.Configuration, app.Services.GetServices<KnownSetting>());
+        if (unknown.Count > 0)
+        {
+            await app.DisposeAsync();
+            throw new InvalidOperationException(string.Join('\n', unknown));
+        }
+
         OperatorTokens.EnsureInitialToken(dataDirectory, app.Services.GetRequiredService<SqliteDatabase>());
         await app.StartAsync();
         var instance = new RelayguardInstance(app, dataDirectory, settings, logs);

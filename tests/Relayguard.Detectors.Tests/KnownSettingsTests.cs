@@ -1,0 +1,81 @@
+using Microsoft.Extensions.Configuration;
+using Relayguard.ServiceDefaults;
+
+namespace Relayguard.Detectors.Tests;
+
+public sealed class KnownSettingsTests
+{
+    private static readonly KnownSetting[] Known =
+    [
+        new("Smtp", typeof(SampleOptions)),
+        new("Rules:CA1", typeof(SampleRule)),
+        new("Data:Directory", null),
+        new("Rules:CA2:SharedRanges", typeof(string[])),
+        new("Store:Sqlite", null),
+        new("Telemetry:Traces", null),
+    ];
+
+    [Theory]
+    [InlineData("Smtp:Listen")]
+    [InlineData("smtp:listen")]
+    [InlineData("Smtp:Trusted:0")]
+    [InlineData("Smtp:Accounts:alice@example.test:MessagesPerHour")]
+    [InlineData("Smtp:Upstream:Host")]
+    [InlineData("Rules:CA1:MinInvalidRecipients")]
+    [InlineData("Rules:CA2:SharedRanges:1")]
+    [InlineData("Data:Directory")]
+    [InlineData("Logging:LogLevel:Default")]
+    [InlineData("Kestrel:Limits:MaxRequestBodySize")]
+    [InlineData("PATH")]
+    [InlineData("Rules:BO1:Threshold")]
+    [InlineData("Rules:CA2:SharedRange:0")]
+    [InlineData("Store:Kind")]
+    public void FindUnknown_ReadSetting_NotReported(string key)
+    {
+        Assert.Empty(Find(key));
+    }
+
+    [Theory]
+    [InlineData("Smtp:Lisen", "Unknown setting Smtp:Lisen is ignored; did you mean Smtp:Listen?")]
+    [InlineData("Rules:CA1:MinInvalidRecipient", "Unknown setting Rules:CA1:MinInvalidRecipient is ignored; did you mean Rules:CA1:MinInvalidRecipients?")]
+    [InlineData("Smtp:Upstream:Hots", "Unknown setting Smtp:Upstream:Hots is ignored; did you mean Smtp:Upstream:Host?")]
+    [InlineData("Smtp:Listen:0", "Unknown setting Smtp:Listen:0 is ignored; did you mean Smtp:Listen?")]
+    [InlineData("Smtp:Trusted:first", "Unknown setting Smtp:Trusted:first is ignored; did you mean Smtp:Trusted?")]
+    [InlineData("Data:Directory:0", "Unknown setting Data:Directory:0 is ignored; did you mean Data:Directory?")]
+    [InlineData("Telemetry:Trace", "Unknown setting Telemetry:Trace is ignored; did you mean Telemetry:Traces?")]
+    [InlineData("Rules:CA3:Threshold", "Unknown setting Rules:CA3:Threshold is ignored; did you mean Rules:CA1?")]
+    [InlineData("Store:Sqlite:Path", "Unknown setting Store:Sqlite:Path is ignored; did you mean Store:Sqlite?")]
+    public void FindUnknown_Typo_Reported(string key, string expected)
+    {
+        Assert.Equal([expected], Find(key));
+    }
+
+    private static IReadOnlyList<string> Find(string key)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection([new(key, "value")]).Build();
+        return KnownSettings.FindUnknown(configuration, Known);
+    }
+
+    private sealed class SampleOptions
+    {
+        public string Listen { get; set; } = string.Empty;
+
+        public List<string> Trusted { get; set; } = [];
+
+        public Dictionary<string, SampleRule> Accounts { get; set; } = [];
+
+        public SampleUpstream Upstream { get; set; } = new();
+    }
+
+    private sealed class SampleUpstream
+    {
+        public string Host { get; set; } = string.Empty;
+    }
+
+    private sealed class SampleRule
+    {
+        public int MessagesPerHour { get; set; }
+
+        public int MinInvalidRecipients { get; set; }
+    }
+}
