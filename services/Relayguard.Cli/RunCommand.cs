@@ -44,6 +44,15 @@ public static class RunCommand
             await Console.Error.WriteLineAsync($"relayguard: {ex.Message}");
             return ExitCodes.Usage;
         }
+        catch (Exception ex) when (StartupFailure.Describe(ex) is { } problems)
+        {
+            foreach (var problem in problems)
+            {
+                await Console.Error.WriteLineAsync($"relayguard: {problem}");
+            }
+
+            return ExitCodes.Usage;
+        }
 
         // Checked before the host starts: a host that fails while starting logs the exception with its stack trace,
         // which would bury the line that names the setting.

@@ -95,6 +95,14 @@ public static partial class StartupFailure
                 return;
             }
 
+            // A settings file that is not valid JSON, which the configuration builder reads before anything else.
+            if (current is InvalidDataException && UnreadableFile().Match(current.Message) is { Success: true } file)
+            {
+                var cause = current.GetBaseException().Message.TrimEnd('.');
+                lines.Add($"Invalid settings file '{file.Groups["file"].Value}': {cause}. Fix the JSON, or move the file away to start without it.");
+                return;
+            }
+
             if (current is InvalidOperationException && ConversionFailure().Match(current.Message) is { Success: true } match)
             {
                 lines.Add(DescribeConversion(match.Groups["key"].Value, match.Groups["value"].Value, match.Groups["type"].Value));
@@ -131,4 +139,7 @@ public static partial class StartupFailure
     // The message of Microsoft.Extensions.Configuration.ConfigurationBinder for a value it cannot convert.
     [GeneratedRegex("^Failed to convert configuration value '(?<value>.*)' at '(?<key>[^']*)' to type '(?<type>[^']*)'", RegexOptions.Singleline)]
     private static partial Regex ConversionFailure();
+
+    [GeneratedRegex("^Failed to load configuration from file '(?<file>.+)'", RegexOptions.Singleline)]
+    private static partial Regex UnreadableFile();
 }

@@ -63,6 +63,20 @@ public sealed class RunStartupTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_SettingsFileNotJson_Exits2()
+    {
+        var folder = Path.Combine(_data, "working");
+        Directory.CreateDirectory(folder);
+        await File.WriteAllTextAsync(Path.Combine(folder, "appsettings.json"), "{ \"Smtp\": { \"Listen\": \"127.0.0.1:2525\" \n");
+
+        var result = await CliRunner.RunAsync(["run", "--smtp", FreeAddress(), "--ops", FreeAddress(), "--data", _data], workingDirectory: folder);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith($"relayguard: Invalid settings file '{Path.Combine(folder, "appsettings.json")}': ", result.Error, StringComparison.Ordinal);
+        Assert.Single(result.Error.Trim().Split('\n'));
+    }
+
+    [Fact]
     public async Task Run_CertificateNotPem_Exits2()
     {
         var file = Path.Combine(_data, "garbage.pem");

@@ -12,8 +12,11 @@ public static class CliRunner
 
     private static readonly Lazy<string> Dll = new(FindDll);
 
-    /// <summary>Runs the command with <paramref name="environment"/> added to a copy of this process's environment, a null value removing the variable.</summary>
-    public static async Task<CliResult> RunAsync(IReadOnlyList<string> args, IReadOnlyDictionary<string, string?>? environment = null, string? input = null)
+    /// <summary>
+    /// Runs the command with <paramref name="environment"/> added to a copy of this process's environment, a null value
+    /// removing the variable, in <paramref name="workingDirectory"/> or this process's working folder.
+    /// </summary>
+    public static async Task<CliResult> RunAsync(IReadOnlyList<string> args, IReadOnlyDictionary<string, string?>? environment = null, string? input = null, string? workingDirectory = null)
     {
         var start = new ProcessStartInfo(DotnetHost())
         {
@@ -21,6 +24,7 @@ public static class CliRunner
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? string.Empty,
         };
         start.ArgumentList.Add(Dll.Value);
         foreach (var arg in args)
