@@ -12,6 +12,6 @@ public static class ExitCodes
     /// <summary>The API could not be reached, did not answer in time, or failed with a 5xx status.</summary>
     public const int Unreachable = 3;
 
-    /// <summary><c>relayguard run</c> could not start: an address it must listen on is in use.</summary>
+    /// <summary><c>relayguard run</c> could not start: an address it must listen on, or its data folder, is in use by another process.</summary>
     public const int AddressInUse = 4;
 }

@@ -71,13 +71,21 @@ public static class RunCommand
         }
 
         KnownSettings.WarnUnknown(app.Configuration, app.Services, app.Logger);
+        var dataDirectory = app.Configuration["Data:Directory"]!;
+        using var dataLock = DataDirectoryLock.TryAcquire(dataDirectory, out var holder);
+        if (dataLock is null)
+        {
+            var by = holder is { } pid ? $"another relayguard process (pid {pid})" : "another relayguard process";
+            await Console.Error.WriteLineAsync($"relayguard: Data:Directory (--data) '{dataDirectory}' is in use by {by}. Stop it, or give this one a folder of its own with --data.");
+            return ExitCodes.AddressInUse;
+        }
+
         if (StartupFailure.FindAddressInUse(Listeners(app.Configuration)) is var (key, address))
         {
             await Console.Error.WriteLineAsync($"relayguard: {key} {address} is already in use. {AddressInUseFix}");
             return ExitCodes.AddressInUse;
         }
 
-        var dataDirectory = app.Configuration["Data:Directory"]!;
         var tokenPath = OperatorTokens.EnsureInitialToken(dataDirectory, app.Services.GetRequiredService<SqliteDatabase>());
         if (tokenPath is not null)
         {

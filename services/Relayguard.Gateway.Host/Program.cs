@@ -22,6 +22,14 @@ builder.Services.AddRelayguardBus(
     bus => bus.AddGatewayInstanceConsumers(GatewayInstance.QueueName(instanceId), queueExpiry),
     busDecidesReadiness: false);
 
+// Two gateways on one data folder would publish one outbox twice and share one block queue.
+using var dataLock = DataDirectoryLock.TryAcquire(builder.Configuration["Data:Directory"]!, out var holder);
+if (dataLock is null)
+{
+    await Console.Error.WriteLineAsync($"relayguard-gateway: Data:Directory '{builder.Configuration["Data:Directory"]}' is in use by another gateway{(holder is { } pid ? $" (pid {pid})" : string.Empty)}. Stop it, or give this one a folder of its own.");
+    return 4;
+}
+
 return await ServiceHost.RunAsync(builder, "relayguard-gateway", app =>
 {
     app.MapHelpPages();

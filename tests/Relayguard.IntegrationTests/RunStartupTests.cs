@@ -77,6 +77,20 @@ public sealed class RunStartupTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_DataFolderInUse_Exits4()
+    {
+        using var holder = DataDirectoryLock.TryAcquire(_data, out _);
+        Assert.NotNull(holder);
+
+        var result = await RunAsync();
+
+        Assert.Equal(4, result.ExitCode);
+        Assert.Equal(
+            $"relayguard: Data:Directory (--data) '{_data}' is in use by another relayguard process (pid {Environment.ProcessId}). Stop it, or give this one a folder of its own with --data.",
+            result.Error.Trim());
+    }
+
+    [Fact]
     public async Task Run_CertificateNotPem_Exits2()
     {
         var file = Path.Combine(_data, "garbage.pem");

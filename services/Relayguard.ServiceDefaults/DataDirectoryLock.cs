@@ -1,0 +1,59 @@
+using System.Globalization;
+
+namespace Relayguard.ServiceDefaults;
+
+/// <summary>
+/// An exclusive lock on a data folder, held while the process runs, so a second <c>relayguard run</c> or gateway does
+/// not start on the same folder. Two embedded processes on one folder each have their own in-memory bus, so a block
+/// made in one never reaches the other; two gateways would publish one outbox twice and share one block queue.
+/// The lock is the operating system's lock on <c>relayguard.lock</c> in the folder, released when the process ends,
+/// even by SIGKILL. Detector replicas share one folder on purpose and take no lock.
+/// </summary>
+public sealed class DataDirectoryLock : IDisposable
+{
+    public const string FileName = "relayguard.lock";
+
+    /// <summary>The file with the id of the process that holds the lock, for the message of the one that cannot take it.</summary>
+    public const string PidFileName = "relayguard.pid";
+
+    private readonly FileStream _file;
+
+    private DataDirectoryLock(FileStream file) => _file = file;
+
+    /// <summary>
+    /// Takes the lock of <paramref name="directory"/>, or returns null when another process holds it, with that
+    /// process's id in <paramref name="holder"/> when it could be read.
+    /// </summary>
+    public static DataDirectoryLock? TryAcquire(string directory, out int? holder)
+    {
+        holder = null;
+        var pidPath = Path.Combine(directory, PidFileName);
+        try
+        {
+            // FileShare.None takes an exclusive advisory lock (flock) on Linux, which a second process cannot take.
+            // Any other open of the file takes a shared one, so the holder's id goes to a file of its own.
+            var file = new FileStream(Path.Combine(directory, FileName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            File.WriteAllText(pidPath, Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+            return new DataDirectoryLock(file);
+        }
+        catch (IOException)
+        {
+            holder = ReadHolder(pidPath);
+            return null;
+        }
+    }
+
+    public void Dispose() => _file.Dispose();
+
+    private static int? ReadHolder(string path)
+    {
+        try
+        {
+            return int.TryParse(File.ReadAllText(path).Trim(), CultureInfo.InvariantCulture, out var pid) ? pid : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+}
