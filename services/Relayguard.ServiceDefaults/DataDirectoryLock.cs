@@ -5,7 +5,7 @@ namespace Relayguard.ServiceDefaults;
 /// <summary>
 /// An exclusive lock on a data folder, held while the process runs, so a second <c>relayguard run</c> or gateway does
 /// not start on the same folder. Two embedded processes on one folder each have their own in-memory bus, so a block
-/// made in one never reaches the other; two gateways would publish one outbox twice and share one block queue.
+/// made in one never reaches the other. Two gateways would publish one outbox twice and share one block queue.
 /// The lock is the operating system's lock on <c>relayguard.lock</c> in the folder, released when the process ends,
 /// even by SIGKILL. Detector replicas share one folder on purpose and take no lock.
 /// </summary>
