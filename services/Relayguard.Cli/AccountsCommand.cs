@@ -50,10 +50,11 @@ public static class AccountsCommand
                         return ExitCodes.Usage;
                     }
 
+                    var stored = StoredName(store, name);
                     var created = store.Set(name, password);
                     output.WriteLine(created
                         ? $"Added account {name} to {database.Path}."
-                        : $"Changed the password of account {name} in {database.Path}.");
+                        : $"Changed the password of account {stored} in {database.Path}.{SameAs(name, stored)}");
                     return ExitCodes.Ok;
                 }
 
@@ -73,13 +74,14 @@ public static class AccountsCommand
             case "remove":
                 {
                     var name = command.Words.ElementAtOrDefault(2) ?? throw new UsageException("Usage: relayguard accounts remove NAME [--data DIR]");
+                    var stored = StoredName(store, name);
                     if (!store.Remove(name))
                     {
                         error.WriteLine($"relayguard: no account named {name}.");
                         return ExitCodes.Refused;
                     }
 
-                    output.WriteLine($"Removed account {name} from {database.Path}.");
+                    output.WriteLine($"Removed account {stored} from {database.Path}.{SameAs(name, stored)}");
                     return ExitCodes.Ok;
                 }
 
@@ -87,6 +89,13 @@ public static class AccountsCommand
                 throw new UsageException(Usage);
         }
     }
+
+    /// <summary>Returns the name as stored, which may differ from <paramref name="name"/> in case only, or <paramref name="name"/> when there is none.</summary>
+    private static string StoredName(AccountStore store, string name) =>
+        store.List().FirstOrDefault(a => string.Equals(a.Name, name, StringComparison.OrdinalIgnoreCase))?.Name ?? name;
+
+    private static string SameAs(string given, string stored) =>
+        string.Equals(given, stored, StringComparison.Ordinal) ? string.Empty : $" Account names ignore case, so {given} is {stored}.";
 
     /// <summary>
     /// Opens the database in the data folder. Only the commands that add something create it, because a list or a

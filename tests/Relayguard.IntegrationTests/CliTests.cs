@@ -190,6 +190,28 @@ public sealed class CliTests(CliTests.RunningInstance running) : IClassFixture<C
     }
 
     [Fact]
+    public async Task AccountsAdd_OtherCase_NamesStoredAccount()
+    {
+        var data = Directory.CreateTempSubdirectory("relayguard-cli-").FullName;
+        try
+        {
+            await CliRunner.RunAsync(["accounts", "add", "erin", "--password-stdin", "--data", data], input: "long-enough-passw0rd\n");
+
+            var result = await CliRunner.RunAsync(["accounts", "add", "ERIN", "--password-stdin", "--data", data], input: "another-passw0rd\n");
+
+            Assert.Equal(0, result.ExitCode);
+            Assert.Equal(
+                $"Changed the password of account erin in {Path.Combine(data, "relayguard.db")}. Account names ignore case, so ERIN is erin.",
+                result.Output.Trim());
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Token_Missing_Exits2()
     {
         var result = await CliRunner.RunAsync(["blocks", "list", "--ops-url", _instance.OpsUrl.ToString()]);
