@@ -28,6 +28,12 @@ public static class CorpusEvaluator
         ArgumentNullException.ThrowIfNull(corpusDirectory);
         ArgumentNullException.ThrowIfNull(output);
 
+        if (!Directory.Exists(corpusDirectory))
+        {
+            output.WriteLine($"The corpus directory '{corpusDirectory}' does not exist. Pass the folder that holds {string.Join(", ", Folders)}; the corpus is not part of this repository.");
+            return 2;
+        }
+
         var present = Folders.Where(f => Directory.Exists(Path.Combine(corpusDirectory, f))).ToList();
         if (present.Count == 0)
         {

@@ -68,6 +68,19 @@ public sealed class CorpusEvaluatorTests : IDisposable
         var exitCode = CorpusEvaluator.Run(Path.Combine(corpus, "nowhere"), output);
 
         Assert.Equal(2, exitCode);
+        Assert.Contains($"The corpus directory '{Path.Combine(corpus, "nowhere")}' does not exist.", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_DirectoryWithoutCorpus_NamesFolders()
+    {
+        using var output = new StringWriter();
+        var empty = Path.Combine(corpus, "empty");
+        Directory.CreateDirectory(empty);
+
+        var exitCode = CorpusEvaluator.Run(empty, output);
+
+        Assert.Equal(2, exitCode);
         Assert.Contains("No corpus found", output.ToString(), StringComparison.Ordinal);
     }
 
