@@ -168,7 +168,7 @@ public static class BlocksCommand
         var (kind, subject) = ClientOptions.KindAndSubject(command, AddUsage);
         var reason = command.Option("reason") ?? throw new UsageException($"Missing --reason: say why the subject is blocked.\n{AddUsage}");
         using var client = OpsApiClient.Create(command);
-        var block = await client.SendAsync(
+        var (block, status) = await client.SendForStatusAsync(
             HttpMethod.Post,
             "api/blocks",
             new { kind, subject, code = command.Option("code") ?? "OP1", reason, @for = command.Option("for"), scope = command.Option("scope") },
@@ -179,7 +179,9 @@ public static class BlocksCommand
             return ExitCodes.Ok;
         }
 
-        output.WriteLine($"Blocked {JsonFields.Text(block, "kind")} {JsonFields.Text(block, "subject")} with {JsonFields.Text(block, "code")} (scope {JsonFields.Text(block, "scope")}), expires {JsonFields.Time(block, "expiresAt", missing: "never (until lifted)")}.");
+        // The API returns 201 for a new block, and 200 when it replaced the active block of the same subject, code and scope.
+        var replaced = status == System.Net.HttpStatusCode.OK ? " It replaced the active block of the same code and scope." : string.Empty;
+        output.WriteLine($"Blocked {JsonFields.Text(block, "kind")} {JsonFields.Text(block, "subject")} with {JsonFields.Text(block, "code")} (scope {JsonFields.Text(block, "scope")}), expires {JsonFields.Time(block, "expiresAt", missing: "never (until lifted)")}.{replaced}");
         return ExitCodes.Ok;
     }
 }

@@ -25,6 +25,20 @@ public sealed class CliTests(CliTests.RunningInstance running) : IClassFixture<C
     }
 
     [Fact]
+    public async Task BlocksAdd_Again_ReplacesBlock()
+    {
+        await RunAsync("blocks", "add", "account", "trent", "--reason", "first report");
+
+        var again = await RunAsync("blocks", "add", "account", "trent", "--reason", "second report", "--for", "2h");
+        var list = await RunAsync("blocks", "list", "--code", "OP1");
+
+        Assert.Equal(0, again.ExitCode);
+        Assert.EndsWith("It replaced the active block of the same code and scope.", again.Output.Trim(), StringComparison.Ordinal);
+        var row = Assert.Single(list.Output.Split('\n'), line => line.Contains("trent", StringComparison.Ordinal));
+        Assert.Contains("second report", row, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task BlocksList_Json_IsApiPage()
     {
         await RunAsync("blocks", "add", "ip", "203.0.113.44", "--reason", "open proxy");

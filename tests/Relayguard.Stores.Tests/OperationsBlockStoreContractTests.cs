@@ -172,6 +172,31 @@ public sealed class OperationsBlockStoreContractTests
         Assert.False(stores.Blocks.Record(block, IBlockStore.EventActor(RuleCodes.Op1)));
     }
 
+    /// <summary>The gateways replace a block of the same code and scope, so the store keeps one active block as they do.</summary>
+    [Theory]
+    [MemberData(nameof(StoreKinds.All), MemberType = typeof(StoreKinds))]
+    public async Task ManualBlock_SameScope_ReplacesActive(string kind)
+    {
+        using var scope = new StoreScope(kind);
+        var time = new FakeTimeProvider(Now);
+        var stores = scope.Operations(time);
+        var first = Block(RuleCodes.Op1, Now);
+        var otherScope = Block(RuleCodes.Op1, Now) with { Scope = "null-sender" };
+        await stores.Blocks.BlockAsync(first, "admin", Blocked(first), new EventRecorder().PublishAsync, default);
+        await stores.Blocks.BlockAsync(otherScope, "admin", Blocked(otherScope), new EventRecorder().PublishAsync, default);
+        time.Advance(TimeSpan.FromMinutes(1));
+        var second = Block(RuleCodes.Op1, time.GetUtcNow());
+
+        await stores.Blocks.BlockAsync(second, "admin", Blocked(second), new EventRecorder().PublishAsync, default);
+
+        var blocks = stores.Blocks.ForSubject(BlockKinds.Ip, Address);
+        var active = blocks.Where(b => b.State == BlockStates.Active).Select(b => b.EventId).Order().ToList();
+        Assert.Equal(new[] { otherScope.EventId, second.EventId }.Order(), active);
+        var replaced = Assert.Single(blocks, b => b.EventId == first.EventId);
+        Assert.Equal(BlockStates.Lifted, replaced.State);
+        Assert.Equal($"Replaced by a new OP1 block: {second.Reason}", replaced.LiftReason);
+    }
+
     /// <summary>SQLite rolls the block back. MongoDB keeps it, and its outbox publishes the event once the bus takes it.</summary>
     [Theory]
     [MemberData(nameof(StoreKinds.All), MemberType = typeof(StoreKinds))]

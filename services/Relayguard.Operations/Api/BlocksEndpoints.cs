@@ -139,8 +139,12 @@ internal static class BlocksEndpoints
         var manual = new ManualBlock { Kind = kind!, Subject = subject!, Scope = scope, Reason = reason!, Duration = duration };
         try
         {
-            var block = await commands.BlockAsync(manual, user.Identity!.Name!, publishEndpoint, cancellationToken);
-            return Results.Created($"/api/blocks/{block.Kind}/{Uri.EscapeDataString(block.Subject)}", block);
+            var (block, replaced) = await commands.BlockAsync(manual, user.Identity!.Name!, publishEndpoint, cancellationToken);
+
+            // 200 when the block replaced the active one of the same subject, code and scope, as the allowlist does.
+            return replaced
+                ? Results.Ok(block)
+                : Results.Created($"/api/blocks/{block.Kind}/{Uri.EscapeDataString(block.Subject)}", block);
         }
         catch (EventPublishException)
         {

@@ -40,6 +40,20 @@ internal static class BlockChanges
         Path = $"/api/blocks/{block.Kind}/{Uri.EscapeDataString(block.Subject)}",
     };
 
+    /// <summary>
+    /// The lift that ends the active block of the same subject, code and scope when a new manual block replaces it. It
+    /// has no event of its own: the gateways replace a block of the same code and scope when the new block's event
+    /// arrives.
+    /// </summary>
+    public static BlockLift Replacement(NewBlock block, string actor) => new()
+    {
+        Kind = block.Kind,
+        Subject = block.Subject,
+        Operator = actor,
+        Reason = $"Replaced by a new {block.Code} block: {block.Reason}",
+        EventId = block.EventId,
+    };
+
     /// <summary>The audit entry of the lift of one code, naming the blocks that carried it.</summary>
     public static AuditEntry LiftAudit(BlockLift lift, string code, IReadOnlyList<BlockRecord> lifted, DateTimeOffset now) => new()
     {

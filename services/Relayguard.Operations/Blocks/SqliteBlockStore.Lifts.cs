@@ -21,7 +21,8 @@ public sealed partial class SqliteBlockStore
         BlockLift lift,
         IReadOnlyCollection<string>? codes,
         DateTimeOffset blockedUpTo,
-        DateTimeOffset now)
+        DateTimeOffset now,
+        string? scope = null)
     {
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
@@ -36,6 +37,7 @@ public sealed partial class SqliteBlockStore
         command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
         var active = ReadAll(command, now, includeEvidence: false)
             .Where(block => codes is null || codes.Contains(block.Code, StringComparer.Ordinal))
+            .Where(block => scope is null || block.Scope == scope)
             .ToList();
 
         var lifted = new List<BlockRecord>(active.Count);
@@ -98,6 +100,7 @@ public sealed partial class SqliteBlockStore
         var now = _timeProvider.GetUtcNow();
         using var connection = _database.Open();
         using var transaction = SqliteDatabase.BeginWrite(connection);
+        LiftActive(connection, transaction, BlockChanges.Replacement(block, actor), [block.Code], now, now, block.Scope);
         Record(connection, transaction, block, actor, now);
         await publish(message, block.EventId, cancellationToken);
         var record = FindByEvent(connection, transaction, block.EventId, now)!;

@@ -17,6 +17,9 @@ public sealed partial class MongoBlockStore
         ArgumentNullException.ThrowIfNull(block);
         ArgumentNullException.ThrowIfNull(publish);
         outbox.Add(block.EventId, message, MongoEventOutbox.BlocksCollection, "_id");
+        var now = timeProvider.GetUtcNow();
+        var replacement = BlockChanges.Replacement(block, actor);
+        Lift(replacement, FindActive(replacement, [block.Code], now, now).Where(active => active.Scope == block.Scope).ToList(), now);
         Record(block, actor);
         await outbox.PublishAsync(message, block.EventId, publish, logger, block.Kind, block.Subject, cancellationToken);
         return FindByEvent(block.EventId, timeProvider.GetUtcNow())!;
