@@ -57,7 +57,7 @@ public sealed class BlockCommands(IBlockStore store, TimeProvider timeProvider, 
 
     /// <summary>
     /// Records a manual block (code OP1) and publishes <see cref="AccountBlocked"/> or <see cref="IpBlocked"/>. The new
-    /// block replaces an active OP1 block of the same subject and scope; <c>Replaced</c> says whether there was one.
+    /// block replaces an active OP1 block of the same subject and scope; <c>Replaced</c> is true when there was one.
     /// </summary>
     /// <exception cref="EventPublishException">The event could not be published, and the store did not keep the block.</exception>
     public async Task<(BlockRecord Block, bool Replaced)> BlockAsync(ManualBlock manual, string operatorName, IPublishEndpoint publishEndpoint, CancellationToken cancellationToken)
