@@ -6,7 +6,7 @@ namespace Relayguard.Cli;
 /// <summary><c>relayguard accounts add|list|remove</c>: the local account store, read by a running gateway at each AUTH.</summary>
 public static class AccountsCommand
 {
-    private const string Usage = "Usage: relayguard accounts add NAME --password-stdin | list | remove NAME [--data DIR]";
+    internal const string Usage = "Usage: relayguard accounts add NAME --password-stdin | list | remove NAME [--data DIR]";
 
     /// <summary>The shortest password <c>accounts add</c> accepts, the minimum of NIST SP 800-63B for passwords a user chooses.</summary>
     public const int MinimumPasswordLength = 8;

@@ -3,7 +3,7 @@ namespace Relayguard.Cli;
 /// <summary><c>relayguard allow list|add|remove</c>: allowlist entries through the operations API.</summary>
 public static class AllowCommand
 {
-    private const string Usage = """
+    internal const string Usage = """
         Usage: relayguard allow list
                relayguard allow add account|ip SUBJECT --reason TEXT [--code CODE] [--for DURATION]
                relayguard allow remove account|ip SUBJECT [--code CODE]

@@ -3,7 +3,7 @@ namespace Relayguard.Cli;
 /// <summary><c>relayguard audit</c>: the audit log through the operations API, newest first.</summary>
 public static class AuditCommand
 {
-    private const string Usage = "Usage: relayguard audit [--kind account|ip] [--subject SUBJECT] [--limit N] [--after CURSOR]";
+    internal const string Usage = "Usage: relayguard audit [--kind account|ip] [--subject SUBJECT] [--limit N] [--after CURSOR]";
 
     public static async Task<int> RunAsync(CommandLine command, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {

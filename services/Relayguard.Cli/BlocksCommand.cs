@@ -6,7 +6,7 @@ namespace Relayguard.Cli;
 /// <summary><c>relayguard blocks list|show|lift|add</c>: blocks through the operations API.</summary>
 public static class BlocksCommand
 {
-    private const string Usage = """
+    internal const string Usage = """
         Usage: relayguard blocks list [--kind account|ip] [--code CODE] [--state active|expired|lifted|all] [--limit N] [--after CURSOR]
                relayguard blocks show KIND SUBJECT
                relayguard blocks lift KIND SUBJECT --reason TEXT [--code CODE]

@@ -3,7 +3,7 @@ namespace Relayguard.Cli;
 /// <summary>Dispatches <c>relayguard COMMAND ...</c> and maps failures to the documented exit codes.</summary>
 public static class CliApp
 {
-    public const string Usage = """
+    public const string Usage = $$"""
         Usage: relayguard COMMAND [options]
 
         Commands:
@@ -19,15 +19,38 @@ public static class CliApp
           evaluate-corpus DIR measure the classifier on a corpus of bounce messages
           version             print the version (also --version)
 
+        {{RunOptions}}
+        {{ClientOptionsHelp}} Options may come in any position.
+        Exit codes: 0 ok, 1 refused by the API (a 4xx such as 404), 2 usage error, 3 API unreachable or failing (5xx),
+          4 an address or the data folder 'run' needs is in use. 'relayguard help COMMAND' describes one command.
+        """;
+
+    private const string RunOptions = """
         Options of run: --smtp ADDR:PORT (default 127.0.0.1:2525), --smtps ADDR:PORT, --tls-cert FILE, --tls-key FILE,
           --upstream HOST:PORT, --dsn-smtp ADDR:PORT, --trusted CIDR[=ACCOUNT] (repeatable), --auth local|dovecot:HOST:PORT,
           --ops ADDR:PORT (default 127.0.0.1:8025), --help-listen ADDR:PORT, --rspamd URL, --data DIR (default ./data),
           --allow-plaintext-auth, and any setting as --Section:Key=value.
-        Client options (blocks, allow, audit): --ops-url URL (default http://127.0.0.1:8025), --token-file FILE
-          (or the token in RELAYGUARD_OPS_TOKEN), --json for the API's JSON instead of a table. Options may come in any position.
-        Exit codes: 0 ok, 1 refused by the API (a 4xx such as 404), 2 usage error, 3 API unreachable or failing (5xx),
-          4 an address 'run' must listen on is in use.
         """;
+
+    private const string ClientOptionsHelp = """
+        Client options (blocks, allow, audit): --ops-url URL (default http://127.0.0.1:8025), --token-file FILE
+          (or the token in RELAYGUARD_OPS_TOKEN), --json for the API's JSON instead of a table.
+        """;
+
+    /// <summary>Returns the help of one command, or null for a name that is not a command.</summary>
+    private static string? CommandHelp(string verb) => verb switch
+    {
+        "run" => $"Usage: relayguard run [options]\n{RunOptions}",
+        "accounts" => $"{AccountsCommand.Usage}\nNames ignore case. The password is read from standard input, one line of at least 8 characters.",
+        "tokens" => TokensCommand.Usage,
+        "blocks" => $"{BlocksCommand.Usage}\n{ClientOptionsHelp}",
+        "allow" => $"{AllowCommand.Usage}\n{ClientOptionsHelp}",
+        "audit" => $"{AuditCommand.Usage}\n{ClientOptionsHelp}",
+        "classify" => "Usage: relayguard classify FILE...\nPrints one JSON object per file: its kind and, for a delivery report, the failed recipients.",
+        "evaluate-corpus" => "Usage: relayguard evaluate-corpus DIR\nDIR holds the folders sisimai, sisimai-not, flufl and bounceparser with their answer tables.",
+        "version" => "Usage: relayguard version (or relayguard --version)",
+        _ => null,
+    };
 
     /// <summary><c>relayguard classify FILE...</c>: one JSON object per line; an unreadable or empty file gets an error object, and the exit code 1.</summary>
     private static int Classify(CommandLine command)
@@ -58,6 +81,13 @@ public static class CliApp
             var command = CommandLine.Parse(args);
             command.RejectUnknownOptions();
             var verb = command.Words.FirstOrDefault();
+            var topic = verb == "help" ? command.Words.ElementAtOrDefault(1) : verb;
+            if ((verb == "help" || command.Flag("help")) && topic is not null)
+            {
+                Console.Out.WriteLine(CommandHelp(topic) ?? throw new UsageException($"Unknown command '{topic}'."));
+                return ExitCodes.Ok;
+            }
+
             if (command.Flag("version") || verb == "version")
             {
                 Console.Out.WriteLine($"relayguard {Relayguard.ServiceDefaults.ServiceDefaultsExtensions.ServiceVersion}");

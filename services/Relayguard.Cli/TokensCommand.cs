@@ -9,7 +9,7 @@ namespace Relayguard.Cli;
 /// </summary>
 public static class TokensCommand
 {
-    private const string Usage = """
+    internal const string Usage = """
         Usage: relayguard tokens add NAME --role read|operate [--data DIR]
                relayguard tokens list [--data DIR]
                relayguard tokens remove NAME [--data DIR]

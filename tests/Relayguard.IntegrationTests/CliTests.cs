@@ -225,6 +225,28 @@ public sealed class CliTests(CliTests.RunningInstance running) : IClassFixture<C
         }
     }
 
+    [Theory]
+    [InlineData("blocks", "add", "--help")]
+    [InlineData("help", "blocks")]
+    public async Task Help_OfCommand_ListsItsOptions(params string[] args)
+    {
+        var result = await CliRunner.RunAsync(args);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.StartsWith("Usage: relayguard blocks list [--kind account|ip]", result.Output, StringComparison.Ordinal);
+        Assert.Contains("[--scope all|null-sender]", result.Output, StringComparison.Ordinal);
+        Assert.Contains("--token-file FILE", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Help_UnknownCommand_Exits2()
+    {
+        var result = await CliRunner.RunAsync(["help", "blokcs"]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("relayguard: Unknown command 'blokcs'.", result.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Token_Missing_Exits2()
     {
