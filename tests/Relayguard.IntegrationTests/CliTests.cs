@@ -262,7 +262,9 @@ public sealed class CliTests(CliTests.RunningInstance running) : IClassFixture<C
         var result = await CliRunner.RunAsync(["blocks", "list", "--ops-url", _instance.OpsUrl.ToString()], TokenEnvironment("rg_not-a-token"));
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains("401", result.Error, StringComparison.Ordinal);
+        Assert.Contains("did not accept the operator token (401)", result.Error, StringComparison.Ordinal);
+        Assert.Contains("RELAYGUARD_OPS_TOKEN", result.Error, StringComparison.Ordinal);
+        Assert.Contains("--token-file", result.Error, StringComparison.Ordinal);
     }
 
     [Fact]

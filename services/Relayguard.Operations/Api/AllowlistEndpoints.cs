@@ -112,7 +112,7 @@ internal static class AllowlistEndpoints
             _ => $"{codeValue} entry",
         };
         return Results.Problem(
-            detail: $"No active allowlist {missingEntry} for {kindValue} '{subjectValue}', so nothing was removed. 'GET /api/allowlist' lists the active entries.",
+            detail: $"No active allowlist {missingEntry} for {kindValue} '{subjectValue}', so nothing was removed. List the active entries with 'GET /api/allowlist' or 'relayguard allow list'.",
             statusCode: StatusCodes.Status404NotFound,
             title: "Not found");
     }
