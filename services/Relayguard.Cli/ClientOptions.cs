@@ -14,7 +14,7 @@ internal static class ClientOptions
     /// <summary>Reads <c>KIND SUBJECT</c> after the action; KIND must be account or ip.</summary>
     public static (string Kind, string Subject) KindAndSubject(CommandLine command, string usage)
     {
-        ExpectWords(command, 4, usage);
+        ExpectWords(command, 4, usage, "KIND", "SUBJECT");
         var kind = command.Words[2].ToLowerInvariant();
         if (!Kinds.Contains(kind))
         {
@@ -24,12 +24,17 @@ internal static class ClientOptions
         return (kind, command.Words[3]);
     }
 
-    /// <summary>Fails with the usage text unless the command line has exactly <paramref name="count"/> words, the command and action included.</summary>
-    public static void ExpectWords(CommandLine command, int count, string usage)
+    /// <summary>
+    /// Fails with the usage text unless the command line has exactly <paramref name="count"/> words, the command and
+    /// action included. <paramref name="names"/> name the last words, for the message when they are missing.
+    /// </summary>
+    public static void ExpectWords(CommandLine command, int count, string usage, params string[] names)
     {
         if (command.Words.Count < count)
         {
-            throw new UsageException($"Missing arguments.\n{usage}");
+            var missing = names.Skip(names.Length - (count - command.Words.Count)).ToList();
+            var what = missing.Count > 0 && missing.Count == count - command.Words.Count ? string.Join(" and ", missing) : "arguments";
+            throw new UsageException($"Missing {what}.\n{usage}");
         }
 
         if (command.Words.Count > count)

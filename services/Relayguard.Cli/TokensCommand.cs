@@ -22,7 +22,7 @@ public static class TokensCommand
         {
             case "add":
                 command.AllowOnly("data", "role", "json");
-                ClientOptions.ExpectWords(command, 3, Usage);
+                ClientOptions.ExpectWords(command, 3, Usage, "NAME");
                 return Add(command, command.Words[2], output, error);
             case "list":
                 command.AllowOnly("data", "json");
@@ -30,7 +30,7 @@ public static class TokensCommand
                 return List(command, output);
             case "remove":
                 command.AllowOnly("data", "json");
-                ClientOptions.ExpectWords(command, 3, Usage);
+                ClientOptions.ExpectWords(command, 3, Usage, "NAME");
                 return Remove(command, command.Words[2], output, error);
             default:
                 throw new UsageException(action is null ? Usage : $"Unknown action 'tokens {action}'.\n{Usage}");

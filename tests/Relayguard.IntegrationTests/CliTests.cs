@@ -239,6 +239,15 @@ public sealed class CliTests(CliTests.RunningInstance running) : IClassFixture<C
     }
 
     [Fact]
+    public async Task BlocksShow_NoSubject_NamesIt()
+    {
+        var result = await CliRunner.RunAsync(["blocks", "show", "account"]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("relayguard: Missing SUBJECT.", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Help_UnknownCommand_Exits2()
     {
         var result = await CliRunner.RunAsync(["help", "blokcs"]);

@@ -6,7 +6,7 @@ namespace Relayguard.Operations.Blocks;
 internal static partial class BlocksLog
 {
     [LoggerMessage(EventId = OperationsEventIds.BlockRecorded, Level = LogLevel.Information,
-        Message = "Recorded a {Code} block of {Kind} {Subject} with scope {Scope}, expiring {ExpiresAt}, set by {Actor} (event {EventId}).")]
+        Message = "Recorded the {Code} block of {Kind} {Subject} with scope {Scope}, expiring {ExpiresAt}, set by {Actor} (event {EventId}).")]
     public static partial void BlockRecorded(ILogger logger, string code, string kind, string subject, string scope, string expiresAt, string actor, Guid eventId);
 
     [LoggerMessage(EventId = OperationsEventIds.BlockEventDuplicate, Level = LogLevel.Debug,

@@ -84,6 +84,6 @@ public sealed partial class SqliteWarningStore : IWarningStore
     }
 
     [LoggerMessage(EventId = OperationsEventIds.WarningRecorded, Level = LogLevel.Information,
-        Message = "Recorded a {Code} warning of account {Account}: {InvalidCount} of {DistinctCount} recipients invalid (event {EventId}).")]
+        Message = "Recorded the {Code} warning of account {Account}: {InvalidCount} of {DistinctCount} recipients invalid (event {EventId}).")]
     internal static partial void LogWarningRecorded(ILogger logger, string account, string code, int invalidCount, int distinctCount, Guid eventId);
 }
