@@ -39,6 +39,19 @@ public sealed class JsonBodyTests
         Assert.DoesNotContain("System.", detail, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task UnknownField_NamedAndRefused()
+    {
+        await using var host = await OperationsHost.StartAsync();
+
+        using var response = await host.Operator.PostAsync("/api/blocks", Json("""{"kind":"account","subject":"zoe","reason":"x","scpoe":"null-sender"}"""));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await OperationsHost.ReadJsonAsync(response);
+        var message = problem.GetProperty("errors").GetProperty("scpoe")[0].GetString();
+        Assert.Equal("Unknown field 'scpoe': send only the fields kind, subject, code, reason, for and scope.", message);
+    }
+
     [Theory]
     [InlineData("/api/blocks")]
     [InlineData("/api/allowlist")]

@@ -59,6 +59,21 @@ internal static class JsonBody
             return (null, BodyProblem($"The body is {JsonKindName(root.ValueKind)}, but it must be a JSON object with the fields {fields}."));
         }
 
+        // The deserializer skips a field it does not know, so a misspelt optional field ('scpoe') would be dropped
+        // without a word and its default used.
+        var known = typeInfo.Properties.Select(p => p.Name).ToHashSet(options.PropertyNameCaseInsensitive ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
+        var unknown = root.EnumerateObject().Select(p => p.Name).Where(name => !known.Contains(name)).ToList();
+        if (unknown.Count > 0)
+        {
+            var errors = new ApiErrors();
+            foreach (var name in unknown)
+            {
+                errors.Add(name, $"Unknown field '{name}': send only the fields {fields}.");
+            }
+
+            return (null, errors.ToResult());
+        }
+
         try
         {
             return ((T?)root.Deserialize(typeInfo) ?? new T(), null);
