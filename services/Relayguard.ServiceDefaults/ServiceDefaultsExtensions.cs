@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
@@ -112,8 +114,31 @@ public static class ServiceDefaultsExtensions
     public static WebApplication MapServiceDefaults(this WebApplication app)
     {
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready");
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { ResponseWriter = WriteHealthReport });
         app.MapPrometheusScrapingEndpoint("/metrics");
         return app;
+    }
+
+    /// <summary>
+    /// Writes the overall status on the first line, as the default writer does, then one line per check with its
+    /// description, so an operator's <c>curl</c> shows which check failed and why without reading the log.
+    /// </summary>
+    private static Task WriteHealthReport(HttpContext context, HealthReport report)
+    {
+        var text = new System.Text.StringBuilder().Append(report.Status).Append('\n');
+        foreach (var (name, entry) in report.Entries.OrderBy(e => e.Key, StringComparer.Ordinal))
+        {
+            text.Append(name).Append(": ").Append(entry.Status);
+            var detail = entry.Description ?? entry.Exception?.Message;
+            if (!string.IsNullOrWhiteSpace(detail))
+            {
+                text.Append(" (").Append(detail.ReplaceLineEndings(" ")).Append(')');
+            }
+
+            text.Append('\n');
+        }
+
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync(text.ToString());
     }
 }

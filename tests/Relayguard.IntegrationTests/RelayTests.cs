@@ -101,6 +101,22 @@ public sealed class RelayTests
     }
 
     [Fact]
+    public async Task Health_UpstreamDown_NamesCheck()
+    {
+        var unusedPort = Ports.Free();
+        await using var relayguard = await StartAsync($"127.0.0.1:{unusedPort}");
+        using var http = new HttpClient { BaseAddress = relayguard.OpsUrl };
+
+        using var response = await http.GetAsync("/health/ready");
+        var lines = (await response.Content.ReadAsStringAsync()).Split('\n');
+
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("Unhealthy", lines[0]);
+        Assert.Contains(lines, line => line.StartsWith($"upstream: Unhealthy (Upstream 127.0.0.1:{unusedPort} does not accept connections: ", StringComparison.Ordinal));
+        Assert.Contains("store: Healthy (", lines.Single(line => line.StartsWith("store:", StringComparison.Ordinal)), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Data_BareLineFeed_Refused()
     {
         await using var sink = await SmtpSink.StartAsync();
