@@ -24,7 +24,7 @@ public static class AllowCommand
                 command.AllowOnly([.. ClientOptions.Names, "code"]);
                 return await RemoveAsync(command, output, cancellationToken);
             default:
-                throw new UsageException(action is null ? Usage : $"Unknown action 'allow {action}'.\n{Usage}");
+                throw new UsageException(action is null ? $"Missing action: use list, add or remove.\n{Usage}" : $"Unknown action 'allow {action}'.\n{Usage}");
         }
     }
 

@@ -31,7 +31,7 @@ public static class BlocksCommand
                 command.AllowOnly([.. ClientOptions.Names, "reason", "code", "for", "scope"]);
                 return await AddAsync(command, output, cancellationToken);
             default:
-                throw new UsageException(action is null ? Usage : $"Unknown action 'blocks {action}'.\n{Usage}");
+                throw new UsageException(action is null ? $"Missing action: use list, show, lift or add.\n{Usage}" : $"Unknown action 'blocks {action}'.\n{Usage}");
         }
     }
 

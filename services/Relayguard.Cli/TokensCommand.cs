@@ -33,7 +33,7 @@ public static class TokensCommand
                 ClientOptions.ExpectWords(command, 3, Usage, "NAME");
                 return Remove(command, command.Words[2], output, error);
             default:
-                throw new UsageException(action is null ? Usage : $"Unknown action 'tokens {action}'.\n{Usage}");
+                throw new UsageException(action is null ? $"Missing action: use add, list or remove.\n{Usage}" : $"Unknown action 'tokens {action}'.\n{Usage}");
         }
     }
 

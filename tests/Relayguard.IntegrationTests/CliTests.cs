@@ -248,6 +248,15 @@ public sealed class CliTests(CliTests.RunningInstance running) : IClassFixture<C
     }
 
     [Fact]
+    public async Task Blocks_NoAction_SaysSo()
+    {
+        var result = await CliRunner.RunAsync(["blocks"]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("relayguard: Missing action: use list, show, lift or add.", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Help_UnknownCommand_Exits2()
     {
         var result = await CliRunner.RunAsync(["help", "blokcs"]);
