@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Relayguard.Operations;
 using Relayguard.Operations.Tokens;
 using Relayguard.ServiceDefaults;
@@ -56,13 +57,15 @@ public static class RunCommand
 
         // Checked before the host starts: a host that fails while starting logs the exception with its stack trace,
         // which would bury the line that names the setting.
+        // A misspelt key often explains a failed check, so the unknown keys come first.
+        var unknown = KnownSettings.FindUnknown(app.Configuration, app.Services.GetServices<KnownSetting>());
         try
         {
             StartupFailure.ValidateOptions(app.Services);
         }
         catch (Exception ex) when (StartupFailure.Describe(ex) is { } problems)
         {
-            foreach (var problem in problems)
+            foreach (var problem in unknown.Concat(problems))
             {
                 await Console.Error.WriteLineAsync($"relayguard: {problem}");
             }
@@ -70,9 +73,21 @@ public static class RunCommand
             return ExitCodes.Usage;
         }
 
-        KnownSettings.WarnUnknown(app.Configuration, app.Services, app.Logger);
+        KnownSettings.Warn(unknown, app.Logger);
         var dataDirectory = app.Configuration["Data:Directory"]!;
-        using var dataLock = DataDirectoryLock.TryAcquire(dataDirectory, out var holder);
+        DataDirectoryLock? dataLock;
+        int? holder;
+        try
+        {
+            dataLock = DataDirectoryLock.TryAcquire(dataDirectory, out holder);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            await Console.Error.WriteLineAsync($"relayguard: Data:Directory (--data) '{dataDirectory}' could not be locked: {ex.Message} Check that this user may write the folder.");
+            return ExitCodes.Usage;
+        }
+
+        using var heldLock = dataLock;
         if (dataLock is null)
         {
             var by = holder is { } pid ? $"another relayguard process (pid {pid})" : "another relayguard process";

@@ -23,7 +23,19 @@ builder.Services.AddRelayguardBus(
     busDecidesReadiness: false);
 
 // Two gateways on one data folder would publish one outbox twice and share one block queue.
-using var dataLock = DataDirectoryLock.TryAcquire(builder.Configuration["Data:Directory"]!, out var holder);
+DataDirectoryLock? dataLock;
+int? holder;
+try
+{
+    dataLock = DataDirectoryLock.TryAcquire(builder.Configuration["Data:Directory"]!, out holder);
+}
+catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+{
+    await Console.Error.WriteLineAsync($"relayguard-gateway: Data:Directory '{builder.Configuration["Data:Directory"]}' could not be locked: {exception.Message} Check that this user may write the folder.");
+    return 2;
+}
+
+using var heldLock = dataLock;
 if (dataLock is null)
 {
     await Console.Error.WriteLineAsync($"relayguard-gateway: Data:Directory '{builder.Configuration["Data:Directory"]}' is in use by another gateway{(holder is { } pid ? $" (pid {pid})" : string.Empty)}. Stop it, or give this one a folder of its own.");

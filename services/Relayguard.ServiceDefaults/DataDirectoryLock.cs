@@ -24,26 +24,46 @@ public sealed class DataDirectoryLock : IDisposable
     /// Takes the lock of <paramref name="directory"/>, or returns null when another process holds it, with that
     /// process's id in <paramref name="holder"/> when it could be read.
     /// </summary>
+    /// <exception cref="IOException">The lock file could not be opened or written for another reason, such as a full disk.</exception>
+    /// <exception cref="UnauthorizedAccessException">This user may not open or write the lock file.</exception>
     public static DataDirectoryLock? TryAcquire(string directory, out int? holder)
     {
         holder = null;
         var pidPath = Path.Combine(directory, PidFileName);
+        FileStream file;
         try
         {
             // FileShare.None takes an exclusive advisory lock (flock) on Linux, which a second process cannot take.
             // Any other open of the file takes a shared one, so the holder's id goes to a file of its own.
-            var file = new FileStream(Path.Combine(directory, FileName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            File.WriteAllText(pidPath, Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
-            return new DataDirectoryLock(file);
+            file = new FileStream(Path.Combine(directory, FileName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
-        catch (IOException)
+        catch (IOException exception) when (IsHeldElsewhere(exception))
         {
             holder = ReadHolder(pidPath);
             return null;
         }
+
+        try
+        {
+            File.WriteAllText(pidPath, Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+
+        return new DataDirectoryLock(file);
     }
 
     public void Dispose() => _file.Dispose();
+
+    /// <summary>
+    /// True for the failure of a lock that another open file holds: .NET reports it as an IOException whose HResult is
+    /// the errno EWOULDBLOCK (11) on Linux, or ERROR_SHARING_VIOLATION on Windows.
+    /// </summary>
+    private static bool IsHeldElsewhere(IOException exception) =>
+        exception.GetType() == typeof(IOException) && exception.HResult is 11 or unchecked((int)0x80070020);
 
     private static int? ReadHolder(string path)
     {
@@ -51,7 +71,7 @@ public sealed class DataDirectoryLock : IDisposable
         {
             return int.TryParse(File.ReadAllText(path).Trim(), CultureInfo.InvariantCulture, out var pid) ? pid : null;
         }
-        catch (IOException)
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
             return null;
         }

@@ -52,12 +52,12 @@ public static partial class KnownSettings
         return services;
     }
 
-    /// <summary>Logs a warning for each configured key that no known setting of <paramref name="services"/> reads.</summary>
-    public static void WarnUnknown(IConfiguration configuration, IServiceProvider services, ILogger logger)
+    /// <summary>Logs a warning for each line of <see cref="FindUnknown"/>.</summary>
+    public static void Warn(IReadOnlyList<string> problems, ILogger logger)
     {
-        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(problems);
         ArgumentNullException.ThrowIfNull(logger);
-        foreach (var problem in FindUnknown(configuration, services.GetServices<KnownSetting>()))
+        foreach (var problem in problems)
         {
             LogUnknownSetting(logger, problem);
         }
@@ -94,11 +94,24 @@ public static partial class KnownSettings
             }
 
             var own = settings.Where(s => IsUnder(key, s.Path)).ToList();
-            var read = own.Count > 0
-                ? own.Any(s => key.Length == s.Path.Length || (s.Options is not null && Fits(s.Options, key[(s.Path.Length + 1)..].Split(':'))))
-                : ProductPaths.Any(path => IsUnder(key, path));
-            if (read)
+            var shapes = own.Select(s => s.Options is null
+                    ? key.Length == s.Path.Length ? Shape.Read : Shape.Unknown
+                    : key.Length == s.Path.Length ? ShapeOf(s.Options, []) : ShapeOf(s.Options, key[(s.Path.Length + 1)..].Split(':')))
+                .ToList();
+            if (own.Count == 0 ? ProductPaths.Any(path => IsUnder(key, path)) : shapes.Contains(Shape.Read))
             {
+                continue;
+            }
+
+            if (shapes.Contains(Shape.ValueForList))
+            {
+                problems.Add($"Setting {key} is a list, so its single value is ignored; give one value per item: {key}:0=..., {key}:1=....");
+                continue;
+            }
+
+            if (shapes.Contains(Shape.ValueForSection))
+            {
+                problems.Add($"Setting {key} has settings inside it, so its single value is ignored; give {key}:NAME=... instead.");
                 continue;
             }
 
@@ -121,32 +134,46 @@ public static partial class KnownSettings
         return colon < 0 ? path : path[..colon];
     }
 
-    /// <summary>Returns true when the binder would put a value at <paramref name="parts"/> inside an instance of <paramref name="type"/>.</summary>
-    private static bool Fits(Type type, ReadOnlySpan<string> parts)
+    /// <summary>What the binder does with a value at a path.</summary>
+    private enum Shape
+    {
+        /// <summary>It binds the value.</summary>
+        Read,
+
+        /// <summary>No property is at the path: it skips the value.</summary>
+        Unknown,
+
+        /// <summary>The path is a list, which takes its items from the keys below it: it skips the one value.</summary>
+        ValueForList,
+
+        /// <summary>The path is an object or a dictionary, which takes its parts from the keys below it: it skips the one value.</summary>
+        ValueForSection,
+    }
+
+    /// <summary>Returns what the binder does with a value at <paramref name="parts"/> inside an instance of <paramref name="type"/>.</summary>
+    private static Shape ShapeOf(Type type, ReadOnlySpan<string> parts)
     {
         type = Nullable.GetUnderlyingType(type) ?? type;
-        if (parts.Length == 0)
-        {
-            return true;
-        }
-
         if (IsScalar(type))
         {
-            return false;
+            return parts.Length == 0 ? Shape.Read : Shape.Unknown;
         }
 
-        if (DictionaryValueType(type) is { } valueType)
+        var valueType = DictionaryValueType(type);
+        var elementType = valueType is null ? ElementType(type) : null;
+        if (parts.Length == 0)
         {
-            return Fits(valueType, parts[1..]);
+            return elementType is not null ? Shape.ValueForList : Shape.ValueForSection;
         }
 
-        if (ElementType(type) is { } elementType)
+        // The binder takes a list's items from every key below it, in order, whatever their names.
+        if ((valueType ?? elementType) is { } itemType)
         {
-            return int.TryParse(parts[0], out _) && Fits(elementType, parts[1..]);
+            return ShapeOf(itemType, parts[1..]);
         }
 
         var property = FindProperty(type, parts[0]);
-        return property is not null && Fits(property.PropertyType, parts[1..]);
+        return property is null ? Shape.Unknown : ShapeOf(property.PropertyType, parts[1..]);
     }
 
     private static bool IsScalar(Type type) =>

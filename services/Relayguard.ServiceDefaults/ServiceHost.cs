@@ -78,10 +78,12 @@ public static class ServiceHost
     {
         ArgumentNullException.ThrowIfNull(builder);
         await using var app = builder.Build();
+        IReadOnlyList<string> unknown = [];
         try
         {
+            unknown = KnownSettings.FindUnknown(app.Configuration, app.Services.GetServices<KnownSetting>());
             StartupFailure.ValidateOptions(app.Services);
-            KnownSettings.WarnUnknown(app.Configuration, app.Services, app.Logger);
+            KnownSettings.Warn(unknown, app.Logger);
             app.MapServiceDefaults();
             configure?.Invoke(app);
             await app.RunAsync();
@@ -89,7 +91,8 @@ public static class ServiceHost
         }
         catch (Exception exception) when (StartupFailure.Describe(exception) is { } problems)
         {
-            foreach (var problem in problems)
+            // A misspelt key often explains a failed check, so the unknown keys come first.
+            foreach (var problem in unknown.Concat(problems))
             {
                 await Console.Error.WriteLineAsync($"{serviceName}: {problem}");
             }

@@ -63,6 +63,20 @@ public sealed class RunStartupTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_InvalidSetting_NamesUnknownKeyFirst()
+    {
+        var result = await RunAsync("--Smtp:Lisen=127.0.0.1:2525", "--Limits:MessageSize=big");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(
+            [
+                "relayguard: Unknown setting Smtp:Lisen is ignored; did you mean Smtp:Listen?",
+                "relayguard: Invalid Limits:MessageSize 'big': use a whole number.",
+            ],
+            result.Error.Trim().Split('\n'));
+    }
+
+    [Fact]
     public async Task Run_SettingsFileNotJson_Exits2()
     {
         var folder = Path.Combine(_data, "working");

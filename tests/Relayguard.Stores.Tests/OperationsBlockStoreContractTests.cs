@@ -163,11 +163,12 @@ public sealed class OperationsBlockStoreContractTests
         var message = Blocked(block);
         var events = new EventRecorder();
 
-        var record = await stores.Blocks.BlockAsync(block, "admin", message, events.PublishAsync, default);
+        var (record, replaced) = await stores.Blocks.BlockAsync(block, "admin", message, events.PublishAsync, default);
 
         Assert.Equal(block.EventId, record.EventId);
         Assert.Equal("admin", record.SetBy);
         Assert.Equal(BlockStates.Active, record.State);
+        Assert.Empty(replaced);
         Assert.Same(message, Assert.Single(events.Published));
         Assert.False(stores.Blocks.Record(block, IBlockStore.EventActor(RuleCodes.Op1)));
     }
@@ -187,14 +188,22 @@ public sealed class OperationsBlockStoreContractTests
         time.Advance(TimeSpan.FromMinutes(1));
         var second = Block(RuleCodes.Op1, time.GetUtcNow());
 
-        await stores.Blocks.BlockAsync(second, "admin", Blocked(second), new EventRecorder().PublishAsync, default);
+        var result = await stores.Blocks.BlockAsync(second, "admin", Blocked(second), new EventRecorder().PublishAsync, default);
 
+        Assert.Equal(first.EventId, Assert.Single(result.Replaced).EventId);
         var blocks = stores.Blocks.ForSubject(BlockKinds.Ip, Address);
         var active = blocks.Where(b => b.State == BlockStates.Active).Select(b => b.EventId).Order().ToList();
         Assert.Equal(new[] { otherScope.EventId, second.EventId }.Order(), active);
         var replaced = Assert.Single(blocks, b => b.EventId == first.EventId);
         Assert.Equal(BlockStates.Lifted, replaced.State);
         Assert.Equal($"Replaced by a new OP1 block: {second.Reason}", replaced.LiftReason);
+        Assert.Single(stores.Audit.List(10).Items, entry => entry.Action == "lift" && entry.Reason == replaced.LiftReason);
+
+        // Webhook receivers drop a repeated id, so the lift's webhook must not reuse the new block's.
+        var webhooks = stores.Webhooks.ReadAfter(0, 10);
+        var lift = Assert.Single(webhooks, item => item.Type == nameof(IpUnblocked));
+        Assert.NotEqual(second.EventId, lift.EventId);
+        Assert.Equal(webhooks.Count, webhooks.Select(item => item.EventId).Distinct().Count());
     }
 
     /// <summary>SQLite rolls the block back. MongoDB keeps it, and its outbox publishes the event once the bus takes it.</summary>

@@ -142,7 +142,7 @@ internal static class BlocksEndpoints
             var (block, replaced) = await commands.BlockAsync(manual, user.Identity!.Name!, publishEndpoint, cancellationToken);
 
             // 200 when the block replaced the active one of the same subject, code and scope, as the allowlist does.
-            return replaced
+            return replaced.Count > 0
                 ? Results.Ok(block)
                 : Results.Created($"/api/blocks/{block.Kind}/{Uri.EscapeDataString(block.Subject)}", block);
         }

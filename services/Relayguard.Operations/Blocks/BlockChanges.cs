@@ -41,9 +41,9 @@ internal static class BlockChanges
     };
 
     /// <summary>
-    /// The lift that ends the active block of the same subject, code and scope when a new manual block replaces it. It
-    /// has no event of its own: the gateways replace a block of the same code and scope when the new block's event
-    /// arrives.
+    /// The lift that ends the active block of the same subject, code and scope when a new manual block replaces it. No
+    /// bus event carries it, because the gateways replace a block of the same code and scope when the new block's event
+    /// arrives. Its id is its own, for the audit entry and the webhook, whose receivers drop a repeated id.
     /// </summary>
     public static BlockLift Replacement(NewBlock block, string actor) => new()
     {
@@ -51,7 +51,7 @@ internal static class BlockChanges
         Subject = block.Subject,
         Operator = actor,
         Reason = $"Replaced by a new {block.Code} block: {block.Reason}",
-        EventId = block.EventId,
+        EventId = Guid.CreateVersion7(block.BlockedAt),
     };
 
     /// <summary>The audit entry of the lift of one code, naming the blocks that carried it.</summary>

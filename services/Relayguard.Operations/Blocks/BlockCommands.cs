@@ -57,14 +57,12 @@ public sealed class BlockCommands(IBlockStore store, TimeProvider timeProvider, 
 
     /// <summary>
     /// Records a manual block (code OP1) and publishes <see cref="AccountBlocked"/> or <see cref="IpBlocked"/>. The new
-    /// block replaces an active OP1 block of the same subject and scope; <c>Replaced</c> is true when there was one.
+    /// block replaces an active OP1 block of the same subject and scope; the result names the blocks it replaced.
     /// </summary>
     /// <exception cref="EventPublishException">The event could not be published, and the store did not keep the block.</exception>
-    public async Task<(BlockRecord Block, bool Replaced)> BlockAsync(ManualBlock manual, string operatorName, IPublishEndpoint publishEndpoint, CancellationToken cancellationToken)
+    public async Task<ManualBlockResult> BlockAsync(ManualBlock manual, string operatorName, IPublishEndpoint publishEndpoint, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
-        var replaced = store.ForSubject(manual.Kind, manual.Subject)
-            .Any(active => active.State == BlockStates.Active && active.Code == RuleCodes.Op1 && active.Scope == manual.Scope);
         var block = new NewBlock
         {
             EventId = Guid.CreateVersion7(now),
@@ -81,14 +79,14 @@ public sealed class BlockCommands(IBlockStore store, TimeProvider timeProvider, 
             BlockedAt = now,
             ExpiresAt = manual.Duration is { } duration ? now + duration : null,
         };
-        var record = await store.BlockAsync(
+        var result = await store.BlockAsync(
             block,
             operatorName,
             CreateBlockEvent(block),
             (message, eventId, token) => EventPublishing.PublishAsync(publishEndpoint, message, eventId, logger, block.Kind, block.Subject, operatorName, token),
             cancellationToken);
         BlocksLog.BlockRecorded(logger, block.Code, block.Kind, block.Subject, block.Scope, BlocksLog.FormatExpiry(block.ExpiresAt), operatorName, block.EventId);
-        return (record, replaced);
+        return result;
     }
 
     private static object CreateUnblockEvent(BlockLift lift, IReadOnlyList<string> codes, DateTimeOffset now)

@@ -35,10 +35,11 @@ public interface IBlockStore
 
     /// <summary>
     /// Records an operator's manual block and publishes <paramref name="message"/>, its block event, with
-    /// <paramref name="publish"/>. Returns the stored block.
+    /// <paramref name="publish"/>. Lifts the subject's active block of the same code and scope, as the gateways
+    /// replace it when the event arrives. Returns the stored block and the blocks it replaced.
     /// </summary>
     /// <exception cref="EventPublishException">The event could not be published, and the store did not keep the block.</exception>
-    Task<BlockRecord> BlockAsync(NewBlock block, string actor, object message, EventPublisher publish, CancellationToken cancellationToken);
+    Task<ManualBlockResult> BlockAsync(NewBlock block, string actor, object message, EventPublisher publish, CancellationToken cancellationToken);
 
     /// <summary>
     /// Lifts the subject's blocks that are active at <paramref name="now"/> (every code, or only

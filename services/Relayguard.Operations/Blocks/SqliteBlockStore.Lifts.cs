@@ -95,17 +95,17 @@ public sealed partial class SqliteBlockStore
     }
 
     /// <summary>Records the block and publishes its event while the transaction is open, so a block that could not be announced is rolled back.</summary>
-    public async Task<BlockRecord> BlockAsync(NewBlock block, string actor, object message, EventPublisher publish, CancellationToken cancellationToken)
+    public async Task<ManualBlockResult> BlockAsync(NewBlock block, string actor, object message, EventPublisher publish, CancellationToken cancellationToken)
     {
         var now = _timeProvider.GetUtcNow();
         using var connection = _database.Open();
         using var transaction = SqliteDatabase.BeginWrite(connection);
-        LiftActive(connection, transaction, BlockChanges.Replacement(block, actor), [block.Code], now, now, block.Scope);
+        var replaced = LiftActive(connection, transaction, BlockChanges.Replacement(block, actor), [block.Code], now, now, block.Scope);
         Record(connection, transaction, block, actor, now);
         await publish(message, block.EventId, cancellationToken);
         var record = FindByEvent(connection, transaction, block.EventId, now)!;
         transaction.Commit();
-        return record;
+        return new ManualBlockResult(record, replaced);
     }
 
     public bool ApplyLift(BlockLift lift, IReadOnlyCollection<string> codes, DateTimeOffset unblockedAt)

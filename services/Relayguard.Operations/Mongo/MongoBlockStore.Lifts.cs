@@ -12,17 +12,28 @@ public sealed partial class MongoBlockStore
     /// the block stays and the outbox relay publishes the event later, so this method raises no
     /// <see cref="EventPublishException"/>.
     /// </summary>
-    public async Task<BlockRecord> BlockAsync(NewBlock block, string actor, object message, EventPublisher publish, CancellationToken cancellationToken)
+    public async Task<ManualBlockResult> BlockAsync(NewBlock block, string actor, object message, EventPublisher publish, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(block);
         ArgumentNullException.ThrowIfNull(publish);
         outbox.Add(block.EventId, message, MongoEventOutbox.BlocksCollection, "_id");
+        Record(block, actor);
+
+        // Lifted after the new block is recorded, so a crash in between leaves two active blocks, which a second
+        // add replaces, and never none.
         var now = timeProvider.GetUtcNow();
         var replacement = BlockChanges.Replacement(block, actor);
-        Lift(replacement, FindActive(replacement, [block.Code], now, now).Where(active => active.Scope == block.Scope).ToList(), now);
-        Record(block, actor);
+        var active = FindActive(replacement, [block.Code], now, now)
+            .Where(other => other.Scope == block.Scope && other.EventId != block.EventId)
+            .ToList();
+        List<BlockRecord> replaced = active.Count > 0 ? Lift(replacement, active, now) : [];
+        if (replaced.Count > 0)
+        {
+            AppendLift(replacement, replaced, now);
+        }
+
         await outbox.PublishAsync(message, block.EventId, publish, logger, block.Kind, block.Subject, cancellationToken);
-        return FindByEvent(block.EventId, timeProvider.GetUtcNow())!;
+        return new ManualBlockResult(FindByEvent(block.EventId, timeProvider.GetUtcNow())!, replaced);
     }
 
     /// <summary>
