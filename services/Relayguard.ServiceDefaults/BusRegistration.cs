@@ -91,7 +91,7 @@ public static class BusRegistration
     /// <summary>
     /// MassTransit's in-memory transport, for the embedded mode and a service alone. Messages are written as plain
     /// JSON with MassTransit's headers beside them, not inside its JSON envelope, because in one process nothing reads
-    /// the envelope. In the detector benchmark the envelope cost about 5 KB of allocation per event and 5 to 10% of
+    /// the envelope. In the detector benchmark the envelope cost about 4.4 KB of allocation per event and 5 to 10% of
     /// the events per second.
     /// </summary>
     public static void UsingRelayguardInMemory(this IBusRegistrationConfigurator bus)
