@@ -84,6 +84,14 @@ public static class ServiceHost
             unknown = KnownSettings.FindUnknown(app.Configuration, app.Services.GetServices<KnownSetting>());
             StartupFailure.ValidateOptions(app.Services);
             KnownSettings.Warn(unknown, app.Logger);
+
+            // Checked before the start: a host that fails to bind logs the exception with its stack trace first.
+            if (StartupFailure.FindAddressInUse(Listeners(app.Configuration)) is var (key, address))
+            {
+                await Console.Error.WriteLineAsync($"{serviceName}: {key} {address} is already in use. Stop the other process or change the address.");
+                return 4;
+            }
+
             app.MapServiceDefaults();
             configure?.Invoke(app);
             await app.RunAsync();
@@ -103,6 +111,19 @@ public static class ServiceHost
         {
             await Console.Error.WriteLineAsync($"{serviceName}: {exception.Message.TrimEnd('.')}. Stop the other process or change the address.");
             return 4;
+        }
+    }
+
+    /// <summary>Returns the configured listen addresses (every key that ends in <c>Listen</c>) that parse as ADDRESS:PORT.</summary>
+    private static IEnumerable<(string Key, System.Net.IPEndPoint Address)> Listeners(IConfiguration configuration)
+    {
+        foreach (var (key, value) in configuration.AsEnumerable())
+        {
+            if (value is not null && key.EndsWith("Listen", StringComparison.OrdinalIgnoreCase)
+                && System.Net.IPEndPoint.TryParse(value, out var address) && address.Port != 0)
+            {
+                yield return (key, address);
+            }
         }
     }
 

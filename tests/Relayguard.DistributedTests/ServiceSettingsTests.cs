@@ -39,6 +39,30 @@ public sealed class ServiceSettingsTests : IDisposable
         Assert.Single(error.Trim().Split('\n'));
     }
 
+    [Theory]
+    [InlineData("Relayguard.Operations.Host", "relayguard-operations", "Operations:Listen")]
+    [InlineData("Relayguard.Gateway.Host", "relayguard-gateway", "Smtp:Listen")]
+    public async Task Service_AddressInUse_Exits4NamingIt(string project, string assembly, string key)
+    {
+        using var holder = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        holder.Start();
+        var taken = (System.Net.IPEndPoint)holder.LocalEndpoint;
+        var settings = new Dictionary<string, string>
+        {
+            ["Bus:RabbitMq"] = $"amqp://guest:guest@127.0.0.1:{Ports.Free()}/",
+            ["Data:Directory"] = _data,
+            ["Http:Listen"] = $"127.0.0.1:{Ports.Free()}",
+            ["Operations:Listen"] = $"127.0.0.1:{Ports.Free()}",
+            ["Smtp:Listen"] = $"127.0.0.1:{Ports.Free()}",
+        };
+        settings[key] = taken.ToString();
+
+        var (exitCode, error) = await RunAsync(Repository.HostDll(project, assembly), settings);
+
+        Assert.Equal(4, exitCode);
+        Assert.Equal($"{assembly}: {key} {taken} is already in use. Stop the other process or change the address.", error.Trim());
+    }
+
     private static async Task<(int ExitCode, string Error)> RunAsync(string dll, Dictionary<string, string> settings)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
