@@ -91,11 +91,11 @@ public static class AccountsCommand
     }
 
     /// <summary>Returns the name as stored, which may differ from <paramref name="name"/> in case only, or <paramref name="name"/> when there is none.</summary>
-    private static string StoredName(AccountStore store, string name) =>
-        store.List().FirstOrDefault(a => string.Equals(a.Name, name, StringComparison.OrdinalIgnoreCase))?.Name ?? name;
+    private static string StoredName(AccountStore store, string name) => store.FindName(name) ?? name;
 
-    private static string SameAs(string given, string stored) =>
-        string.Equals(given, stored, StringComparison.Ordinal) ? string.Empty : $" Account names ignore case, so {given} is {stored}.";
+    /// <summary>Returns the sentence that explains a name typed in another case than the stored one, or nothing.</summary>
+    private static string SameAs(string typed, string stored) =>
+        string.Equals(typed, stored, StringComparison.Ordinal) ? string.Empty : $" Account names ignore case, so {typed} is {stored}.";
 
     /// <summary>
     /// Opens the database in the data folder. Only the commands that add something create it, because a list or a

@@ -47,7 +47,7 @@ public static class CliApp
         "allow" => $"{AllowCommand.Usage}\n{ClientOptionsHelp}",
         "audit" => $"{AuditCommand.Usage}\n{ClientOptionsHelp}",
         "classify" => "Usage: relayguard classify FILE...\nPrints one JSON object per file: its kind and, for a delivery report, the failed recipients.",
-        "evaluate-corpus" => "Usage: relayguard evaluate-corpus DIR\nDIR holds the folders sisimai, sisimai-not, flufl and bounceparser with their answer tables.",
+        "evaluate-corpus" => "Usage: relayguard evaluate-corpus DIR\nDIR contains the folders sisimai, sisimai-not, flufl and bounceparser with their tables of expected results.",
         "version" => "Usage: relayguard version (or relayguard --version)",
         _ => null,
     };

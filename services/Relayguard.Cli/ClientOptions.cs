@@ -33,8 +33,8 @@ internal static class ClientOptions
         if (command.Words.Count < count)
         {
             var missing = names.Skip(names.Length - (count - command.Words.Count)).ToList();
-            var what = missing.Count > 0 && missing.Count == count - command.Words.Count ? string.Join(" and ", missing) : "arguments";
-            throw new UsageException($"Missing {what}.\n{usage}");
+            var missingText = missing.Count > 0 && missing.Count == count - command.Words.Count ? string.Join(" and ", missing) : "arguments";
+            throw new UsageException($"Missing {missingText}.\n{usage}");
         }
 
         if (command.Words.Count > count)

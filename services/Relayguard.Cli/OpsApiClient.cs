@@ -91,7 +91,7 @@ public sealed class OpsApiClient : IDisposable
             var detail = ProblemDetail(json, text, response.StatusCode);
             var status = (int)response.StatusCode;
 
-            // The API's own text tells a curl user which header to send; the CLI user sets the token elsewhere.
+            // The API's own detail names the header a curl user sends, but a CLI user sets the token in other places.
             if (response.StatusCode == System.Net.HttpStatusCode.Unauthorized)
             {
                 throw new ApiRefusedException(response.StatusCode, $"The operations API at {BaseAddress} did not accept the operator token (401). Check the token in RELAYGUARD_OPS_TOKEN or in the file given with --token-file; 'relayguard run' writes the first one to ops-token in its data folder.");

@@ -55,10 +55,11 @@ public static class RunCommand
             return ExitCodes.Usage;
         }
 
-        // Checked before the host starts: a host that fails while starting logs the exception with its stack trace,
-        // which would bury the line that names the setting.
         // A misspelt key often explains a failed check, so the unknown keys come first.
         var unknown = KnownSettings.FindUnknown(app.Configuration, app.Services.GetServices<KnownSetting>());
+
+        // Checked before the host starts: a host that fails while starting logs the exception with its stack trace,
+        // which would bury the line that names the setting.
         try
         {
             StartupFailure.ValidateOptions(app.Services);
@@ -75,24 +76,16 @@ public static class RunCommand
 
         KnownSettings.Warn(unknown, app.Logger);
         var dataDirectory = app.Configuration["Data:Directory"]!;
-        DataDirectoryLock? dataLock;
-        int? holder;
-        try
-        {
-            dataLock = DataDirectoryLock.TryAcquire(dataDirectory, out holder);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            await Console.Error.WriteLineAsync($"relayguard: Data:Directory (--data) '{dataDirectory}' could not be locked: {ex.Message} Check that this user may write the folder.");
-            return ExitCodes.Usage;
-        }
-
+        var (dataLock, lockProblem, lockExitCode) = DataDirectoryLock.Acquire(
+            dataDirectory,
+            "Data:Directory (--data)",
+            "another relayguard process",
+            "Stop it, or give this one a folder of its own with --data.");
         using var heldLock = dataLock;
-        if (dataLock is null)
+        if (lockProblem is not null)
         {
-            var by = holder is { } pid ? $"another relayguard process (pid {pid})" : "another relayguard process";
-            await Console.Error.WriteLineAsync($"relayguard: Data:Directory (--data) '{dataDirectory}' is in use by {by}. Stop it, or give this one a folder of its own with --data.");
-            return ExitCodes.AddressInUse;
+            await Console.Error.WriteLineAsync($"relayguard: {lockProblem}");
+            return lockExitCode;
         }
 
         if (StartupFailure.FindAddressInUse(Listeners(app.Configuration)) is var (key, address))

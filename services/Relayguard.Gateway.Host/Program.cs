@@ -23,23 +23,16 @@ builder.Services.AddRelayguardBus(
     busDecidesReadiness: false);
 
 // Two gateways on one data folder would publish one outbox twice and share one block queue.
-DataDirectoryLock? dataLock;
-int? holder;
-try
-{
-    dataLock = DataDirectoryLock.TryAcquire(builder.Configuration["Data:Directory"]!, out holder);
-}
-catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-{
-    await Console.Error.WriteLineAsync($"relayguard-gateway: Data:Directory '{builder.Configuration["Data:Directory"]}' could not be locked: {exception.Message} Check that this user may write the folder.");
-    return 2;
-}
-
+var (dataLock, lockProblem, lockExitCode) = DataDirectoryLock.Acquire(
+    builder.Configuration["Data:Directory"]!,
+    "Data:Directory",
+    "another gateway",
+    "Stop it, or give this one a folder of its own.");
 using var heldLock = dataLock;
-if (dataLock is null)
+if (lockProblem is not null)
 {
-    await Console.Error.WriteLineAsync($"relayguard-gateway: Data:Directory '{builder.Configuration["Data:Directory"]}' is in use by another gateway{(holder is { } pid ? $" (pid {pid})" : string.Empty)}. Stop it, or give this one a folder of its own.");
-    return 4;
+    await Console.Error.WriteLineAsync($"relayguard-gateway: {lockProblem}");
+    return lockExitCode;
 }
 
 return await ServiceHost.RunAsync(builder, "relayguard-gateway", app =>

@@ -59,6 +59,31 @@ public sealed class DataDirectoryLock : IDisposable
     public void Dispose() => _file.Dispose();
 
     /// <summary>
+    /// Takes the lock of <paramref name="directory"/>, or returns the one-line reason it failed and the exit code to
+    /// end with: 4 when another process holds the lock, 2 when the lock file cannot be opened or written.
+    /// </summary>
+    /// <param name="setting">The setting that named the folder, for the message, for example <c>Data:Directory (--data)</c>.</param>
+    /// <param name="holderName">The other process, for example <c>another gateway</c>.</param>
+    /// <param name="fix">What to do when the folder is in use.</param>
+    public static (DataDirectoryLock? Lock, string? Problem, int ExitCode) Acquire(string directory, string setting, string holderName, string fix)
+    {
+        try
+        {
+            if (TryAcquire(directory, out var holder) is { } acquired)
+            {
+                return (acquired, null, 0);
+            }
+
+            var pid = holder is { } id ? $" (pid {id})" : string.Empty;
+            return (null, $"{setting} '{directory}' is in use by {holderName}{pid}. {fix}", 4);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return (null, $"{setting} '{directory}' could not be locked: {exception.Message} Check that this user may write the folder.", 2);
+        }
+    }
+
+    /// <summary>
     /// True for the failure of a lock that another open file holds: .NET reports it as an IOException whose HResult is
     /// the errno EWOULDBLOCK (11) on Linux, or ERROR_SHARING_VIOLATION on Windows.
     /// </summary>

@@ -94,10 +94,7 @@ public static partial class KnownSettings
             }
 
             var own = settings.Where(s => IsUnder(key, s.Path)).ToList();
-            var shapes = own.Select(s => s.Options is null
-                    ? key.Length == s.Path.Length ? Shape.Read : Shape.Unknown
-                    : key.Length == s.Path.Length ? ShapeOf(s.Options, []) : ShapeOf(s.Options, key[(s.Path.Length + 1)..].Split(':')))
-                .ToList();
+            var shapes = own.Select(s => ShapeAt(s, key)).ToList();
             if (own.Count == 0 ? ProductPaths.Any(path => IsUnder(key, path)) : shapes.Contains(Shape.Read))
             {
                 continue;
@@ -148,6 +145,18 @@ public static partial class KnownSettings
 
         /// <summary>The path is an object or a dictionary, which takes its parts from the keys below it: it skips the one value.</summary>
         ValueForSection,
+    }
+
+    /// <summary>Returns what the binder does with the value of <paramref name="key"/>, which lies inside <paramref name="setting"/>.</summary>
+    private static Shape ShapeAt(KnownSetting setting, string key)
+    {
+        var parts = key.Length == setting.Path.Length ? [] : key[(setting.Path.Length + 1)..].Split(':');
+        if (setting.Options is null)
+        {
+            return parts.Length == 0 ? Shape.Read : Shape.Unknown;
+        }
+
+        return ShapeOf(setting.Options, parts);
     }
 
     /// <summary>Returns what the binder does with a value at <paramref name="parts"/> inside an instance of <paramref name="type"/>.</summary>

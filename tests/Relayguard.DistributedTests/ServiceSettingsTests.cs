@@ -22,14 +22,7 @@ public sealed class ServiceSettingsTests : IDisposable
     [InlineData("Relayguard.Gateway.Host", "relayguard-gateway", "Gateway:CatchUp:Timeout", "abc", "relayguard-gateway: Invalid Gateway:CatchUp:Timeout 'abc'")]
     public async Task Service_WrongSetting_Exits2NamingIt(string project, string assembly, string key, string value, string expected)
     {
-        var settings = new Dictionary<string, string>
-        {
-            ["Bus:RabbitMq"] = $"amqp://guest:guest@127.0.0.1:{Ports.Free()}/",
-            ["Data:Directory"] = _data,
-            ["Http:Listen"] = $"127.0.0.1:{Ports.Free()}",
-            ["Operations:Listen"] = $"127.0.0.1:{Ports.Free()}",
-            ["Smtp:Listen"] = $"127.0.0.1:{Ports.Free()}",
-        };
+        var settings = Settings();
         settings[key] = value;
 
         var (exitCode, error) = await RunAsync(Repository.HostDll(project, assembly), settings);
@@ -46,22 +39,28 @@ public sealed class ServiceSettingsTests : IDisposable
     {
         using var holder = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         holder.Start();
-        var taken = (System.Net.IPEndPoint)holder.LocalEndpoint;
-        var settings = new Dictionary<string, string>
-        {
-            ["Bus:RabbitMq"] = $"amqp://guest:guest@127.0.0.1:{Ports.Free()}/",
-            ["Data:Directory"] = _data,
-            ["Http:Listen"] = $"127.0.0.1:{Ports.Free()}",
-            ["Operations:Listen"] = $"127.0.0.1:{Ports.Free()}",
-            ["Smtp:Listen"] = $"127.0.0.1:{Ports.Free()}",
-        };
-        settings[key] = taken.ToString();
+        var occupied = (System.Net.IPEndPoint)holder.LocalEndpoint;
+        var settings = Settings();
+        settings[key] = occupied.ToString();
 
         var (exitCode, error) = await RunAsync(Repository.HostDll(project, assembly), settings);
 
         Assert.Equal(4, exitCode);
-        Assert.Equal($"{assembly}: {key} {taken} is already in use. Stop the other process or change the address.", error.Trim());
+        Assert.Equal($"{assembly}: {key} {occupied} is already in use. Stop the other process or change the address.", error.Trim());
     }
+
+    /// <summary>
+    /// Returns settings a service starts with: free loopback ports, this test's folder and a broker address where no
+    /// broker listens.
+    /// </summary>
+    private Dictionary<string, string> Settings() => new()
+    {
+        ["Bus:RabbitMq"] = $"amqp://guest:guest@127.0.0.1:{Ports.Free()}/",
+        ["Data:Directory"] = _data,
+        ["Http:Listen"] = $"127.0.0.1:{Ports.Free()}",
+        ["Operations:Listen"] = $"127.0.0.1:{Ports.Free()}",
+        ["Smtp:Listen"] = $"127.0.0.1:{Ports.Free()}",
+    };
 
     private static async Task<(int ExitCode, string Error)> RunAsync(string dll, Dictionary<string, string> settings)
     {

@@ -93,6 +93,13 @@ public sealed class AccountStore
         return !existed;
     }
 
+    /// <summary>Returns the account's name as stored, which may differ from <paramref name="name"/> in case, or null when there is none.</summary>
+    public string? FindName(string name)
+    {
+        using var connection = _database.Open();
+        return SqliteDatabase.Scalar(connection, "SELECT name FROM accounts WHERE name = $n;", null, ("$n", name)) as string;
+    }
+
     public bool Exists(string name)
     {
         using var connection = _database.Open();
