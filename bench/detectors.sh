@@ -6,8 +6,11 @@
 # the same process at the same time. In the second the events are queued
 # first, so the timed part is the consumer alone, as in a detector whose
 # gateway is another process. Each run first handles 5,000 events untimed
-# (500 with --smoke), so the figures are those of compiled code. RabbitMQ
-# runs inside the bench's network namespace.
+# (500 with --smoke), then as many again until a round of them leaves the
+# JIT compiler nearly idle. The figures are then those of a detector that
+# has been up for a while. Tiered compilation kept recompiling MassTransit's
+# generic pipes for about 40,000 events on the in-memory bus. RabbitMQ runs
+# inside the bench's network namespace.
 #
 # usage: bench/detectors.sh [--smoke] [--events N] [--rounds N]
 #   --smoke     2,000 events after 500 untimed, one round, CA1 only

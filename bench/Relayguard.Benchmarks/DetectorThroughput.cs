@@ -73,10 +73,12 @@ public static class DetectorThroughput
             }
 
             // The warm-up runs the same code first, so the timed run measures compiled code, as in a service that has
-            // been up for a while, and not the JIT compiler.
-            var warmup = Enumerable.Range(events, warmupEvents).Select(i => BenchEvents.For(detector, i)).ToList();
-            await FeedAsync(host.Services, detector, transport, counter, warmup, warmupEvents);
+            // been up for a while, and not the JIT compiler. Tiered compilation recompiles hot methods in the
+            // background for seconds after they first run, so the warm-up goes on in rounds until one round
+            // compiles almost nothing.
+            warmupEvents = await WarmUpAsync(host.Services, detector, transport, counter, events, warmupEvents);
             var batch = Enumerable.Range(0, events).Select(i => BenchEvents.For(detector, i)).ToList();
+            var compiledAtStart = System.Runtime.JitInfo.GetCompiledMethodCount();
             Stopwatch watch;
             TimeSpan cpuBefore;
             long allocatedBefore;
@@ -98,6 +100,7 @@ public static class DetectorThroughput
             }
 
             var seconds = watch.Elapsed.TotalSeconds;
+            Console.Error.WriteLine($"timed run: {System.Runtime.JitInfo.GetCompiledMethodCount() - compiledAtStart} methods compiled");
             var cpuPerEvent = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds / events;
             var allocatedPerEvent = (GC.GetTotalAllocatedBytes() - allocatedBefore) / events;
             var collections = GC.CollectionCount(0) - collectionsBefore;
@@ -138,6 +141,36 @@ public static class DetectorThroughput
             _ => bus.AddRl1Consumers(),
         };
     }
+
+    /// <summary>
+    /// Feeds at least <paramref name="minimum"/> events, then rounds of as many, until a round leaves the JIT
+    /// compiler nearly idle (fewer than <see cref="IdleCompilations"/> methods) or <see cref="MaxWarmupRounds"/> rounds
+    /// have run. Returns the number of events fed.
+    /// </summary>
+    private static async Task<int> WarmUpAsync(IServiceProvider services, string detector, string transport, ConsumeCounter counter, int firstIndex, int minimum)
+    {
+        var fed = 0;
+        for (var i = 0; i < MaxWarmupRounds; i++)
+        {
+            var size = minimum;
+            var compiledBefore = System.Runtime.JitInfo.GetCompiledMethodCount();
+            var batch = Enumerable.Range(firstIndex + fed, size).Select(n => BenchEvents.For(detector, n)).ToList();
+            fed += size;
+            await FeedAsync(services, detector, transport, counter, batch, fed);
+            var compiled = System.Runtime.JitInfo.GetCompiledMethodCount() - compiledBefore;
+            Console.Error.WriteLine($"warm-up: {fed} events, {compiled} methods compiled in the last round");
+            if (i > 0 && compiled < IdleCompilations)
+            {
+                break;
+            }
+        }
+
+        return fed;
+    }
+
+    private const int IdleCompilations = 10;
+
+    private const int MaxWarmupRounds = 30;
 
     private static (TimeSpan Cpu, long Allocated, int Collections, Stopwatch Watch) StartMeasuring() =>
         (Process.GetCurrentProcess().TotalProcessorTime, GC.GetTotalAllocatedBytes(), GC.CollectionCount(0), Stopwatch.StartNew());

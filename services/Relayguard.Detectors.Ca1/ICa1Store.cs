@@ -12,7 +12,8 @@ public interface ICa1Store
     /// <summary>
     /// Records each distinct recipient of the submission in its window, then, unless a CA1 block is active on the
     /// account, calls <paramref name="decide"/> with the window's counts and stores the block it returns. All of it
-    /// happens in one transaction.
+    /// happens in one transaction. The tally given to <paramref name="decide"/> and returned may have no samples,
+    /// but a new block's evidence always has them.
     /// </summary>
     Task<Ca1Result> RecordSubmissionAsync(
         Ca1Submission submission,

@@ -256,7 +256,8 @@ public sealed partial class SqliteBlockLedger
     /// Records an operator's lift of <paramref name="code"/> on <paramref name="subject"/> in one write transaction,
     /// once per <paramref name="eventId"/> for <paramref name="consumer"/>. Returns false for a redelivered lift.
     /// </summary>
-    public bool TryRecordLift(SqliteDatabase database, string consumer, Guid eventId, BlockSubject subject, string code, DateTimeOffset liftedAt, DateTimeOffset now)
+    /// <param name="afterLift">Runs in the same transaction after the lift is recorded, for a detector's own state that depends on it.</param>
+    public bool TryRecordLift(SqliteDatabase database, string consumer, Guid eventId, BlockSubject subject, string code, DateTimeOffset liftedAt, DateTimeOffset now, Action<SqliteConnection, SqliteTransaction>? afterLift = null)
     {
         using var connection = database.Open();
         using var transaction = SqliteDatabase.BeginWrite(connection);
@@ -266,6 +267,7 @@ public sealed partial class SqliteBlockLedger
         }
 
         RecordLift(connection, transaction, subject, code, liftedAt);
+        afterLift?.Invoke(connection, transaction);
         transaction.Commit();
         return true;
     }

@@ -40,7 +40,7 @@ public sealed class Ca1StoreContractTests
         var submitted = await store.RecordSubmissionAsync(Submission("alice", "r1", "r2"), Now, Decide, default);
         Assert.Equal(1, submitted.Tally!.InvalidRecipients);
         Assert.Equal(2, submitted.Tally.DistinctRecipients);
-        Assert.Equal("r1@example.net", Assert.Single(submitted.Tally.Samples).Value);
+        Assert.Equal("r1@example.net", Assert.Single((await store.GetTallyAsync("alice", Window, default)).Samples).Value);
     }
 
     [Theory]
@@ -59,6 +59,7 @@ public sealed class Ca1StoreContractTests
 
         Assert.False(results[1].BlockIsNew);
         Assert.True(results[2].BlockIsNew);
+        Assert.Equal(["r1@example.net", "r2@example.net", "r3@example.net"], results[2].Block!.AccountBlocked!.Evidence.Samples.Select(sample => sample.Value).Order());
         Assert.True(results[3].AlreadyBlocked);
         Assert.Null(results[3].Block);
         Assert.Single(await store.ListActiveBlocksAsync(Now, default));
@@ -150,6 +151,49 @@ public sealed class Ca1StoreContractTests
 
         Assert.True(blocked.BlockIsNew);
         Assert.Equal(new[] { r1Again, r2, r3 }, blocked.Block!.SubmissionTraceParents);
+    }
+
+    /// <summary>
+    /// Applies random submissions, bounces and lifts over a few recipients and submission times, and after each one
+    /// compares the window's counts with the rule of <see cref="Ca1Tally"/> applied to everything so far.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(StoreKinds.All), MemberType = typeof(StoreKinds))]
+    public async Task Counts_FollowSubmissionsBouncesAndLifts(string kind)
+    {
+        using var scope = new StoreScope(kind);
+        var store = scope.Ca1(new Ca1Options { MinInvalidRecipients = 1000, MinInvalidShare = 1 });
+        var random = new Random(20261205);
+        var submitted = new Dictionary<string, DateTimeOffset>();
+        var bounced = new Dictionary<string, DateTimeOffset>();
+        var cutoff = DateTimeOffset.MinValue;
+        for (var step = 0; step < 300; step++)
+        {
+            var hash = "r" + random.Next(12);
+            var at = Window.AddMinutes(random.Next(40));
+            switch (random.Next(10))
+            {
+                case < 5:
+                    await store.RecordSubmissionAsync(new Ca1Submission(Guid.NewGuid(), "alice", Window, at, [hash]), Now, Decide, default);
+                    submitted[hash] = submitted.TryGetValue(hash, out var last) && last > at ? last : at;
+                    break;
+                case < 9:
+                    await store.RecordInvalidBounceAsync(new Ca1InvalidBounce(Guid.NewGuid(), "alice", Window, at, hash, hash + "@example.net", "550 5.1.1 User unknown", Now), Now, Decide, default);
+                    bounced[hash] = bounced.TryGetValue(hash, out var latest) && latest > at ? latest : at;
+                    break;
+                default:
+                    await store.RecordLiftAsync(Guid.NewGuid(), "alice", at, Now, default);
+                    cutoff = at > cutoff ? at : cutoff;
+                    break;
+            }
+
+            var expectedDistinct = submitted.Count(pair => pair.Value >= cutoff);
+            var expectedInvalid = bounced.Count(pair => pair.Value >= cutoff && submitted.TryGetValue(pair.Key, out var last) && last >= pair.Value);
+            var tally = await store.GetTallyAsync("alice", Window, default);
+            Assert.True(
+                (expectedDistinct, expectedInvalid) == (tally.DistinctRecipients, tally.InvalidRecipients),
+                $"After step {step}: expected {expectedDistinct} distinct and {expectedInvalid} invalid, the store counts {tally.DistinctRecipients} and {tally.InvalidRecipients}.");
+        }
     }
 
     private static DetectorBlock? Decide(Ca1Tally tally) => Ca1Decision.Decide(tally, Options, Now);

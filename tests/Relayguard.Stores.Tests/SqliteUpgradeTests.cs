@@ -128,6 +128,7 @@ public sealed class SqliteUpgradeTests : IDisposable
         }
 
         Assert.NotNull(result);
+        Assert.Equal(3, result.Tally!.DistinctRecipients);
         Assert.True(result.BlockIsNew);
         Assert.Equal(new[] { trace }, result.Block!.SubmissionTraceParents);
 
