@@ -4,18 +4,23 @@
 # over 1,000 decisions; embedded (in-memory bus) and with the same services
 # and consumers in one process on RabbitMQ (inside the bench's namespace).
 #
+# Each run first makes rounds of 1,000 decisions untimed (50 with --smoke)
+# until a round leaves the JIT compiler nearly idle, so the timed ones
+# measure compiled code.
+#
 # usage: bench/decision.sh [--smoke] [--decisions N]
-#   --smoke        50 decisions per transport
+#   --smoke        50 decisions per transport, after 50 untimed
 #   --decisions N  decisions per transport (default 1000)
 # Prints a Markdown report on standard output.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 DECISIONS=1000
+WARMUP=1000
 ARGS=("$@")
 while (($# > 0)); do
     case "$1" in
-        --smoke) DECISIONS=50 ;;
+        --smoke) DECISIONS=50 WARMUP=50 ;;
         --decisions) DECISIONS="$2"; shift ;;
         *) bench_fail "unknown option $1 (see the usage at the top of $0)" ;;
     esac
@@ -30,7 +35,7 @@ report_header decision.sh "${ARGS[@]}" >"$WORK/report.md"
 for transport in memory rabbitmq; do
     bench_log "$DECISIONS decisions on $transport (load average $(load_1min))"
     (cd "$WORK" && dotnet "$BENCH_DLL" decision --transport "$transport" --rabbitmq "$RABBITMQ_URI" \
-        --decisions "$DECISIONS" >"$WORK/decision-$transport.txt" 2>"$WORK/decision-$transport.log") ||
+        --decisions "$DECISIONS" --warmup "$WARMUP" >"$WORK/decision-$transport.txt" 2>"$WORK/decision-$transport.log") ||
         { tail -n 20 "$WORK/decision-$transport.log" >&2; bench_fail "the decision run on $transport failed (log: $WORK/decision-$transport.log)"; }
     {
         echo "### $transport"

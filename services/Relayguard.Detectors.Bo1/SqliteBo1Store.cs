@@ -114,12 +114,8 @@ public sealed class SqliteBo1Store : IBo1Store
         return Task.FromResult(Ledger.TryRecordLift(_database, consumer, eventId, subject, RuleCodes.Bo1, liftedAt, now));
     }
 
-    public Task MarkPublishedAsync(Guid blockEventId, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        using var connection = _database.Open();
-        Ledger.MarkPublished(connection, blockEventId, now);
-        return Task.CompletedTask;
-    }
+    public Task MarkPublishedAsync(Guid blockEventId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        Ledger.MarkPublishedAsync(_database, blockEventId, now);
 
     public Task<IReadOnlyList<DetectorBlock>> ListActiveBlocksAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {

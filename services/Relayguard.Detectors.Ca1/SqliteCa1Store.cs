@@ -156,12 +156,8 @@ public sealed class SqliteCa1Store : ICa1Store
         return Task.FromResult(Ledger.TryRecordLift(_database, LiftConsumer, eventId, subject, RuleCodes.Ca1, liftedAt, now, (connection, transaction) => RecountWindows(connection, transaction, account)));
     }
 
-    public Task MarkPublishedAsync(Guid blockEventId, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        using var connection = _database.Open();
-        Ledger.MarkPublished(connection, blockEventId, now);
-        return Task.CompletedTask;
-    }
+    public Task MarkPublishedAsync(Guid blockEventId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        Ledger.MarkPublishedAsync(_database, blockEventId, now);
 
     public Task<Ca1Tally> GetTallyAsync(string account, DateTimeOffset windowStart, CancellationToken cancellationToken)
     {

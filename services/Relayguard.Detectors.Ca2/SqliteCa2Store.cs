@@ -109,12 +109,8 @@ public sealed class SqliteCa2Store : ICa2Store
         return Task.FromResult(Ledger.TryRecordLift(_database, consumer, eventId, subject, RuleCodes.Ca2, liftedAt, now));
     }
 
-    public Task MarkPublishedAsync(Guid blockEventId, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        using var connection = _database.Open();
-        Ledger.MarkPublished(connection, blockEventId, now);
-        return Task.CompletedTask;
-    }
+    public Task MarkPublishedAsync(Guid blockEventId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        Ledger.MarkPublishedAsync(_database, blockEventId, now);
 
     public Task<IReadOnlyList<DetectorBlock>> ListActiveBlocksAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {

@@ -96,12 +96,8 @@ public sealed class SqliteRl1Store : IRl1Store
         return Task.FromResult(Ledger.TryRecordLift(_database, consumer, eventId, subject, RuleCodes.Rl1, liftedAt, now));
     }
 
-    public Task MarkPublishedAsync(Guid blockEventId, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        using var connection = _database.Open();
-        Ledger.MarkPublished(connection, blockEventId, now);
-        return Task.CompletedTask;
-    }
+    public Task MarkPublishedAsync(Guid blockEventId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        Ledger.MarkPublishedAsync(_database, blockEventId, now);
 
     public Task<int> PruneAsync(DateTimeOffset before, DateTimeOffset blocksEndedBefore, CancellationToken cancellationToken)
     {

@@ -34,7 +34,7 @@ internal sealed class GatedSqliteConnection(string connectionString, SemaphoreSl
             return;
         }
 
-        gate.Wait();
+        SqliteDatabase.EnterGate(gate);
         _holdsGate = true;
     }
 

@@ -128,13 +128,21 @@ public sealed partial class SqliteBlockLedger
             ("$source", sourceEventId.ToString("N")));
     }
 
-    public void MarkPublished(SqliteConnection connection, Guid eventId, DateTimeOffset now) =>
-        SqliteDatabase.Execute(
+    /// <summary>
+    /// Records that the block was published, in a batch of <see cref="SqliteDatabase.WriteAsync{T}(Func{SqliteConnection, SqliteTransaction, T})"/>.
+    /// A write on a connection of its own would meet the batch's transaction as SQLITE_BUSY, and SQLite's busy
+    /// handler would put the consumer's thread to sleep for a millisecond or more.
+    /// </summary>
+    public Task MarkPublishedAsync(SqliteDatabase database, Guid eventId, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        return database.WriteAsync((connection, transaction) => SqliteDatabase.Execute(
             connection,
             $"UPDATE {BlocksTable} SET published_at = $now WHERE event_id = $eventId AND published_at IS NULL;",
-            null,
+            transaction,
             ("$now", now.ToUnixTimeMilliseconds()),
-            ("$eventId", eventId.ToString("N")));
+            ("$eventId", eventId.ToString("N"))));
+    }
 
     /// <summary>
     /// Records an operator's lift of <paramref name="code"/> and ends the matching blocks. An account subject

@@ -94,7 +94,7 @@ public sealed class SqliteDatabase : IDisposable
     public T Write<T>(Func<SqliteConnection, T> work)
     {
         ArgumentNullException.ThrowIfNull(work);
-        _gate.Wait();
+        EnterGate(_gate);
         try
         {
             _writer ??= OpenWriter();
@@ -176,7 +176,7 @@ public sealed class SqliteDatabase : IDisposable
             pooled.CloseForGood();
         }
 
-        _gate.Wait();
+        EnterGate(_gate);
         try
         {
             _writer?.CloseForGood();
@@ -292,7 +292,7 @@ public sealed class SqliteDatabase : IDisposable
             // only what came in since the first pass, so the wait is short, and under light load it is not needed.
             if (walFrames >= ResetWalFrames)
             {
-                _gate.Wait();
+                EnterGate(_gate);
                 try
                 {
                     using var connection = Open();
@@ -322,6 +322,15 @@ public sealed class SqliteDatabase : IDisposable
             reader.Read();
             return reader.GetInt32(1);
         });
+
+    /// <summary>
+    /// Blocks this thread until the write gate is free, by waiting on a task. A thread that waits on a task notifies the
+    /// thread pool that it is blocked (<c>Task.Wait</c> calls <c>ThreadPool.NotifyThreadBlocked</c>), so the pool starts
+    /// another worker at once. <see cref="SemaphoreSlim.Wait()"/> gives no such sign: on two cores, two pool threads
+    /// waiting for the gate held by the write batch left no worker to run the batch, and the process stalled for one
+    /// to three seconds until the pool's starvation check added one.
+    /// </summary>
+    internal static void EnterGate(SemaphoreSlim gate) => gate.WaitAsync().GetAwaiter().GetResult();
 
     private static bool IsIdentifier(string name) =>
         name.Length > 0 && !char.IsAsciiDigit(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');

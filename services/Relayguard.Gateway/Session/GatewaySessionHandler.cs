@@ -150,16 +150,14 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
             }
 
             RelayguardTelemetry.Refusals.Add(1, RelayguardTelemetry.Tag("code", block.Code));
-            Publish(session, transaction, [], 0, ScanResult.NotScanned(), RefusalOutcome(reply), block.Code, "mail", reply);
-            return ValueTask.FromResult(reply);
+            return RefuseAtMailAsync(session, transaction, RefusalOutcome(reply), block.Code, reply);
         }
 
         if (OverRateLimit(session, account, extraRecipients: 0))
         {
             var reply = _replies.RateLimited();
             LogRateLimited(_logger, transaction.Id, RateSubject(session, account), "mail");
-            Publish(session, transaction, [], 0, ScanResult.NotScanned(), SubmissionOutcomes.Deferred, RuleCodes.Rl1, "mail", reply);
-            return ValueTask.FromResult(reply);
+            return RefuseAtMailAsync(session, transaction, SubmissionOutcomes.Deferred, RuleCodes.Rl1, reply);
         }
 
         if (account is not null && _senders.Mode != SenderPolicy.Off && !_senders.IsAllowed(account, transaction.ReversePath))
@@ -168,8 +166,7 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
             if (_senders.Mode == SenderPolicy.Refuse)
             {
                 var reply = Replies.SenderNotOwned(account);
-                Publish(session, transaction, [], 0, ScanResult.NotScanned(), SubmissionOutcomes.Refused, null, "mail", reply);
-                return ValueTask.FromResult(reply);
+                return RefuseAtMailAsync(session, transaction, SubmissionOutcomes.Refused, null, reply);
             }
         }
 
@@ -286,6 +283,16 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
         var message = Submitted(session, transaction, recipientHashes, size, scan, outcome, code, stage, reply, relayAttempted);
         _outbox.Enqueue(message, message.EventId);
         RecordOutcome(transaction, message);
+    }
+
+    /// <summary>
+    /// Writes the event of a MAIL FROM refused or deferred, then returns its reply. The write goes through the outbox's
+    /// shared commit, so a sender that keeps trying while blocked never holds a thread of the pool waiting.
+    /// </summary>
+    private async ValueTask<SmtpReply> RefuseAtMailAsync(SmtpSessionContext session, SmtpTransaction transaction, string outcome, string? code, SmtpReply reply)
+    {
+        await PublishAsync(session, transaction, [], 0, ScanResult.NotScanned(), outcome, code, "mail", reply);
+        return reply;
     }
 
     /// <summary>Like <see cref="Publish"/>, but the outbox write shares its commit with other sessions' writes and no thread waits for it.</summary>
