@@ -4,12 +4,12 @@
 # over 1,000 decisions; embedded (in-memory bus) and with the same services
 # and consumers in one process on RabbitMQ (inside the bench's namespace).
 #
-# Each run first makes rounds of 1,000 decisions untimed (50 with --smoke)
-# until a round leaves the JIT compiler nearly idle, so the timed ones
-# measure compiled code.
+# Each run first makes at least two rounds of 1,000 decisions untimed (50
+# with --smoke), until a round leaves the JIT compiler nearly idle, so the
+# timed ones measure compiled code.
 #
 # usage: bench/decision.sh [--smoke] [--decisions N]
-#   --smoke        50 decisions per transport, after 50 untimed
+#   --smoke        50 decisions per transport, after rounds of 50 untimed
 #   --decisions N  decisions per transport (default 1000)
 # Prints a Markdown report on standard output.
 set -euo pipefail

@@ -13,7 +13,7 @@
 # inside the bench's network namespace.
 #
 # usage: bench/detectors.sh [--smoke] [--events N] [--rounds N]
-#   --smoke     2,000 events after 500 untimed, one round, CA1 only
+#   --smoke     2,000 events after rounds of 500 untimed, one run, CA1 only
 #   --events N  events per run (default 20000)
 #   --rounds N  runs per figure; the median is reported (default 3)
 # Prints a Markdown report on standard output.

@@ -154,46 +154,91 @@ public sealed class Ca1StoreContractTests
     }
 
     /// <summary>
-    /// Applies random submissions, bounces and lifts over a few recipients and submission times, and after each one
-    /// compares the window's counts with the rule of <see cref="Ca1Tally"/> applied to everything so far.
+    /// Applies random submissions, bounces, lifts and redelivered events over two accounts, two windows and a few
+    /// recipients and submission times. After each one, compares every window's counts with the rule of
+    /// <see cref="Ca1Tally"/> applied to everything so far, and again after the older window is pruned.
     /// </summary>
     [Theory]
     [MemberData(nameof(StoreKinds.All), MemberType = typeof(StoreKinds))]
     public async Task Counts_FollowSubmissionsBouncesAndLifts(string kind)
     {
         using var scope = new StoreScope(kind);
-        var store = scope.Ca1(new Ca1Options { MinInvalidRecipients = 1000, MinInvalidShare = 1 });
+        var options = new Ca1Options { MinInvalidRecipients = 1000, MinInvalidShare = 1 };
+        var store = scope.Ca1(options);
         var random = new Random(20261205);
-        var submitted = new Dictionary<string, DateTimeOffset>();
-        var bounced = new Dictionary<string, DateTimeOffset>();
-        var cutoff = DateTimeOffset.MinValue;
-        for (var step = 0; step < 300; step++)
+        string[] accounts = ["alice", "bob"];
+        DateTimeOffset[] windows = [Window.AddHours(-1), Window];
+        var submitted = new Dictionary<(string Account, DateTimeOffset Window, string Hash), DateTimeOffset>();
+        var bounced = new Dictionary<(string Account, DateTimeOffset Window, string Hash), DateTimeOffset>();
+        var cutoffs = accounts.ToDictionary(account => account, _ => DateTimeOffset.MinValue);
+        Func<Task>? last = null;
+        for (var step = 0; step < 400; step++)
         {
-            var hash = "r" + random.Next(12);
-            var at = Window.AddMinutes(random.Next(40));
-            switch (random.Next(10))
+            var account = accounts[random.Next(accounts.Length)];
+            var window = windows[random.Next(windows.Length)];
+            var key = (account, window, "r" + random.Next(8));
+            var at = window.AddMinutes(random.Next(40));
+            switch (random.Next(20))
             {
-                case < 5:
-                    await store.RecordSubmissionAsync(new Ca1Submission(Guid.NewGuid(), "alice", Window, at, [hash]), Now, Decide, default);
-                    submitted[hash] = submitted.TryGetValue(hash, out var last) && last > at ? last : at;
-                    break;
                 case < 9:
-                    await store.RecordInvalidBounceAsync(new Ca1InvalidBounce(Guid.NewGuid(), "alice", Window, at, hash, hash + "@example.net", "550 5.1.1 User unknown", Now), Now, Decide, default);
-                    bounced[hash] = bounced.TryGetValue(hash, out var latest) && latest > at ? latest : at;
+                    var submission = new Ca1Submission(Guid.NewGuid(), account, window, at, [key.Item3]);
+                    last = () => store.RecordSubmissionAsync(submission, Now, NeverBlock, default);
+                    submitted[key] = Latest(submitted, key, at);
+                    break;
+                case < 17:
+                    var bounce = new Ca1InvalidBounce(Guid.NewGuid(), account, window, at, key.Item3, key.Item3 + "@example.net", "550 5.1.1 User unknown", Now);
+                    last = () => store.RecordInvalidBounceAsync(bounce, Now, NeverBlock, default);
+                    bounced[key] = Latest(bounced, key, at);
+                    break;
+                case < 19:
+                    var liftId = Guid.NewGuid();
+                    last = () => store.RecordLiftAsync(liftId, account, at, Now, default);
+                    cutoffs[account] = at > cutoffs[account] ? at : cutoffs[account];
                     break;
                 default:
-                    await store.RecordLiftAsync(Guid.NewGuid(), "alice", at, Now, default);
-                    cutoff = at > cutoff ? at : cutoff;
+                    // The last event again, as a redelivery: it must change nothing.
                     break;
             }
 
-            var expectedDistinct = submitted.Count(pair => pair.Value >= cutoff);
-            var expectedInvalid = bounced.Count(pair => pair.Value >= cutoff && submitted.TryGetValue(pair.Key, out var last) && last >= pair.Value);
-            var tally = await store.GetTallyAsync("alice", Window, default);
-            Assert.True(
-                (expectedDistinct, expectedInvalid) == (tally.DistinctRecipients, tally.InvalidRecipients),
-                $"After step {step}: expected {expectedDistinct} distinct and {expectedInvalid} invalid, the store counts {tally.DistinctRecipients} and {tally.InvalidRecipients}.");
+            if (last is not null)
+            {
+                await last();
+            }
+
+            await AssertCountsAsync($"after step {step}");
         }
+
+        await store.PruneAsync(Window, Window.AddDays(-90), default);
+        foreach (var key in submitted.Keys.Concat(bounced.Keys).Where(key => key.Window < Window).ToList())
+        {
+            submitted.Remove(key);
+            bounced.Remove(key);
+        }
+
+        await AssertCountsAsync("after the older window was pruned");
+
+        async Task AssertCountsAsync(string when)
+        {
+            foreach (var account in accounts)
+            {
+                foreach (var window in windows)
+                {
+                    var cutoff = cutoffs[account];
+                    var expectedDistinct = submitted.Count(pair => pair.Key.Account == account && pair.Key.Window == window && pair.Value >= cutoff);
+                    var expectedInvalid = bounced.Count(pair => pair.Key.Account == account && pair.Key.Window == window && pair.Value >= cutoff
+                        && submitted.TryGetValue(pair.Key, out var latest) && latest >= pair.Value);
+                    var tally = await store.GetTallyAsync(account, window, default);
+                    Assert.True(
+                        (expectedDistinct, expectedInvalid) == (tally.DistinctRecipients, tally.InvalidRecipients),
+                        $"{when}, {account} in the window of {window:HH:mm}: expected {expectedDistinct} distinct and {expectedInvalid} invalid, the store counts {tally.DistinctRecipients} and {tally.InvalidRecipients}.");
+                }
+            }
+        }
+
+        DetectorBlock? NeverBlock(Ca1Tally tally) => Ca1Decision.Decide(tally, options, Now);
+
+        static DateTimeOffset Latest<TKey>(Dictionary<TKey, DateTimeOffset> times, TKey key, DateTimeOffset at)
+            where TKey : notnull => times.TryGetValue(key, out var previous) && previous > at ? previous : at;
     }
 
     private static DetectorBlock? Decide(Ca1Tally tally) => Ca1Decision.Decide(tally, Options, Now);
