@@ -54,16 +54,17 @@ public sealed class SqliteCa1WarningStore : ICa1WarningStore
         return warning;
     }
 
-    public void MarkPublished(Guid eventId, DateTimeOffset now)
-    {
-        using var connection = _database.Open();
-        SqliteDatabase.Execute(
+    /// <summary>
+    /// Records that the warning was published. The write takes this process's write gate, as the other writes do, so
+    /// it waits its turn instead of meeting their transactions as SQLITE_BUSY in SQLite's sleeping busy handler.
+    /// </summary>
+    public void MarkPublished(Guid eventId, DateTimeOffset now) =>
+        _database.Write(connection => SqliteDatabase.Execute(
             connection,
             "UPDATE ca1_warnings SET published_at = $now WHERE event_id = $event AND published_at IS NULL;",
             null,
             ("$now", now.ToUnixTimeMilliseconds()),
-            ("$event", eventId.ToString("N")));
-    }
+            ("$event", eventId.ToString("N"))));
 
     public int Prune(DateTimeOffset windowsBefore)
     {
