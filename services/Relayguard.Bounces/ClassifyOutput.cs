@@ -7,12 +7,16 @@ namespace Relayguard.Bounces;
 /// <summary>The output of <c>relayguard classify FILE...</c>: one JSON object per line and file.</summary>
 public static class ClassifyOutput
 {
+    /// <summary>The file argument that stands for standard input.</summary>
+    public const string StandardInputName = "-";
+
     /// <summary>
     /// Classifies each file and writes <c>{"file", "kind", "recipients"}</c>, with recipients only
     /// for delivery reports. A file that cannot be read gives <c>{"file", "error"}</c> and the
     /// remaining files are still classified. Returns the number of files that gave an error.
     /// </summary>
-    public static int Write(IEnumerable<string> files, TextWriter output)
+    /// <param name="standardInput">The message read for the argument <c>-</c>; null makes <c>-</c> a file name.</param>
+    public static int Write(IEnumerable<string> files, TextWriter output, Stream? standardInput = null)
     {
         ArgumentNullException.ThrowIfNull(files);
         ArgumentNullException.ThrowIfNull(output);
@@ -21,7 +25,9 @@ public static class ClassifyOutput
         var errors = 0;
         foreach (var file in files)
         {
-            var (line, failed) = ClassifyFile(classifier, file);
+            var (line, failed) = file == StandardInputName && standardInput is not null
+                ? ClassifyStandardInput(classifier, standardInput)
+                : ClassifyFile(classifier, file);
             output.WriteLine(line);
             errors += failed ? 1 : 0;
         }
@@ -58,6 +64,39 @@ public static class ClassifyOutput
         }
 
         return (ToJson(writer => WriteClassification(writer, file, classification)), false);
+    }
+
+    /// <summary>
+    /// Classifies the message on standard input. It is read to its end first, so a second <c>-</c> finds it empty and
+    /// gets an error line.
+    /// </summary>
+    private static (string Line, bool Failed) ClassifyStandardInput(BounceClassifier classifier, Stream standardInput)
+    {
+        using var message = new MemoryStream();
+        try
+        {
+            standardInput.CopyTo(message);
+        }
+        catch (IOException ex)
+        {
+            return (ErrorLine(StandardInputName, $"Standard input could not be read: {ex.Message}"), true);
+        }
+
+        if (message.Length == 0)
+        {
+            return (ErrorLine(StandardInputName, "Standard input is empty: pipe one message into it, for example relayguard classify - < bounce.eml."), true);
+        }
+
+        message.Position = 0;
+        try
+        {
+            var classification = classifier.Classify(message);
+            return (ToJson(writer => WriteClassification(writer, StandardInputName, classification)), false);
+        }
+        catch (Exception ex)
+        {
+            return (ErrorLine(StandardInputName, $"Classification failed: {ex.GetType().Name}: {ex.Message}"), true);
+        }
     }
 
     private static string ErrorLine(string file, string error) => ToJson(writer =>

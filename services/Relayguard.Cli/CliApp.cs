@@ -46,7 +46,7 @@ public static class CliApp
         "blocks" => $"{BlocksCommand.Usage}\n{ClientOptionsHelp}",
         "allow" => $"{AllowCommand.Usage}\n{ClientOptionsHelp}",
         "audit" => $"{AuditCommand.Usage}\n{ClientOptionsHelp}",
-        "classify" => "Usage: relayguard classify FILE...\nPrints one JSON object per file: its kind and, for a delivery report, the failed recipients.",
+        "classify" => "Usage: relayguard classify FILE...\nPrints one JSON object per file: its kind and, for a delivery report, the failed recipients. The FILE - reads one message from standard input.",
         "evaluate-corpus" => "Usage: relayguard evaluate-corpus DIR\nDIR contains the folders sisimai, sisimai-not, flufl and bounceparser with their tables of expected results.",
         "version" => "Usage: relayguard version (or relayguard --version)",
         _ => null,
@@ -63,7 +63,8 @@ public static class CliApp
         }
 
         // Every file still gets its line, and exit code 1 lets a script detect that some could not be classified.
-        return Relayguard.Bounces.ClassifyOutput.Write(files, Console.Out) == 0 ? ExitCodes.Ok : ExitCodes.Refused;
+        using var standardInput = Console.OpenStandardInput();
+        return Relayguard.Bounces.ClassifyOutput.Write(files, Console.Out, standardInput) == 0 ? ExitCodes.Ok : ExitCodes.Refused;
     }
 
     /// <summary><c>relayguard evaluate-corpus DIR</c>: exit 0 when every accuracy target is met, 1 when one is missed.</summary>

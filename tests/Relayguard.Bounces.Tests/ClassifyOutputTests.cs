@@ -95,6 +95,24 @@ public sealed class ClassifyOutputTests : IDisposable
         Assert.Equal(relative, line.RootElement.GetProperty("file").GetString());
     }
 
+    [Fact]
+    public void Write_DashReadsStandardInput()
+    {
+        var file = WriteFile("b.eml", Plain("From: MAILER-DAEMON@mx.example.net\nSubject: failure notice", "<gone@example.org>:\nUser unknown"));
+        using var standardInput = new MemoryStream(File.ReadAllBytes(file));
+        using var output = new StringWriter();
+
+        var errors = ClassifyOutput.Write(["-", "-"], output, standardInput);
+
+        var lines = output.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(1, errors);
+        using var first = JsonDocument.Parse(lines[0]);
+        Assert.Equal("-", first.RootElement.GetProperty("file").GetString());
+        Assert.Equal("delivery-report", first.RootElement.GetProperty("kind").GetString());
+        using var second = JsonDocument.Parse(lines[1]);
+        Assert.Contains("Standard input is empty", second.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
     private string WriteFile(string name, string content)
     {
         var path = Path.Combine(directory, name);
