@@ -13,6 +13,10 @@ var instanceId = GatewayInstance.ResolveId(builder.Configuration[GatewayInstance
 var queueExpiry = builder.Configuration.GetValue(GatewayInstance.QueueExpiryKey, GatewayInstance.DefaultQueueExpiry);
 builder.Services.AddKnownKeys(GatewayInstance.InstanceIdKey, GatewayInstance.QueueExpiryKey);
 builder.Services.AddGateway(builder.Configuration);
+
+// The check for listen addresses in use reads the configuration, so the SMTP listener's default goes there too.
+var smtpListenKey = $"{GatewayOptions.SectionName}:{nameof(GatewayOptions.Listen)}";
+builder.Configuration[smtpListenKey] ??= new GatewayOptions().Listen;
 builder.Services.AddHelpListener(builder.Configuration);
 builder.Services.AddOptions<CatchUpOptions>().BindSection(builder.Configuration, CatchUpOptions.SectionName).ValidateOnStart();
 builder.Services.AddSingleton<BlockCatchUpService>();
