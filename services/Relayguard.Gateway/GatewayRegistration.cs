@@ -94,15 +94,23 @@ public static class GatewayRegistration
         return bus;
     }
 
-    /// <summary>The help page address: Help:BaseUrl, else the help listener, else the operations listener.</summary>
+    /// <summary>
+    /// Returns the help page address: Help:BaseUrl, else the help listener, else the listener that serves the page in
+    /// this process: the operations listener in the embedded mode, the gateway's own HTTP listener (Http:Listen) when
+    /// the gateway runs alone.
+    /// </summary>
     public static string HelpBaseUrl(IConfiguration configuration, HelpOptions help)
     {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(help);
         if (!string.IsNullOrWhiteSpace(help.BaseUrl))
         {
             return help.BaseUrl.TrimEnd('#');
         }
 
-        var listen = !string.IsNullOrWhiteSpace(help.Listen) ? help.Listen : configuration["Operations:Listen"] ?? "127.0.0.1:8025";
+        var listen = !string.IsNullOrWhiteSpace(help.Listen)
+            ? help.Listen
+            : configuration["Operations:Listen"] ?? configuration["Http:Listen"] ?? "127.0.0.1:8025";
         return $"http://{listen}/help/smtp-errors";
     }
 

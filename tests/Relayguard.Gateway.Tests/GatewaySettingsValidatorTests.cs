@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using Relayguard.Gateway.Relay;
 using Relayguard.Gateway.Scanning;
@@ -39,6 +40,18 @@ public sealed class GatewaySettingsValidatorTests
 
         Assert.False(result.Succeeded);
         Assert.Contains("Invalid Help:BaseUrl 'ftp://help.example.net/smtp-errors': use an absolute http or https URL", result.FailureMessage);
+    }
+
+    [Theory]
+    [InlineData("Operations:Listen", "127.0.0.1:31025", "http://127.0.0.1:31025/help/smtp-errors")]
+    [InlineData("Http:Listen", "127.0.0.1:31082", "http://127.0.0.1:31082/help/smtp-errors")]
+    public void HelpBaseUrl_WithoutHelpSettings_PointsToListenerServingPage(string key, string listen, string expected)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection([new(key, listen)])
+            .Build();
+
+        Assert.Equal(expected, GatewayRegistration.HelpBaseUrl(configuration, new HelpOptions()));
     }
 
     [Fact]

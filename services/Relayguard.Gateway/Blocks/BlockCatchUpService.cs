@@ -15,6 +15,7 @@ namespace Relayguard.Gateway.Blocks;
 /// </summary>
 public sealed partial class BlockCatchUpService(
     BlockCache cache,
+    IBusControl bus,
     IRequestClient<ListActiveBlocks> client,
     IOptions<CatchUpOptions> options,
     TimeProvider time,
@@ -70,6 +71,26 @@ public sealed partial class BlockCatchUpService(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
+
+        // The response comes back to the bus's own endpoint. Before the bus has started that endpoint, the response is
+        // lost and the request times out, so the first catch-up waits for the bus, up to the catch-up timeout.
+        using (var ready = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
+        {
+            ready.CancelAfter(settings.Timeout);
+            try
+            {
+                await bus.WaitForHealthStatus(BusHealthStatus.Healthy, ready.Token);
+            }
+            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+            {
+                // The bus is not ready yet, for example while the broker is down: the catch-up tries anyway and retries.
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+
         var backoff = TimeSpan.FromSeconds(1);
         while (!stoppingToken.IsCancellationRequested)
         {
