@@ -62,20 +62,11 @@ public static class DecisionLatency
 
         // Tiered compilation recompiles the hot methods of the path in the background for thousands of decisions,
         // so the warm-up goes on in rounds until one leaves the JIT compiler nearly idle.
-        var warmed = 0;
-        for (var round = 0; round < MaxWarmupRounds; round++)
+        var warmed = await JitWarmUp.RunAsync(warmup, maxRounds: 20, "decisions", async done =>
         {
-            var compiledBefore = System.Runtime.JitInfo.GetCompiledMethodCount();
-            await PrepareAsync(outbox, database, warmed, warmup);
-            await DecideAsync(stages, outbox, smtpPort, warmed, warmup);
-            warmed += warmup;
-            var compiled = System.Runtime.JitInfo.GetCompiledMethodCount() - compiledBefore;
-            Console.Error.WriteLine($"decision: warm-up round {round + 1}, {warmup} decisions, {compiled} methods compiled");
-            if (round > 0 && compiled < IdleCompilations)
-            {
-                break;
-            }
-        }
+            await PrepareAsync(outbox, database, done, warmup);
+            await DecideAsync(stages, outbox, smtpPort, done, warmup);
+        });
 
         await PrepareAsync(outbox, database, warmed, decisions);
         Console.Error.WriteLine($"decision: {warmed} decisions untimed, timing {decisions}");
@@ -96,10 +87,6 @@ public static class DecisionLatency
         return timed.Failures == 0 ? 0 : 1;
     }
 
-    private const int IdleCompilations = 10;
-
-    private const int MaxWarmupRounds = 20;
-
     /// <summary>
     /// Writes the four events below the threshold for each of <paramref name="count"/> addresses from
     /// <paramref name="first"/>, and waits until CA2 has stored them, so no decision waits behind them in a queue.
@@ -115,7 +102,7 @@ public static class DecisionLatency
             }
         }
 
-        // Every address before first has its four events and the crossing one.
+        // Every address of the earlier rounds has its four events and its crossing one.
         await WaitForRejectsAsync(database, (first * 5) + (count * 4), TimeSpan.FromMinutes(5));
     }
 

@@ -76,7 +76,12 @@ public static class DetectorThroughput
             // been up for a while, and not the JIT compiler. Tiered compilation recompiles hot methods in the
             // background for seconds after they first run, so the warm-up goes on in rounds until one round
             // compiles almost nothing.
-            warmupEvents = await WarmUpAsync(host.Services, detector, transport, counter, events, warmupEvents);
+            var roundSize = warmupEvents;
+            warmupEvents = await JitWarmUp.RunAsync(roundSize, maxRounds: 30, "events", async fed =>
+            {
+                var round = Enumerable.Range(events + fed, roundSize).Select(i => BenchEvents.For(detector, i)).ToList();
+                await FeedAsync(host.Services, detector, transport, counter, round, fed + roundSize);
+            });
             var batch = Enumerable.Range(0, events).Select(i => BenchEvents.For(detector, i)).ToList();
             var compiledAtStart = System.Runtime.JitInfo.GetCompiledMethodCount();
             Stopwatch watch;
@@ -141,36 +146,6 @@ public static class DetectorThroughput
             _ => bus.AddRl1Consumers(),
         };
     }
-
-    /// <summary>
-    /// Feeds at least <paramref name="minimum"/> events, then rounds of as many, until a round leaves the JIT
-    /// compiler nearly idle (fewer than <see cref="IdleCompilations"/> methods) or <see cref="MaxWarmupRounds"/> rounds
-    /// have run. Returns the number of events fed.
-    /// </summary>
-    private static async Task<int> WarmUpAsync(IServiceProvider services, string detector, string transport, ConsumeCounter counter, int firstIndex, int minimum)
-    {
-        var fed = 0;
-        for (var i = 0; i < MaxWarmupRounds; i++)
-        {
-            var size = minimum;
-            var compiledBefore = System.Runtime.JitInfo.GetCompiledMethodCount();
-            var batch = Enumerable.Range(firstIndex + fed, size).Select(n => BenchEvents.For(detector, n)).ToList();
-            fed += size;
-            await FeedAsync(services, detector, transport, counter, batch, fed);
-            var compiled = System.Runtime.JitInfo.GetCompiledMethodCount() - compiledBefore;
-            Console.Error.WriteLine($"warm-up: {fed} events, {compiled} methods compiled in the last round");
-            if (i > 0 && compiled < IdleCompilations)
-            {
-                break;
-            }
-        }
-
-        return fed;
-    }
-
-    private const int IdleCompilations = 10;
-
-    private const int MaxWarmupRounds = 30;
 
     private static (TimeSpan Cpu, long Allocated, int Collections, Stopwatch Watch) StartMeasuring() =>
         (Process.GetCurrentProcess().TotalProcessorTime, GC.GetTotalAllocatedBytes(), GC.CollectionCount(0), Stopwatch.StartNew());
