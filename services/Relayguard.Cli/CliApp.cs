@@ -33,8 +33,8 @@ public static class CliApp
         """;
 
     private const string ClientOptionsHelp = """
-        Client options (blocks, allow, audit): --ops-url URL (default http://127.0.0.1:8025), --token-file FILE
-          (or the token in RELAYGUARD_OPS_TOKEN), --json for the API's JSON instead of a table.
+        Client options (blocks, allow, audit): --ops-url URL (or RELAYGUARD_OPS_URL; default http://127.0.0.1:8025),
+          --token-file FILE (or the token in RELAYGUARD_OPS_TOKEN), --json for the API's JSON instead of a table.
         """;
 
     /// <summary>Returns the help of one command, or null for a name that is not a command.</summary>

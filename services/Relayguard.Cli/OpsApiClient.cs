@@ -13,6 +13,7 @@ public sealed class OpsApiClient : IDisposable
 {
     public const string DefaultOpsUrl = "http://127.0.0.1:8025";
     public const string TokenVariable = "RELAYGUARD_OPS_TOKEN";
+    public const string OpsUrlVariable = "RELAYGUARD_OPS_URL";
 
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
 
@@ -28,16 +29,20 @@ public sealed class OpsApiClient : IDisposable
     public Uri BaseAddress => _http.BaseAddress!;
 
     /// <summary>
-    /// Creates a client from <c>--ops-url</c> (default <see cref="DefaultOpsUrl"/>) and the token from
+    /// Creates a client from <c>--ops-url</c>, else the <c>RELAYGUARD_OPS_URL</c> environment variable, else
+    /// <see cref="DefaultOpsUrl"/>; and the token from
     /// <c>--token-file FILE</c>, or else from the <c>RELAYGUARD_OPS_TOKEN</c> environment variable.
     /// </summary>
     /// <exception cref="UsageException">The URL is invalid, or no token was given or the token file cannot be read.</exception>
     public static OpsApiClient Create(CommandLine command)
     {
-        var url = command.Option("ops-url") ?? DefaultOpsUrl;
+        var fromEnvironment = Environment.GetEnvironmentVariable(OpsUrlVariable);
+        var (url, source) = command.Option("ops-url") is { } fromOption
+            ? (fromOption, "--ops-url")
+            : string.IsNullOrWhiteSpace(fromEnvironment) ? (DefaultOpsUrl, "--ops-url") : (fromEnvironment.Trim(), OpsUrlVariable);
         if (!Uri.TryCreate(url, UriKind.Absolute, out var baseAddress) || (baseAddress.Scheme != Uri.UriSchemeHttp && baseAddress.Scheme != Uri.UriSchemeHttps))
         {
-            throw new UsageException($"Invalid --ops-url '{url}': use an http or https URL such as {DefaultOpsUrl}.");
+            throw new UsageException($"Invalid {source} '{url}': use an http or https URL such as {DefaultOpsUrl}.");
         }
 
         // Relative paths resolve below the base only when it ends with a slash, so a proxy prefix such as /relayguard/ is kept.
@@ -72,7 +77,7 @@ public sealed class OpsApiClient : IDisposable
         }
         catch (HttpRequestException exception)
         {
-            throw new ApiUnreachableException($"Could not connect to the operations API at {BaseAddress}: {exception.Message}. Check --ops-url and that 'relayguard run' (or, in the distributed mode, the operations service) is running.", exception);
+            throw new ApiUnreachableException($"Could not connect to the operations API at {BaseAddress}: {exception.Message}. Check --ops-url (or RELAYGUARD_OPS_URL) and that 'relayguard run' (or, in the distributed mode, the operations service) is running.", exception);
         }
         catch (TaskCanceledException exception) when (!cancellationToken.IsCancellationRequested)
         {

@@ -125,20 +125,46 @@ public static class ServiceDefaultsExtensions
     /// </summary>
     private static Task WriteHealthReport(HttpContext context, HealthReport report)
     {
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync(FormatHealthReport(report));
+    }
+
+    /// <summary>
+    /// The text of <c>/health/ready</c>. When the bus check fails, MassTransit's description can end in an empty
+    /// reason (<c>Not ready: </c>) while the cause sits in its per-endpoint data, so the endpoints that are not
+    /// healthy are added to the line.
+    /// </summary>
+    public static string FormatHealthReport(HealthReport report)
+    {
         var text = new System.Text.StringBuilder().Append(report.Status).Append('\n');
         foreach (var (name, entry) in report.Entries.OrderBy(e => e.Key, StringComparer.Ordinal))
         {
             text.Append(name).Append(": ").Append(entry.Status);
-            var detail = entry.Description ?? entry.Exception?.Message;
-            if (!string.IsNullOrWhiteSpace(detail))
+            var details = new List<string>();
+            var description = (entry.Description ?? entry.Exception?.Message)?.Trim().TrimEnd(':').Trim();
+            if (!string.IsNullOrEmpty(description))
             {
-                text.Append(" (").Append(detail.ReplaceLineEndings(" ")).Append(')');
+                details.Add(description);
+            }
+
+            if (entry.Status != HealthStatus.Healthy && entry.Data.TryGetValue("Endpoints", out var endpoints) && endpoints is System.Collections.IDictionary byEndpoint)
+            {
+                // MassTransit writes each endpoint as "Status - description".
+                details.AddRange(byEndpoint.Keys.Cast<object>()
+                    .Select(key => (Endpoint: key.ToString(), State: byEndpoint[key]?.ToString() ?? ""))
+                    .Where(endpoint => !endpoint.State.StartsWith(nameof(HealthStatus.Healthy), StringComparison.Ordinal))
+                    .OrderBy(endpoint => endpoint.Endpoint, StringComparer.Ordinal)
+                    .Select(endpoint => $"{endpoint.Endpoint} {endpoint.State.Trim().TrimEnd('-').Trim()}"));
+            }
+
+            if (details.Count > 0)
+            {
+                text.Append(" (").Append(string.Join("; ", details).ReplaceLineEndings(" ")).Append(')');
             }
 
             text.Append('\n');
         }
 
-        context.Response.ContentType = "text/plain; charset=utf-8";
-        return context.Response.WriteAsync(text.ToString());
+        return text.ToString();
     }
 }

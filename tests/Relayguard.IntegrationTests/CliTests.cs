@@ -308,6 +308,38 @@ public sealed class CliTests(CliTests.RunningInstance running) : IClassFixture<C
     }
 
     [Fact]
+    public async Task OpsUrlVariable_NoOption_UsesTheVariable()
+    {
+        var environment = new Dictionary<string, string?> { ["RELAYGUARD_OPS_TOKEN"] = _instance.OperatorToken, ["RELAYGUARD_OPS_URL"] = _instance.OpsUrl.ToString() };
+
+        var result = await CliRunner.RunAsync(["--json", "audit", "--limit", "1"], environment);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        using var json = System.Text.Json.JsonDocument.Parse(result.Output);
+    }
+
+    [Fact]
+    public async Task OpsUrlVariable_OptionGiven_OptionWins()
+    {
+        var environment = new Dictionary<string, string?> { ["RELAYGUARD_OPS_TOKEN"] = _instance.OperatorToken, ["RELAYGUARD_OPS_URL"] = $"http://127.0.0.1:{Ports.Free()}" };
+
+        var result = await CliRunner.RunAsync(["audit", "--limit", "1", "--ops-url", _instance.OpsUrl.ToString()], environment);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+    }
+
+    [Fact]
+    public async Task OpsUrlVariable_Invalid_NamesTheVariable()
+    {
+        var environment = new Dictionary<string, string?> { ["RELAYGUARD_OPS_TOKEN"] = _instance.OperatorToken, ["RELAYGUARD_OPS_URL"] = "ftp://ops.example.test" };
+
+        var result = await CliRunner.RunAsync(["blocks", "list"], environment);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("Invalid RELAYGUARD_OPS_URL 'ftp://ops.example.test'", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TokensAdd_PrintsWorkingToken()
     {
         var added = await CliRunner.RunAsync(["tokens", "add", "ci-reader", "--role", "read", "--data", _instance.DataDirectory]);

@@ -39,6 +39,7 @@ public sealed class RelayTests
             "--b1--",
             "epilogue",
             "");
+        string reply;
         using (var raw = await RawSmtpClient.ConnectAsync(relayguard.SmtpEndPoint))
         {
             Assert.StartsWith("235", await raw.LoginAsync("alice", Password));
@@ -46,8 +47,15 @@ public sealed class RelayTests
             Assert.StartsWith("250", await raw.CommandAsync("RCPT TO:<bob@example.net>"));
             Assert.StartsWith("354", await raw.CommandAsync("DATA"));
             await raw.SendAsync(original.Replace("\r\n.a line", "\r\n..a line", StringComparison.Ordinal) + ".\r\n");
-            Assert.StartsWith("250 2.0.0 Message accepted as ", await raw.ReadReplyAsync());
+            reply = await raw.ReadReplyAsync();
+            Assert.StartsWith("250 2.0.0 Message accepted as ", reply);
         }
+
+        // The operator's one log line for the message, with the upstream's reply to follow it there.
+        var messageId = reply["250 2.0.0 Message accepted as ".Length..].Trim();
+        Assert.Contains(relayguard.Logs.Lines, line => line.Contains(
+            $"Message {messageId} relayed: account alice, client 127.0.0.1, from <alice@customer.test>, 1 of 1 recipients accepted, ", StringComparison.Ordinal)
+            && line.Contains($" bytes; {sink.Endpoint} said ", StringComparison.Ordinal));
 
         await Wait.UntilAsync(() => sink.Messages().Count == 1, "smtp-sink to receive the message");
         var dumped = sink.Messages()[0];

@@ -104,7 +104,9 @@ public sealed partial class BlockCatchUpService(
             }
             catch (Exception exception) when (exception is RequestTimeoutException or RequestFaultException or MassTransitException && !stoppingToken.IsCancellationRequested)
             {
-                LogCatchUpFailed(logger, exception, backoff);
+                // A timeout or a fault is expected while operations is down, and its message says all; a stack trace would
+                // repeat in the log at every retry.
+                LogCatchUpFailed(logger, exception.GetType().Name, exception.Message, backoff);
                 wait = backoff;
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, settings.MaxBackoff.Ticks));
             }
@@ -123,6 +125,6 @@ public sealed partial class BlockCatchUpService(
     [LoggerMessage(EventId = 1701, Level = LogLevel.Information, Message = "Caught up with the operations service: {Active} active blocks listed, {Dropped} ended blocks dropped.")]
     private static partial void LogCaughtUp(ILogger logger, int active, int dropped);
 
-    [LoggerMessage(EventId = 1702, Level = LogLevel.Warning, Message = "Catching up with the operations service failed; enforcing the local snapshot and retrying in {Backoff}.")]
-    private static partial void LogCatchUpFailed(ILogger logger, Exception exception, TimeSpan backoff);
+    [LoggerMessage(EventId = 1702, Level = LogLevel.Warning, Message = "Catching up with the operations service failed ({ErrorType}: {Error}); enforcing the local snapshot and retrying in {Backoff}.")]
+    private static partial void LogCatchUpFailed(ILogger logger, string errorType, string error, TimeSpan backoff);
 }

@@ -81,12 +81,12 @@ public sealed partial class DsnIntake(BounceClassifier classifier, MessageIndex 
         _ => "ordinary",
     };
 
-    [LoggerMessage(EventId = 1701, Level = LogLevel.Information, Message = "A report for message {MessageId} gave {Bounces} failed recipients.")]
+    [LoggerMessage(EventId = 1901, Level = LogLevel.Information, Message = "A report for message {MessageId} gave {Bounces} failed recipients.")]
     private static partial void LogMatched(ILogger logger, string messageId, int bounces);
 
-    [LoggerMessage(EventId = 1702, Level = LogLevel.Warning, Message = "A delivery report matched no submission (envelope id {EnvelopeId}, Message-ID {OriginalMessageId}); {Unmatched} unmatched since start.")]
+    [LoggerMessage(EventId = 1902, Level = LogLevel.Warning, Message = "A delivery report matched no submission (envelope id {EnvelopeId}, Message-ID {OriginalMessageId}); {Unmatched} unmatched since start.")]
     private static partial void LogUnmatched(ILogger logger, string? envelopeId, string? originalMessageId, long unmatched);
 
-    [LoggerMessage(EventId = 1703, Level = LogLevel.Information, Message = "A message sent to the DSN intake is not a delivery report ({Kind}: {Why}); ignored.")]
+    [LoggerMessage(EventId = 1903, Level = LogLevel.Information, Message = "A message sent to the DSN intake is not a delivery report ({Kind}: {Why}); ignored.")]
     private static partial void LogNotAReport(ILogger logger, string kind, string why);
 }

@@ -54,6 +54,6 @@ public sealed partial class HelpListenerService(IPEndPoint endPoint, ILogger<Hel
         }
     }
 
-    [LoggerMessage(EventId = 1701, Level = LogLevel.Information, Message = "Serving the help pages on {Address}help/smtp-errors.")]
+    [LoggerMessage(EventId = 1801, Level = LogLevel.Information, Message = "Serving the help pages on {Address}help/smtp-errors.")]
     private static partial void LogStarted(ILogger logger, Uri address);
 }

@@ -26,6 +26,6 @@ public sealed class PickupRelay(string directory) : IMessageRelay
         }
 
         File.Move(temporary, final);
-        return new RelayResult(true, new SmtpReply(250, "2.0.0", $"Message accepted as {message.GatewayId}"), []);
+        return new RelayResult(true, new SmtpReply(250, "2.0.0", $"Message accepted as {message.GatewayId}"), [], $"written to {final}");
     }
 }

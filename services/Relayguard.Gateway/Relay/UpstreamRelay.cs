@@ -90,7 +90,7 @@ public sealed partial class UpstreamRelay : IMessageRelay, IAsyncDisposable
                 catch (SmtpCommandException ex)
                 {
                     Discard(client);
-                    return new RelayResult(false, ToReply(ex.StatusCode, ex.Message), []);
+                    return new RelayResult(false, ToReply(ex.StatusCode, ex.Message), [], $"{Upstream} said {(int)ex.StatusCode} {ex.Message}");
                 }
                 catch (Exception ex) when (ex is SmtpProtocolException or IOException or OperationCanceledException or ServiceNotConnectedException)
                 {
@@ -167,14 +167,13 @@ public sealed partial class UpstreamRelay : IMessageRelay, IAsyncDisposable
             // Every recipient was refused: the client gets the upstream's own reply.
             var first = client.Refused.Count > 0 ? ToReply(client.Refused[0].Response.StatusCode, client.Refused[0].Response.Response) : ToReply(ex.StatusCode, ex.Message);
             client.LastUsed = _time.GetUtcNow();
-            return new RelayResult(false, first, Refusals(client));
+            return new RelayResult(false, first, Refusals(client), $"{Upstream} refused every recipient");
         }
 
         client.LastUsed = _time.GetUtcNow();
         var refused = Refusals(client);
         var reply = new SmtpReply(250, "2.0.0", $"Message accepted as {message.GatewayId}");
-        LogRelayed(_logger, message.GatewayId, Upstream, recipients.Count - refused.Count, refused.Count, response);
-        return new RelayResult(true, reply, refused);
+        return new RelayResult(true, reply, refused, $"{Upstream} said {response}");
     }
 
     private static List<RefusedRecipient> Refusals(RelaySmtpClient client) =>
@@ -241,9 +240,6 @@ public sealed partial class UpstreamRelay : IMessageRelay, IAsyncDisposable
 
     private static bool IsConnectFailure(Exception ex) =>
         ex is SocketException || (ex is SslHandshakeException) || (ex.InnerException is SocketException && ex is not SmtpCommandException);
-
-    [LoggerMessage(EventId = 1501, Level = LogLevel.Debug, Message = "Message {MessageId} relayed to {Upstream}: {Accepted} recipients accepted, {Refused} refused; upstream said {Response}")]
-    private static partial void LogRelayed(ILogger logger, string messageId, string upstream, int accepted, int refused, string response);
 
     [LoggerMessage(EventId = 1502, Level = LogLevel.Warning, Message = "Upstream {Upstream} is unreachable for message {MessageId}: {Error}. The client got 451 4.4.1 and may retry.")]
     private static partial void LogUpstreamUnavailable(ILogger logger, string messageId, string upstream, string error);

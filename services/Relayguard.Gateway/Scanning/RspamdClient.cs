@@ -128,6 +128,6 @@ public sealed partial class RspamdClient
         return new ScanResult(action, score, required, top, null);
     }
 
-    [LoggerMessage(EventId = 1401, Level = LogLevel.Warning, Message = "Rspamd could not scan message {MessageId}: {ErrorType}: {Error}")]
+    [LoggerMessage(EventId = 1411, Level = LogLevel.Warning, Message = "Rspamd could not scan message {MessageId}: {ErrorType}: {Error}")]
     private static partial void LogScanFailed(ILogger logger, string messageId, string errorType, string error);
 }

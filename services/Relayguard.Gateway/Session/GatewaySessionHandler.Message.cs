@@ -69,6 +69,13 @@ public sealed partial class GatewaySessionHandler
         var outgoing = new OutgoingMessage(transaction.Id, transaction.ReversePath, transaction.Recipients, envelopeId, transaction.Parameters.ContainsKey("SMTPUTF8"), message, transaction.ReturnContent);
         var result = await _relay.RelayAsync(outgoing, cancellationToken);
         var now = _time.GetUtcNow();
+        if (result.Delivery is not null)
+        {
+            // One line per message, as an MTA logs: the upstream's reply carries its queue id.
+            var accepted = result.Accepted ? transaction.Recipients.Count - result.RefusedRecipients.Count : 0;
+            LogRelayOutcome(_logger, transaction.Id, result.Accepted ? "relayed" : "refused upstream", Account(session), ClientIp(session), transaction.ReversePath, accepted, transaction.Recipients.Count, data.Length, result.Delivery);
+        }
+
         if (result.Accepted)
         {
             _rates.Add(RateSubject(session, Account(session)), transaction.Recipients.Count - result.RefusedRecipients.Count);
@@ -179,6 +186,9 @@ public sealed partial class GatewaySessionHandler
 
     [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Message {MessageId} refused under BO1: account {Account}, client {ClientIp}; {Why}")]
     private static partial void LogBounceRefused(ILogger logger, string messageId, string? account, string clientIp, string why);
+
+    [LoggerMessage(EventId = 1205, Level = LogLevel.Information, Message = "Message {MessageId} {Outcome}: account {Account}, client {ClientIp}, from <{Sender}>, {Accepted} of {Recipients} recipients accepted, {Size} bytes; {Delivery}")]
+    private static partial void LogRelayOutcome(ILogger logger, string messageId, string outcome, string? account, string clientIp, string sender, int accepted, int recipients, long size, string delivery);
 
     [LoggerMessage(EventId = 1202, Level = LogLevel.Information, Message = "Message {MessageId} refused as spam (score {Score}): account {Account}, client {ClientIp}.")]
     private static partial void LogSpamRefused(ILogger logger, string messageId, string? account, string clientIp, double score);

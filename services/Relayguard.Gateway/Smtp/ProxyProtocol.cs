@@ -117,6 +117,6 @@ public static partial class ProxyProtocol
         }
     }
 
-    [LoggerMessage(EventId = 1008, Level = LogLevel.Warning, Message = "Closed a connection from load balancer {Balancer} on listener {Listener}: {Reason}")]
+    [LoggerMessage(EventId = 1009, Level = LogLevel.Warning, Message = "Closed a connection from load balancer {Balancer} on listener {Listener}: {Reason}")]
     internal static partial void LogHeaderRejected(ILogger logger, EndPoint? balancer, string listener, string reason);
 }
