@@ -42,4 +42,17 @@ public sealed class DsnApiTests
         Assert.Contains("RFC 5322 message", detail, StringComparison.Ordinal);
         Assert.Contains("message/rfc822", detail, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task HeaderLikeText_Gets400NamingTheMissingHeaders()
+    {
+        await using var relayguard = await RelayguardInstance.StartAsync([]);
+        using var ops = relayguard.OpsClient();
+
+        using var response = await ops.PostAsync("/api/dsn", new StringContent("Note: check the bounce from yesterday\r\n\r\nIt said user unknown.\r\n", new MediaTypeHeaderValue("message/rfc822")));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var detail = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString();
+        Assert.StartsWith("body: The body has neither a From nor a Date header", detail, StringComparison.Ordinal);
+    }
 }

@@ -37,6 +37,13 @@ public static class DsnApi
             return InvalidBody($"The body could not be parsed as an RFC 5322 message ({ex.Message.TrimEnd('.')}). Send the bounce as a raw RFC 5322 message (message/rfc822) with its headers, as the MTA delivered it.");
         }
 
+        // MimeKit reads any "Name: value" line as a header, so a text file can parse. Every message an MTA makes has
+        // From and Date (RFC 5322 section 3.6), so a body with neither is not the bounce it was meant to be.
+        if (!message.Headers.Contains(HeaderId.From) && !message.Headers.Contains(HeaderId.Date))
+        {
+            return InvalidBody("The body has neither a From nor a Date header, so it is not a whole message. Send the bounce as a raw RFC 5322 message (message/rfc822) with its headers, as the MTA delivered it.");
+        }
+
         var result = intake.Process(message);
         return Results.Ok(new { kind = result.Kind, matched = result.Matched, gatewayMessageId = result.GatewayMessageId, bounces = result.Bounces, why = result.Why });
     }
