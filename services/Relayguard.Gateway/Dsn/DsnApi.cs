@@ -44,7 +44,7 @@ public static class DsnApi
             return InvalidBody("The body has neither a From nor a Date header, so it is not a whole message. Send the bounce as a raw RFC 5322 message (message/rfc822) with its headers, as the MTA delivered it.");
         }
 
-        var result = intake.Process(message);
+        var result = await intake.ProcessAsync(message);
         return Results.Ok(new { kind = result.Kind, matched = result.Matched, gatewayMessageId = result.GatewayMessageId, bounces = result.Bounces, why = result.Why });
     }
 

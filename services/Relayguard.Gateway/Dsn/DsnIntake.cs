@@ -22,7 +22,8 @@ public sealed partial class DsnIntake(BounceClassifier classifier, MessageIndex 
     /// <summary>Reports that matched no submission since start.</summary>
     public long Unmatched => Interlocked.Read(ref _unmatched);
 
-    public DsnIntakeResult Process(MimeMessage message)
+    /// <summary>Classifies a report and writes one event per failed recipient; completes once the events are on disk.</summary>
+    public async Task<DsnIntakeResult> ProcessAsync(MimeMessage message)
     {
         var classification = classifier.Classify(message);
         var kind = KindName(classification.Kind);
@@ -42,7 +43,7 @@ public sealed partial class DsnIntake(BounceClassifier classifier, MessageIndex 
         }
 
         var now = time.GetUtcNow();
-        var published = 0;
+        var writes = new List<Task>();
         foreach (var recipient in classification.Recipients.Where(r => r.Action == "failed"))
         {
             var bounce = new DeliveryBounced
@@ -63,10 +64,13 @@ public sealed partial class DsnIntake(BounceClassifier classifier, MessageIndex 
                 BouncedAt = now,
                 Source = BounceSources.Dsn,
             };
-            outbox.Enqueue(bounce, bounce.EventId);
+            writes.Add(outbox.EnqueueAsync(bounce, bounce.EventId));
             RelayguardTelemetry.Bounces.Add(1, RelayguardTelemetry.Tag("source", BounceSources.Dsn), RelayguardTelemetry.Tag("reason", bounce.Reason));
-            published++;
         }
+
+        // Started in order, the writes share one commit, and no thread waits for it.
+        await Task.WhenAll(writes);
+        var published = writes.Count;
 
         LogMatched(logger, submission.GatewayId, published);
         return new DsnIntakeResult(kind, true, submission.GatewayId, published, classification.Why);

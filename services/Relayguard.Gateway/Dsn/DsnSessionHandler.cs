@@ -53,7 +53,7 @@ public sealed class DsnSessionHandler : ISmtpSessionHandler
             return new SmtpReply(550, "5.6.0", "The report is not a valid RFC 5322 message");
         }
 
-        var result = _intake.Process(parsed);
+        var result = await _intake.ProcessAsync(parsed);
         return new SmtpReply(250, "2.0.0", result.Matched ? $"Report for {result.GatewayMessageId} received" : "Report received");
     }
 

@@ -82,10 +82,8 @@ public sealed partial class GatewaySessionHandler
             await _index.AddAsync(new IndexedMessage(transaction.Id, message.MessageId, envelopeId, Account(session), ClientIp(session), hashes, now));
         }
 
-        foreach (var refused in result.RefusedRecipients)
-        {
-            PublishBounce(session, transaction, refused, now);
-        }
+        // The writes start in order and share one commit; no thread of the pool waits for them.
+        await Task.WhenAll(result.RefusedRecipients.Select(refused => PublishBounceAsync(session, transaction, refused, now)).ToList());
 
         if (result.Accepted && result.RefusedRecipients.Count > 0 && !transaction.IsNullSender)
         {
@@ -142,7 +140,7 @@ public sealed partial class GatewaySessionHandler
     private static string Sanitize(string text) =>
         new(text.Where(c => c > ' ' && c < 127 && c != '(' && c != ')' && c != ';').Take(255).ToArray());
 
-    private void PublishBounce(SmtpSessionContext session, SmtpTransaction transaction, RefusedRecipient refused, DateTimeOffset now)
+    private Task PublishBounceAsync(SmtpSessionContext session, SmtpTransaction transaction, RefusedRecipient refused, DateTimeOffset now)
     {
         var (reason, addressInvalid, permanent) = FailureClassifier.Classify(refused.Reply.Code, refused.Reply.EnhancedStatus, refused.Reply.Text);
         var bounce = new DeliveryBounced
@@ -163,7 +161,7 @@ public sealed partial class GatewaySessionHandler
             BouncedAt = now,
             Source = BounceSources.Relay,
         };
-        _outbox.Enqueue(bounce, bounce.EventId);
+        return _outbox.EnqueueAsync(bounce, bounce.EventId);
     }
 
     private async Task SendFailureNoticeAsync(SmtpTransaction transaction, MimeMessage original, IReadOnlyList<RefusedRecipient> refused, CancellationToken cancellationToken)
