@@ -88,6 +88,12 @@ public static class RunCommand
             return lockExitCode;
         }
 
+        if (FindSharedAddress(Listeners(app.Configuration).ToList()) is var (firstKey, secondKey, shared))
+        {
+            await Console.Error.WriteLineAsync($"relayguard: {firstKey} and {secondKey} both listen on {shared}. Give each listener a port of its own.");
+            return ExitCodes.Usage;
+        }
+
         if (StartupFailure.FindAddressInUse(Listeners(app.Configuration)) is var (key, address))
         {
             await Console.Error.WriteLineAsync($"relayguard: {key} {address} is already in use. {AddressInUseFix}");
@@ -137,6 +143,32 @@ public static class RunCommand
                 yield return ($"{key} (--{option})", address);
             }
         }
+    }
+
+    /// <summary>
+    /// Finds two listeners of this process on one port of one address, or on one port of any address (<c>0.0.0.0</c>,
+    /// <c>[::]</c>) and an address of the same family. The second bind would fail with "address in use", which would send the operator looking for
+    /// another process.
+    /// </summary>
+    private static (string First, string Second, System.Net.IPEndPoint Address)? FindSharedAddress(IReadOnlyList<(string Key, System.Net.IPEndPoint Address)> listeners)
+    {
+        for (var i = 0; i < listeners.Count; i++)
+        {
+            for (var j = i + 1; j < listeners.Count; j++)
+            {
+                var (a, b) = (listeners[i].Address, listeners[j].Address);
+                var anyAddress = a.AddressFamily == b.AddressFamily && (IsAny(a.Address) || IsAny(b.Address));
+                if (a.Port != 0 && a.Port == b.Port && (a.Address.Equals(b.Address) || anyAddress))
+                {
+                    return (listeners[i].Key, listeners[j].Key, a);
+                }
+            }
+        }
+
+        return null;
+
+        static bool IsAny(System.Net.IPAddress address) =>
+            address.Equals(System.Net.IPAddress.Any) || address.Equals(System.Net.IPAddress.IPv6Any);
     }
 
     /// <summary>Turns the named options of <c>run</c> into configuration keys.</summary>

@@ -29,6 +29,11 @@ public sealed class GatewaySettingsValidator(
             TryListen(options.ImplicitTlsListen, "Smtp:ImplicitTlsListen (--smtps)", listeners, errors);
         }
 
+        if (options.HostName is not null && !IsHostName(options.HostName))
+        {
+            errors.Add($"Invalid Smtp:HostName '{options.HostName}': use the gateway's fully qualified domain name, such as mail.example.net (letters, digits and hyphens in labels of 1 to 63 characters, at most 253 in all), or leave the setting out to use the machine's name.");
+        }
+
         foreach (var entry in options.Trusted)
         {
             if (!TrustedNetworks.TryParseEntry(entry, out _, out _, out var error))
@@ -182,6 +187,13 @@ public sealed class GatewaySettingsValidator(
             errors.Add("Limits:CommandTimeout and Limits:DataTimeout must be positive, for example 5m.");
         }
     }
+
+    /// <summary>True for a DNS name as RFC 1123 section 2.1 allows it in a greeting and a Received header.</summary>
+    private static bool IsHostName(string name) =>
+        name.Length is > 0 and <= 253
+        && name.Split('.').All(label => label.Length is > 0 and <= 63
+            && label.All(c => char.IsAsciiLetterOrDigit(c) || c == '-')
+            && label[0] != '-' && label[^1] != '-');
 
     private static void TryListen(string value, string key, List<IPEndPoint> listeners, List<string> errors)
     {

@@ -73,6 +73,25 @@ public sealed class AllowlistTests
         Assert.Equal(HttpStatusCode.NotFound, (await ops.GetAsync("/api/blocks/ip/192.0.2.10")).StatusCode);
     }
 
+    [Fact]
+    public async Task Bo1_AllowlistTypedInCapitals_ExemptsTheAccount()
+    {
+        await using var relayguard = await RelayguardInstance.StartAsync([]);
+        using var ops = relayguard.OpsClient();
+        await AllowAsync(relayguard, new { kind = "account", subject = "HANK", code = "BO1", reason = "forwards bounces for a mailing list" });
+        var bus = relayguard.Get<IBus>();
+
+        for (var i = 0; i < 3; i++)
+        {
+            await PublishAsync(bus, Submitted("hank", "192.0.2.30", SpamActions.NoAction, SubmissionOutcomes.Refused, RuleCodes.Bo1));
+            await PublishAsync(bus, Submitted("ivan", "192.0.2.31", SpamActions.NoAction, SubmissionOutcomes.Refused, RuleCodes.Bo1));
+        }
+
+        await Wait.UntilAsync(async () => (await ops.GetAsync("/api/blocks/account/ivan")).StatusCode == HttpStatusCode.OK, "the BO1 block of ivan");
+        await Wait.UntilAsync(() => LogCount(relayguard, "is allowlisted for BO1") >= 3, "BO1 to skip hank's refusals");
+        Assert.Equal(HttpStatusCode.NotFound, (await ops.GetAsync("/api/blocks/account/hank")).StatusCode);
+    }
+
     /// <summary>Adds an entry through the API and waits until every detector has applied it.</summary>
     private static async Task AllowAsync(RelayguardInstance relayguard, object entry)
     {

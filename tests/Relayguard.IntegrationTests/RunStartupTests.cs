@@ -145,6 +145,39 @@ public sealed class RunStartupTests : IDisposable
         Assert.DoesNotContain("   at ", result.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Run_TwoListenersOnOneAddress_Exits2NamingBoth()
+    {
+        var address = FreeAddress();
+
+        var result = await CliRunner.RunAsync(["run", "--smtp", address, "--smtps", address, "--ops", FreeAddress(), "--data", _data]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal($"relayguard: Smtp:Listen (--smtp) and Smtp:ImplicitTlsListen (--smtps) both listen on {address}. Give each listener a port of its own.", result.Error.Trim());
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("mail example")]
+    [InlineData("-mail.example.net")]
+    public async Task Run_InvalidHostName_Exits2NamingKey(string hostName)
+    {
+        var result = await RunAsync($"--Smtp:HostName={hostName}");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith($"relayguard: Invalid Smtp:HostName '{hostName}'", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_TrustedWithEmptyAccount_Exits2()
+    {
+        var result = await RunAsync("--trusted", "10.0.0.0/8=");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("the account after '=' is missing", result.Error, StringComparison.Ordinal);
+    }
+
     private Task<CliResult> RunAsync(params string[] args) =>
         CliRunner.RunAsync(["run", "--smtp", FreeAddress(), "--ops", FreeAddress(), "--data", _data, .. args]);
 

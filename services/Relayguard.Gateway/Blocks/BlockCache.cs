@@ -53,7 +53,7 @@ public sealed partial class BlockCache
         {
             foreach (var entry in snapshot.Load())
             {
-                Put(entry);
+                Put(WithCanonicalAccount(entry));
             }
         }
     }
@@ -73,6 +73,7 @@ public sealed partial class BlockCache
             throw new ArgumentException($"Unknown block kind '{entry.Kind}': use '{BlockKinds.Account}' or '{BlockKinds.Ip}'.", nameof(entry));
         }
 
+        entry = WithCanonicalAccount(entry);
         lock (_writeLock)
         {
             if (_snapshot.IsLiftedSince(entry))
@@ -96,12 +97,21 @@ public sealed partial class BlockCache
     /// </summary>
     public void Lift(string kind, string subject, IReadOnlyCollection<string> codes, DateTimeOffset? liftedAt = null)
     {
+        if (kind == BlockKinds.Account)
+        {
+            subject = AccountNames.Canonical(subject);
+        }
+
         lock (_writeLock)
         {
             _snapshot.Delete(kind, subject, codes, liftedAt);
             Remove(kind, subject, block => codes.Count == 0 || codes.Contains(_names.Name(block.Code)));
         }
     }
+
+    /// <summary>Spells an account subject as AUTH does, so a block from an older version or typed in capitals still matches.</summary>
+    private static BlockEntry WithCanonicalAccount(BlockEntry entry) =>
+        entry.Kind == BlockKinds.Account ? entry with { Subject = AccountNames.Canonical(entry.Subject) } : entry;
 
     /// <summary>
     /// Finds the block that refuses this MAIL FROM, if any: the account's own blocks first, then the account
@@ -113,7 +123,7 @@ public sealed partial class BlockCache
         var now = _time.GetUtcNow().UtcTicks;
         if (account is not null)
         {
-            var found = FindAccount(account, client, nullSender, now);
+            var found = FindAccount(AccountNames.Canonical(account), client, nullSender, now);
             if (found is not null)
             {
                 return found;

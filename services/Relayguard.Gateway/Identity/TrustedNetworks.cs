@@ -29,16 +29,18 @@ public sealed class TrustedNetworks
     /// <summary>Parses <c>CIDR</c> or <c>CIDR=ACCOUNT</c>.</summary>
     public static bool TryParseEntry(string entry, out IpNetwork? network, out string? account, out string error)
     {
+        network = null;
         account = null;
         error = string.Empty;
         var equals = entry.IndexOf('=', StringComparison.Ordinal);
         var cidr = equals < 0 ? entry : entry[..equals];
         if (equals >= 0)
         {
-            account = entry[(equals + 1)..].Trim();
+            account = AccountNames.Canonical(entry[(equals + 1)..]);
             if (account.Length == 0)
             {
-                account = null;
+                error = $"Invalid trusted range '{entry}': the account after '=' is missing. Use CIDR=ACCOUNT, for example 192.0.2.0/24=webshop, or the range alone for mail that counts under no account.";
+                return false;
             }
         }
 

@@ -43,7 +43,8 @@ public sealed partial class GatewaySessionHandler
                 return new SmtpReply(535, "5.7.8", "Authentication credentials invalid");
 
             default:
-                var account = check.Account!;
+                // The store keeps the spelling the account was added with, and Dovecot may return any case.
+                var account = AccountNames.Canonical(check.Account!);
                 _throttle.RecordSuccess(clientKey, userName);
                 session.Items[AccountItem] = account;
                 session.Account = account;

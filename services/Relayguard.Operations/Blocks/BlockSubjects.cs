@@ -14,7 +14,7 @@ internal static class BlockSubjects
     private const int MaxAccountLength = 320;
 
     public static string ForAccount(string account, string? onIp) =>
-        onIp is null ? account : $"{account}/{NormalizeIp(onIp)}";
+        onIp is null ? AccountNames.Canonical(account) : $"{AccountNames.Canonical(account)}/{NormalizeIp(onIp)}";
 
     /// <summary>Splits <c>alice/100.64.0.7</c> into the account and the address. A plain account gets a null address.</summary>
     public static (string Account, string? OnIp) SplitAccount(string subject)
@@ -98,9 +98,10 @@ internal static class BlockSubjects
 
     private static bool TryParseAccount(string text, out string subject, out string error)
     {
-        subject = text;
         error = "";
         var (account, onIp) = SplitAccount(text);
+        account = AccountNames.Canonical(account);
+        subject = onIp is null ? account : $"{account}/{onIp}";
         if (account.Length == 0)
         {
             error = "Missing account name. Use an account such as alice, or an account on an address such as alice/100.64.0.7.";
