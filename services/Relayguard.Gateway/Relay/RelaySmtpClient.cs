@@ -24,6 +24,9 @@ internal sealed class RelaySmtpClient : SmtpClient
 
     public DateTimeOffset LastUsed { get; set; }
 
+    /// <summary>The extensions the upstream offered at EHLO; <see cref="SmtpClient.Capabilities"/> is narrowed per message.</summary>
+    public SmtpCapabilities UpstreamCapabilities { get; set; }
+
     protected override void OnRecipientNotAccepted(MimeMessage message, MailboxAddress mailbox, SmtpResponse response) =>
         Refused.Add((mailbox.Address, response));
 

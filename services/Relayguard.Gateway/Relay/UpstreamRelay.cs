@@ -103,6 +103,13 @@ public sealed partial class UpstreamRelay : IMessageRelay, IAsyncDisposable
                     LogUpstreamFailed(_logger, message.GatewayId, Upstream, ex.Message);
                     return new RelayResult(false, new SmtpReply(451, "4.4.2", "Connection to the upstream mail server failed, try again later"), []);
                 }
+                catch
+                {
+                    // A fault of the gateway's own: the connection may be mid-transaction, so it is closed, never
+                    // pooled again or left open until the upstream times it out.
+                    Discard(client);
+                    throw;
+                }
             }
         }
         finally
@@ -141,18 +148,30 @@ public sealed partial class UpstreamRelay : IMessageRelay, IAsyncDisposable
             client.LocalDomain = _localDomain;
             client.Timeout = (int)_options.Timeout.TotalMilliseconds;
             await client.ConnectAsync(_host, _port, SecureSocketOptions.None, timeout.Token);
+            client.UpstreamCapabilities = client.Capabilities;
         }
         else if (_time.GetUtcNow() - client.LastUsed > _options.IdleCheck)
         {
             await client.NoOpAsync(timeout.Token);
         }
 
+        // MailKit sends SMTPUTF8, and turns an A-label such as xn--bcher-kva.example into UTF-8, whenever the upstream
+        // offers SMTPUTF8. So the upstream's offer is shown to MailKit only for a message whose client asked for it,
+        // and an ASCII envelope goes on as it came.
+        var upstreamUtf8 = (client.UpstreamCapabilities & SmtpCapabilities.UTF8) != 0;
+        if (message.SmtpUtf8 && !upstreamUtf8 && !IsAsciiEnvelope(message))
+        {
+            return new RelayResult(false, new SmtpReply(550, "5.6.7", "The upstream mail server does not accept non-ASCII addresses (no SMTPUTF8); send from and to ASCII addresses"), [], $"{Upstream} does not offer SMTPUTF8");
+        }
+
+        client.Capabilities = message.SmtpUtf8 ? client.UpstreamCapabilities : client.UpstreamCapabilities & ~SmtpCapabilities.UTF8;
+
         client.Refused.Clear();
         client.EnvelopeId = message.EnvelopeId;
         client.DeliveryStatusNotificationType = message.ReturnContent;
-        client.Notify = message.Recipients.ToDictionary(r => r.Address, r => ParseNotify(r), StringComparer.Ordinal);
+        client.Notify = message.Recipients.DistinctBy(r => r.Address, StringComparer.Ordinal).ToDictionary(r => r.Address, r => ParseNotify(r), StringComparer.Ordinal);
         var sender = message.ReversePath.Length == 0 ? new MailboxAddress(string.Empty, string.Empty) : MailboxAddress.Parse(ParserOptions.Default, message.ReversePath);
-        var recipients = message.Recipients.Select(r => new MailboxAddress(string.Empty, r.Address)).ToList();
+        var recipients = message.Recipients.Select(r => r.Address).Distinct(StringComparer.Ordinal).Select(address => new MailboxAddress(string.Empty, address)).ToList();
         var options = FormatOptions.Default.Clone();
         options.NewLineFormat = NewLineFormat.Dos;
         options.International = message.SmtpUtf8;
@@ -175,6 +194,9 @@ public sealed partial class UpstreamRelay : IMessageRelay, IAsyncDisposable
         var reply = new SmtpReply(250, "2.0.0", $"Message accepted as {message.GatewayId}");
         return new RelayResult(true, reply, refused, $"{Upstream} said {response}");
     }
+
+    private static bool IsAsciiEnvelope(OutgoingMessage message) =>
+        System.Text.Ascii.IsValid(message.ReversePath) && message.Recipients.All(r => System.Text.Ascii.IsValid(r.Address));
 
     private static List<RefusedRecipient> Refusals(RelaySmtpClient client) =>
         client.Refused.Select(r => new RefusedRecipient(r.Address, ToReply(r.Response.StatusCode, r.Response.Response))).ToList();

@@ -414,6 +414,13 @@ public sealed partial class SmtpConnection
             return new SmtpReply(553, "5.6.7", "A non-ASCII recipient address needs the SMTPUTF8 parameter on MAIL FROM");
         }
 
+        // A client may name a recipient twice. The message goes to it once, as an MTA delivers it, and the second
+        // RCPT is neither counted nor relayed.
+        if (_transaction.Recipients.Exists(r => string.Equals(r.Address, address, StringComparison.Ordinal)))
+        {
+            return new SmtpReply(250, "2.1.5", "Recipient OK, already given; the message goes to it once");
+        }
+
         if (_transaction.Recipients.Count >= Limits.RecipientsPerMessage)
         {
             return new SmtpReply(452, "4.5.3", $"Too many recipients: at most {Limits.RecipientsPerMessage} per message");
