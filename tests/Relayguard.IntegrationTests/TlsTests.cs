@@ -106,6 +106,23 @@ public sealed class TlsTests
     }
 
     [Fact]
+    public async Task LoginBeforeStartTls_ForgottenAfterIt()
+    {
+        // RFC 3207 section 4.2: after the handshake the server forgets what it learned before, a login included.
+        var certificate = TestCertificate.Create(NewFolder());
+        await using var relayguard = await StartAsync(certificate, allowPlaintextAuth: true);
+        relayguard.AddAccount("alice", Password);
+        using var raw = await RawSmtpClient.ConnectAsync(relayguard.SmtpEndPoint);
+        Assert.StartsWith("235", await raw.LoginAsync("alice", Password));
+
+        Assert.StartsWith("220", await raw.StartTlsAsync(certificate));
+        Assert.StartsWith("250", await raw.CommandAsync("EHLO client.test"));
+        var mail = await raw.CommandAsync("MAIL FROM:<alice@customer.test>");
+
+        Assert.StartsWith("530", mail);
+    }
+
+    [Fact]
     public async Task Auth_AfterStartTls_Offered()
     {
         var certificate = TestCertificate.Create(NewFolder());

@@ -46,7 +46,6 @@ public sealed partial class GatewaySessionHandler
                 // The store keeps the spelling the account was added with, and Dovecot may return any case.
                 var account = AccountNames.Canonical(check.Account!);
                 _throttle.RecordSuccess(clientKey, userName);
-                session.Items[AccountItem] = account;
                 session.Account = account;
                 LogAuthSucceeded(_logger, clientIp, account);
                 var networks = _loginNetworks.RecordLogin(account, session.RemoteEndPoint.Address);

@@ -22,7 +22,8 @@ namespace Relayguard.Gateway.Session;
 /// </summary>
 public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
 {
-    private const string AccountItem = "account";
+    /// <summary>The session item with the account a trusted range names; a login is in <see cref="SmtpSessionContext.Account"/>.</summary>
+    private const string AccountItem = "trusted-account";
     private const string ClientIpItem = "client-ip";
 
     private readonly TrustedNetworks _trusted;
@@ -250,7 +251,7 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
 
     /// <summary>The account mail is counted under: the AUTH login, else the account named for a trusted range.</summary>
     private static string? Account(SmtpSessionContext session) =>
-        session.Items.TryGetValue(AccountItem, out var account) ? account as string : null;
+        session.Account ?? (session.Items.TryGetValue(AccountItem, out var account) ? account as string : null);
 
     private static string ClientIp(SmtpSessionContext session) =>
         session.Items.TryGetValue(ClientIpItem, out var ip) && ip is string text ? text : IpKeys.AddressText(session.RemoteEndPoint.Address);

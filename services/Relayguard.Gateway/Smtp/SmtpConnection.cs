@@ -562,8 +562,10 @@ public sealed partial class SmtpConnection
             handshake.Token);
         _stream = ssl;
 
-        // RFC 3207 section 4.2: the session starts again, forgetting EHLO and everything learned before TLS.
+        // RFC 3207 section 4.2: the session starts again, forgetting EHLO and everything learned before TLS, a
+        // login included.
         AbandonTransaction();
+        _session.Account = null;
         _session.IsTls = true;
         _session.HeloName = null;
         _session.IsExtended = false;

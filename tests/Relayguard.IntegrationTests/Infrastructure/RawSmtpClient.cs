@@ -8,7 +8,7 @@ namespace Relayguard.IntegrationTests.Infrastructure;
 public sealed class RawSmtpClient : IDisposable
 {
     private readonly TcpClient _client = new();
-    private NetworkStream _stream = null!;
+    private Stream _stream = null!;
     private StreamReader _reader = null!;
 
     public static async Task<RawSmtpClient> ConnectAsync(IPEndPoint endPoint)
@@ -51,6 +51,22 @@ public sealed class RawSmtpClient : IDisposable
                 return string.Join("\n", lines);
             }
         }
+    }
+
+    /// <summary>Sends STARTTLS and, after its 220, continues over TLS with a server that presents <paramref name="certificate"/>.</summary>
+    public async Task<string> StartTlsAsync(TestCertificate certificate)
+    {
+        var reply = await CommandAsync("STARTTLS");
+        if (!reply.StartsWith("220", StringComparison.Ordinal))
+        {
+            return reply;
+        }
+
+        var tls = new System.Net.Security.SslStream(_stream, leaveInnerStreamOpen: false, (_, presented, _, _) => presented?.GetCertHashString() == certificate.Thumbprint);
+        await tls.AuthenticateAsClientAsync("gateway.test");
+        _stream = tls;
+        _reader = new StreamReader(tls, Encoding.UTF8);
+        return reply;
     }
 
     /// <summary>EHLO and AUTH PLAIN; returns the AUTH reply.</summary>
