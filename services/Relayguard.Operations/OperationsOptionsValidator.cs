@@ -12,7 +12,7 @@ internal sealed class OperationsOptionsValidator : IValidateOptions<OperationsOp
         {
             return ValidateOptionsResult.Fail(
                 $"{OperationsOptions.SectionName}:EvidenceRetention: invalid duration '{options.EvidenceRetention}'. " +
-                "Use a positive number followed by s, m, h or d, for example 90d.");
+                $"Use a positive number followed by {Durations.Units}, for example 90d.");
         }
 
         return ValidateOptionsResult.Success;

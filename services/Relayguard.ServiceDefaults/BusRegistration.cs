@@ -35,7 +35,7 @@ public static class BusRegistration
             ? [$"Bus:RedeliveryIntervals '{single}' is one value: give one duration per item, Bus:RedeliveryIntervals:0=30s, :1=2m and so on."]
             : intervals.GetChildren()
                 .Where(item => item.Value is not null && !Durations.TryParse(item.Value, out _))
-                .Select(item => $"Invalid {item.Path} '{item.Value}': use a number followed by s, m, h or d, for example 30s, 2m or 10m.")
+                .Select(item => $"Invalid {item.Path} '{item.Value}': use a number followed by {Durations.Units}, for example 30s, 2m or 10m.")
                 .ToList();
         foreach (var problem in unreadable)
         {

@@ -3,11 +3,15 @@ using System.Globalization;
 namespace Relayguard.ServiceDefaults;
 
 /// <summary>
-/// Parses the durations operators type: <c>90s</c>, <c>30m</c>, <c>24h</c>, <c>7d</c>, <c>0</c>, or a .NET
-/// <see cref="TimeSpan"/> with colons such as <c>01:00:00</c>. A number without a unit is invalid.
+/// Parses the durations operators type: <c>90s</c>, <c>30m</c>, <c>24h</c>, <c>7d</c>, <c>2w</c>, <c>0</c>, or a .NET
+/// <see cref="TimeSpan"/> with colons such as <c>01:00:00</c>. A number without a unit is invalid, and so is <c>M</c>,
+/// which reads as a month to some and as minutes to others.
 /// </summary>
 public static class Durations
 {
+    /// <summary>The units for error messages.</summary>
+    public const string Units = "s, m, h, d or w (m is minutes; for a month write 30d)";
+
     public static bool TryParse(string? text, out TimeSpan value)
     {
         value = default;
@@ -21,13 +25,13 @@ public static class Durations
         var number = text[..^1];
         if (char.IsLetter(unit) && double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var amount) && amount >= 0)
         {
-            TimeSpan? parsed = char.ToLowerInvariant(unit) switch
+            TimeSpan? parsed = unit switch
             {
-                's' => TimeSpan.FromSeconds(amount),
+                's' or 'S' => TimeSpan.FromSeconds(amount),
                 'm' => TimeSpan.FromMinutes(amount),
-                'h' => TimeSpan.FromHours(amount),
-                'd' => TimeSpan.FromDays(amount),
-                'w' => TimeSpan.FromDays(amount * 7),
+                'h' or 'H' => TimeSpan.FromHours(amount),
+                'd' or 'D' => TimeSpan.FromDays(amount),
+                'w' or 'W' => TimeSpan.FromDays(amount * 7),
                 _ => null,
             };
             if (parsed is { } span)
@@ -53,7 +57,7 @@ public static class Durations
     public static TimeSpan Parse(string text) =>
         TryParse(text, out var value)
             ? value
-            : throw new FormatException($"Invalid duration '{text}': use a number followed by s, m, h or d, for example 30m, 24h or 7d.");
+            : throw new FormatException($"Invalid duration '{text}': use a number followed by {Units}, for example 30m, 24h or 7d.");
 
     /// <summary>Formats a duration the way <see cref="Parse"/> reads it, choosing the largest whole unit.</summary>
     public static string Format(TimeSpan value)

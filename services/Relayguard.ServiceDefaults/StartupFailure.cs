@@ -123,7 +123,7 @@ public static partial class StartupFailure
             "System.Double" or "System.Single" or "System.Decimal" => "use a number",
             "System.Boolean" => "use true or false",
 
-            "System.TimeSpan" => "use a number followed by s, m, h or d, for example 30m, 24h or 7d",
+            "System.TimeSpan" => $"use a number followed by {Durations.Units}, for example 30m, 24h or 7d",
             _ => FindEnum(type) is { } enumType
                 ? $"use one of {string.Join(", ", Enum.GetNames(enumType))}"
                 : $"use a value of type {type}",

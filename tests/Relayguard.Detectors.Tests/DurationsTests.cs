@@ -9,6 +9,8 @@ public sealed class DurationsTests
     [InlineData("30m", 1800)]
     [InlineData("24h", 86400)]
     [InlineData("7d", 604800)]
+    [InlineData("2w", 1209600)]
+    [InlineData("24H", 86400)]
     [InlineData("0", 0)]
     [InlineData("01:00:00", 3600)]
     [InlineData("1.00:00:00", 86400)]
@@ -24,9 +26,18 @@ public sealed class DurationsTests
     [InlineData("3 days")]
     [InlineData("-1h")]
     [InlineData("10x")]
+    [InlineData("1M")]
     [InlineData("")]
     public void TryParse_Invalid_ReturnsFalse(string text)
     {
         Assert.False(Durations.TryParse(text, out _));
+    }
+
+    [Fact]
+    public void Parse_Invalid_NamesEveryUnitAndTheMonth()
+    {
+        var error = Assert.Throws<FormatException>(() => Durations.Parse("1M"));
+
+        Assert.Equal("Invalid duration '1M': use a number followed by s, m, h, d or w (m is minutes; for a month write 30d), for example 30m, 24h or 7d.", error.Message);
     }
 }

@@ -124,6 +124,7 @@ public sealed class ConsoleTests
         await page.ClickAsync("#allow-form button[type=submit]");
         var entry = page.Locator("#allow-table tbody tr", new() { HasText = "192.0.2.0/24" });
         await Expect(entry).ToContainTextAsync("CA2");
+        await Expect(page.Locator("#notice")).ToContainTextAsync("Allowlisted ip 192.0.2.0/24 for CA2, with no expiry.");
         await entry.Locator("button").ClickAsync();
         await page.ClickAsync("#confirm-ok");
 

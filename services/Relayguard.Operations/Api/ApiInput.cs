@@ -195,7 +195,7 @@ internal static class ApiInput
             return null;
         }
 
-        var fix = $"use a positive number followed by s, m, h or d, for example 24h, or leave 'for' out {whenLeftOut}";
+        var fix = $"use a positive number followed by {Durations.Units}, for example 24h, or leave 'for' out {whenLeftOut}";
         bool parsed;
         TimeSpan duration;
         try

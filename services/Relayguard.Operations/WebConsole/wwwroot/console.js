@@ -377,7 +377,8 @@
       const entry = await api("POST", "/api/allowlist", body);
       $("allow-form").reset();
       $("allow-error").textContent = "";
-      notice(`Allowlisted ${entry.kind} ${entry.subject} for ${entry.code || "all rules"}.`);
+      const until = entry.expiresAt ? `until ${time(entry.expiresAt)}` : "with no expiry";
+      notice(`Allowlisted ${entry.kind} ${entry.subject} for ${entry.code || "all rules"}, ${until}.`);
       await loadAllowlist();
     } catch (error) {
       $("allow-error").textContent = error.message;
