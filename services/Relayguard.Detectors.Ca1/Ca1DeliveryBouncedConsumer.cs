@@ -10,6 +10,8 @@ public sealed class Ca1DeliveryBouncedConsumer(Ca1Rule rule, Ca1EarlyWarning ear
         var counted = await rule.CountBounceAsync(context.Message, context.CancellationToken);
         if (counted?.Block is { } block)
         {
+            // Closed before the block goes out, so a concurrent event of the window cannot warn after it.
+            earlyWarning.RecordBlock(counted);
             await block.PublishAsync(context, context.CancellationToken);
             await rule.MarkPublishedAsync(block, context.CancellationToken);
         }

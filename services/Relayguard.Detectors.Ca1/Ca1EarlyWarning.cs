@@ -41,6 +41,19 @@ public sealed class Ca1EarlyWarning(
         warnings.MarkPublished(warning.EventId, time.GetUtcNow());
     }
 
+    /// <summary>
+    /// Closes the window of a block that <paramref name="counted"/> made, so no warning follows the block. Events of
+    /// one account are consumed concurrently, and one counted just below the block level would otherwise warn after
+    /// the event that blocked.
+    /// </summary>
+    public void RecordBlock(Ca1Result? counted)
+    {
+        if (counted?.Block?.AccountBlocked is { } blocked && counted.Tally is { } tally)
+        {
+            warnings.CloseWindow(tally.Account, tally.WindowStart, blocked.EventId, time.GetUtcNow());
+        }
+    }
+
     /// <summary>Deletes warnings of windows past the CA1 retention. Returns how many were deleted.</summary>
     public int Prune() => warnings.Prune(time.GetUtcNow() - _options.RetentionDuration - _options.WindowDuration);
 

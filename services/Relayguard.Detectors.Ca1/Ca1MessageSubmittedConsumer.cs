@@ -10,6 +10,8 @@ public sealed class Ca1MessageSubmittedConsumer(Ca1Rule rule, Ca1EarlyWarning ea
         var counted = await rule.CountSubmissionAsync(context.Message, context.CancellationToken);
         if (counted?.Block is { } block)
         {
+            // Closed before the block goes out, so a concurrent event of the window cannot warn after it.
+            earlyWarning.RecordBlock(counted);
             await block.PublishAsync(context, context.CancellationToken);
             await rule.MarkPublishedAsync(block, context.CancellationToken);
         }

@@ -13,6 +13,12 @@ public interface ICa1WarningStore
 
     void MarkPublished(Guid eventId, DateTimeOffset now);
 
+    /// <summary>
+    /// Closes the account's window to warnings because CA1 blocked it: a later <see cref="Record"/> returns null. A
+    /// warning stored but not yet published stays with the caller that is publishing it.
+    /// </summary>
+    void CloseWindow(string account, DateTimeOffset windowStart, Guid blockEventId, DateTimeOffset now);
+
     /// <summary>Deletes the warnings of windows that started before <paramref name="windowsBefore"/>. Returns how many were deleted.</summary>
     int Prune(DateTimeOffset windowsBefore);
 }

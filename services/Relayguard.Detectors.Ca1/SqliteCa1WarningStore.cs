@@ -66,6 +66,19 @@ public sealed class SqliteCa1WarningStore : ICa1WarningStore
             ("$now", now.ToUnixTimeMilliseconds()),
             ("$event", eventId.ToString("N"))));
 
+    public void CloseWindow(string account, DateTimeOffset windowStart, Guid blockEventId, DateTimeOffset now) =>
+        _database.Write(connection => SqliteDatabase.Execute(
+            connection,
+            """
+            INSERT INTO ca1_warnings (account, window_start, event_id, message, published_at) VALUES ($account, $window, $event, '', $now)
+            ON CONFLICT(account, window_start) DO UPDATE SET published_at = COALESCE(ca1_warnings.published_at, excluded.published_at);
+            """,
+            null,
+            ("$account", account),
+            ("$window", windowStart.ToUnixTimeMilliseconds()),
+            ("$event", blockEventId.ToString("N")),
+            ("$now", now.ToUnixTimeMilliseconds())));
+
     public int Prune(DateTimeOffset windowsBefore)
     {
         using var connection = _database.Open();

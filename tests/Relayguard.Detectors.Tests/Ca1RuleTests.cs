@@ -316,6 +316,42 @@ public sealed class Ca1RuleTests : IDisposable
     }
 
     [Fact]
+    public async Task Warning_CountedBeforeTheBlockChecksAfterIt_NotIssued()
+    {
+        // Events of one account are consumed concurrently: the 24th bounce is counted, the 25th blocks, and only then
+        // does the 24th's consumer check for a warning.
+        var rule = CreateRule();
+        var warning = new Ca1EarlyWarning(new SqliteCa1Store(_database.Database), new SqliteCa1WarningStore(_database.Database), rule, Options.Create(new Ca1Options()), _time, NullLogger<Ca1EarlyWarning>.Instance);
+        var submittedAt = Events.Start.AddMinutes(5);
+        await rule.RecordSubmissionAsync(Events.Relayed(Account, 125, submittedAt), default);
+        await BounceAsync(rule, 0, 23, submittedAt);
+        var belowBlock = await rule.CountBounceAsync(Events.Bounce(Account, 23, submittedAt), default);
+        var blocking = await rule.CountBounceAsync(Events.Bounce(Account, 24, submittedAt), default);
+        Assert.NotNull(blocking?.Block);
+
+        warning.RecordBlock(blocking);
+        var late = await warning.CheckAsync(belowBlock, Account, submittedAt, default);
+
+        Assert.Null(late);
+    }
+
+    [Fact]
+    public async Task Warning_BelowTheBlock_Issued()
+    {
+        var rule = CreateRule();
+        var warning = new Ca1EarlyWarning(new SqliteCa1Store(_database.Database), new SqliteCa1WarningStore(_database.Database), rule, Options.Create(new Ca1Options()), _time, NullLogger<Ca1EarlyWarning>.Instance);
+        var submittedAt = Events.Start.AddMinutes(5);
+        await rule.RecordSubmissionAsync(Events.Relayed(Account, 125, submittedAt), default);
+        await BounceAsync(rule, 0, 23, submittedAt);
+        var belowBlock = await rule.CountBounceAsync(Events.Bounce(Account, 23, submittedAt), default);
+
+        var issued = await warning.CheckAsync(belowBlock, Account, submittedAt, default);
+
+        Assert.NotNull(issued);
+        Assert.Equal(24, issued.InvalidRecipients);
+    }
+
+    [Fact]
     public async Task WindowStart_IsAlignedToWindow()
     {
         var rule = CreateRule();
