@@ -8,7 +8,7 @@ public sealed class CommandLine
 {
     private static readonly HashSet<string> Flags = new(StringComparer.Ordinal)
     {
-        "allow-plaintext-auth", "json", "password-stdin", "help", "version",
+        "allow-plaintext-auth", "json", "password-stdin", "help", "version", "force",
     };
 
     /// <summary>

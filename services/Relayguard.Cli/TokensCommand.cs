@@ -12,7 +12,7 @@ public static class TokensCommand
     internal const string Usage = """
         Usage: relayguard tokens add NAME --role read|operate [--data DIR]
                relayguard tokens list [--data DIR]
-               relayguard tokens remove NAME [--data DIR]
+               relayguard tokens remove NAME [--force] [--data DIR]
         """;
 
     public static int Run(CommandLine command, TextWriter output, TextWriter error)
@@ -29,7 +29,7 @@ public static class TokensCommand
                 ClientOptions.ExpectWords(command, 2, Usage);
                 return List(command, output);
             case "remove":
-                command.AllowOnly("data", "json");
+                command.AllowOnly("data", "json", "force");
                 ClientOptions.ExpectWords(command, 3, Usage, "NAME");
                 return Remove(command, command.Words[2], output, error);
             default:
@@ -89,13 +89,51 @@ public static class TokensCommand
     private static int Remove(CommandLine command, string name, TextWriter output, TextWriter error)
     {
         var database = AccountsCommand.OpenDatabase(command, create: false);
-        if (!new SqliteTokenStore(database).Remove(name))
+        var store = new SqliteTokenStore(database);
+        var tokens = store.List();
+        var removed = tokens.FirstOrDefault(token => token.Name == name);
+        if (removed is null)
         {
             error.WriteLine($"relayguard: no token named {name}; 'relayguard tokens list' shows the names.");
             return ExitCodes.Refused;
         }
 
+        var lastOperator = removed.Role == OperatorRoles.Operate && tokens.Count(token => token.Role == OperatorRoles.Operate) == 1;
+        if (lastOperator && !command.Flag("force"))
+        {
+            error.WriteLine($"relayguard: {name} is the last token with the operate role; without it nobody can lift a block through the API or the console. Add another first with 'relayguard tokens add NAME --role operate', or pass --force.");
+            return ExitCodes.Refused;
+        }
+
+        // The first start wrote this token to ops-token. A file that holds a removed token only misleads the CLI's
+        // users, who are told to look there.
+        var tokenFile = Path.Combine(Path.GetDirectoryName(database.Path)!, OperatorTokens.FileName);
+        var fileHeldIt = File.Exists(tokenFile) && store.Verify(ReadTokenFile(tokenFile))?.Name == name;
+        store.Remove(name);
         output.WriteLine($"Removed token {name} from {database.Path}.");
+        if (fileHeldIt)
+        {
+            File.Delete(tokenFile);
+            output.WriteLine($"Deleted {tokenFile}, which held that token.");
+        }
+
+        if (lastOperator)
+        {
+            output.WriteLine("No token with the operate role is left: add one with 'relayguard tokens add NAME --role operate'.");
+        }
+
         return ExitCodes.Ok;
+    }
+
+    private static string? ReadTokenFile(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path).Trim();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 }

@@ -360,6 +360,38 @@ public sealed class CliTests(CliTests.RunningInstance running) : IClassFixture<C
     }
 
     [Fact]
+    public async Task TokensRemove_LastOperateToken_RefusedWithoutForce()
+    {
+        var data = Directory.CreateTempSubdirectory("relayguard-tokens-").FullName;
+        await CliRunner.RunAsync(["tokens", "add", "only-operator", "--role", "operate", "--data", data]);
+        await CliRunner.RunAsync(["tokens", "add", "viewer", "--role", "read", "--data", data]);
+
+        var refused = await CliRunner.RunAsync(["tokens", "remove", "only-operator", "--data", data]);
+        var forced = await CliRunner.RunAsync(["tokens", "remove", "only-operator", "--force", "--data", data]);
+
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("only-operator is the last token with the operate role", refused.Error, StringComparison.Ordinal);
+        Assert.Equal(0, forced.ExitCode);
+        Assert.Contains("No token with the operate role is left", forced.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TokensRemove_TokenInOpsTokenFile_DeletesTheFile()
+    {
+        var data = Directory.CreateTempSubdirectory("relayguard-tokens-").FullName;
+        var first = (await CliRunner.RunAsync(["tokens", "add", "admin", "--role", "operate", "--data", data])).Output.Trim();
+        await CliRunner.RunAsync(["tokens", "add", "second-admin", "--role", "operate", "--data", data]);
+        var file = Path.Combine(data, "ops-token");
+        await File.WriteAllTextAsync(file, first);
+
+        var removed = await CliRunner.RunAsync(["tokens", "remove", "admin", "--data", data]);
+
+        Assert.Equal(0, removed.ExitCode);
+        Assert.Contains($"Deleted {file}, which held that token.", removed.Output, StringComparison.Ordinal);
+        Assert.False(File.Exists(file));
+    }
+
+    [Fact]
     public async Task TokensRemove_TokenStopsWorking()
     {
         var token = (await CliRunner.RunAsync(["tokens", "add", "temporary", "--role", "operate", "--data", _instance.DataDirectory])).Output.Trim();
