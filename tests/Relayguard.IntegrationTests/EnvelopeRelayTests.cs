@@ -31,6 +31,27 @@ public sealed class EnvelopeRelayTests
     }
 
     [Fact]
+    public async Task PostmasterWithoutDomain_Relayed()
+    {
+        await using var sink = await SmtpSink.StartAsync();
+        await using var relayguard = await RelayTests.StartAsync(sink.Endpoint);
+        relayguard.AddAccount("alice", Password);
+
+        using (var raw = await RawSmtpClient.ConnectAsync(relayguard.SmtpEndPoint))
+        {
+            Assert.StartsWith("235", await raw.LoginAsync("alice", Password));
+            Assert.StartsWith("250", await raw.CommandAsync("MAIL FROM:<alice@customer.test>"));
+            Assert.StartsWith("250", await raw.CommandAsync("RCPT TO:<Postmaster>"));
+            Assert.StartsWith("354", await raw.CommandAsync("DATA"));
+            await raw.SendAsync("From: alice@customer.test\r\nTo: Postmaster\r\nSubject: abuse\r\n\r\nHello.\r\n.\r\n");
+            Assert.StartsWith("250", await raw.ReadReplyAsync());
+        }
+
+        await Wait.UntilAsync(() => sink.Messages().Count == 1, "smtp-sink to receive the message");
+        Assert.Contains("X-Rcpt-Args: <Postmaster>", sink.Messages()[0].Split('\n'));
+    }
+
+    [Fact]
     public async Task NonAsciiRecipient_UpstreamWithoutSmtpUtf8_Refused()
     {
         // smtp-sink does not offer SMTPUTF8, so an address with a non-ASCII local part cannot go on (RFC 6531 section 3.4).

@@ -204,15 +204,27 @@ public sealed partial class SmtpConnection
             case "RCPT":
                 return await RcptAsync(argument, cancellationToken);
             case "RSET":
+                if (argument.Trim().Length > 0)
+                {
+                    return new SmtpReply(501, "5.5.4", "Syntax: RSET (no argument)");
+                }
+
                 AbandonTransaction();
                 return new SmtpReply(250, "2.0.0", "OK");
             case "NOOP":
                 return new SmtpReply(250, "2.0.0", "OK");
             case "QUIT":
+                if (argument.Trim().Length > 0)
+                {
+                    return new SmtpReply(501, "5.5.4", "Syntax: QUIT (no argument)");
+                }
+
                 AbandonTransaction();
                 return new SmtpReply(221, "2.0.0", $"{_options.HostName} closing connection") { CloseConnection = true };
             case "VRFY":
-                return new SmtpReply(252, "2.5.0", "Cannot verify the address, but will accept the message and attempt delivery");
+                return argument.Trim().Length == 0
+                    ? new SmtpReply(501, "5.5.4", "Syntax: VRFY address")
+                    : new SmtpReply(252, "2.5.0", "Cannot verify the address, but will accept the message and attempt delivery");
             case "EXPN":
                 return new SmtpReply(502, "5.5.1", "EXPN is not supported");
             case "HELP":

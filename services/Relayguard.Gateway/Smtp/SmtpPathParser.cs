@@ -9,6 +9,8 @@ namespace Relayguard.Gateway.Smtp;
 /// </summary>
 public static class SmtpPathParser
 {
+    private const string Postmaster = "postmaster";
+
     /// <summary>
     /// Parses "&lt;path&gt; params" after the colon of MAIL FROM: or RCPT TO:. A keyword given more than once keeps its
     /// first value and is returned in <paramref name="repeatedKeyword"/> (the first such keyword, or null), so the
@@ -50,6 +52,11 @@ public static class SmtpPathParser
             }
 
             path = path[(colon + 1)..];
+            if (path.Length == 0)
+            {
+                error = "the source route is not followed by a mailbox";
+                return false;
+            }
         }
 
         if (path.Length == 0)
@@ -59,6 +66,10 @@ public static class SmtpPathParser
                 error = "the null address <> is only allowed as a sender";
                 return false;
             }
+        }
+        else if (!allowNull && path.Equals(Postmaster, StringComparison.OrdinalIgnoreCase))
+        {
+            // RFC 5321 section 4.1.1.3: RCPT TO:<Postmaster>, without a domain, must be accepted.
         }
         else if (!IsValidMailbox(path, out error))
         {
@@ -133,6 +144,12 @@ public static class SmtpPathParser
                 return false;
             }
 
+            if (!IsAddressLiteral(domain[1..^1]))
+            {
+                error = $"the address literal in '{mailbox}' is not an IPv4 address, IPv6:address or tag:content, as in [192.0.2.1] or [IPv6:2001:db8::1]";
+                return false;
+            }
+
             return true;
         }
 
@@ -146,6 +163,30 @@ public static class SmtpPathParser
     }
 
     public static bool IsAscii(string text) => text.All(char.IsAscii);
+
+    /// <summary>
+    /// Checks the inside of an address literal (RFC 5321 section 4.1.3): an IPv4 address in dotted form,
+    /// <c>IPv6:</c> and an IPv6 address, or a general literal, a tag of letters, digits and hyphens, a colon and
+    /// printable characters other than brackets and the backslash.
+    /// </summary>
+    private static bool IsAddressLiteral(string literal)
+    {
+        if (literal.StartsWith("IPv6:", StringComparison.OrdinalIgnoreCase))
+        {
+            return System.Net.IPAddress.TryParse(literal[5..], out var v6) && v6.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && !literal.Contains('%', StringComparison.Ordinal);
+        }
+
+        var parts = literal.Split('.');
+        if (parts.Length == 4 && parts.All(part => part.Length is > 0 and <= 3 && part.All(char.IsAsciiDigit)))
+        {
+            return parts.All(part => int.Parse(part, System.Globalization.CultureInfo.InvariantCulture) <= 255);
+        }
+
+        var colon = literal.IndexOf(':', StringComparison.Ordinal);
+        return colon > 0 && colon < literal.Length - 1
+            && literal[..colon].All(c => char.IsAsciiLetterOrDigit(c) || c == '-') && char.IsAsciiLetterOrDigit(literal[colon - 1])
+            && literal[(colon + 1)..].All(c => c is >= '!' and <= '~' and not '[' and not '\\' and not ']');
+    }
 
     private static bool IsAtomChar(char c) =>
         char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-/=?^_`{|}~".Contains(c, StringComparison.Ordinal) || c > 127;

@@ -187,9 +187,30 @@ public sealed class ConformanceTests : IAsyncLifetime
         Assert.StartsWith("501", await client.CommandAsync("RCPT TO:<>"));
     }
 
+    [Fact]
+    public async Task Postmaster_WithoutDomain_Accepted()
+    {
+        // RFC 5321 section 4.5.1: every server accepts RCPT TO:<Postmaster>.
+        using var client = await EhloAsync();
+        await client.CommandAsync("MAIL FROM:<a@example.com>");
+
+        Assert.StartsWith("250", await client.CommandAsync("RCPT TO:<Postmaster>"));
+    }
+
+    [Fact]
+    public async Task SourceRouteWithoutMailbox_Gets501()
+    {
+        using var client = await EhloAsync();
+
+        Assert.StartsWith("501", await client.CommandAsync("MAIL FROM:<@a.example:>"));
+    }
+
     [Theory]
     [InlineData("NOOP", "250")]
     [InlineData("VRFY alice", "252")]
+    [InlineData("VRFY", "501 5.5.4")]
+    [InlineData("RSET now", "501 5.5.4")]
+    [InlineData("QUIT now", "501 5.5.4")]
     [InlineData("EXPN list", "502")]
     [InlineData("HELP", "214")]
     [InlineData("BDAT 10 LAST", "502")]

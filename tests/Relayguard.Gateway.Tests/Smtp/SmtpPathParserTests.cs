@@ -11,7 +11,11 @@ public sealed class SmtpPathParserTests
     [InlineData("<\"john doe\"@example.org>", "\"john doe\"@example.org")]
     [InlineData("<\"a@b\"@example.org>", "\"a@b\"@example.org")]
     [InlineData("<user@[192.0.2.1]>", "user@[192.0.2.1]")]
+    [InlineData("<user@[IPv6:2001:db8::1]>", "user@[IPv6:2001:db8::1]")]
+    [InlineData("<user@[x-tag:some.content]>", "user@[x-tag:some.content]")]
     [InlineData("<user%other@example.com>", "user%other@example.com")]
+    [InlineData("<postmaster>", "postmaster")]
+    [InlineData("<PostMaster>", "PostMaster")]
     public void TryParse_ValidPath_ReturnsAddress(string argument, string expected)
     {
         Assert.True(SmtpPathParser.TryParse(argument, allowNull: false, out var address, out _, out _, out var error), error);
@@ -26,9 +30,25 @@ public sealed class SmtpPathParserTests
     [InlineData("<a..b@example.com>")]
     [InlineData("<alice@exa mple.com>")]
     [InlineData("<>")]
+    [InlineData("<bob@[not an ip]>")]
+    [InlineData("<bob@[]>")]
+    [InlineData("<bob@[192.0.2.300]>")]
+    [InlineData("<bob@[IPv6:zz]>")]
+    [InlineData("<bob@[IPv6:192.0.2.1]>")]
+    [InlineData("<@relay.example:>")]
+    [InlineData("<postmaster@>")]
     public void TryParse_InvalidRecipient_Fails(string argument)
     {
         Assert.False(SmtpPathParser.TryParse(argument, allowNull: false, out _, out _, out _, out var error));
+        Assert.NotEmpty(error);
+    }
+
+    [Theory]
+    [InlineData("<@relay.example:>")]
+    [InlineData("<postmaster>")]
+    public void TryParse_InvalidSender_Fails(string argument)
+    {
+        Assert.False(SmtpPathParser.TryParse(argument, allowNull: true, out _, out _, out _, out var error));
         Assert.NotEmpty(error);
     }
 
