@@ -50,6 +50,9 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
     private readonly ILogger<GatewaySessionHandler> _logger;
     private readonly ConcurrentDictionary<string, int> _sessionsPerIp = new(StringComparer.Ordinal);
 
+    /// <summary>One line a minute per address for connections over the per-address limit.</summary>
+    private readonly RepeatedLogLimiter _sessionLimitLog;
+
     public GatewaySessionHandler(
         TrustedNetworks trusted,
         IPasswordVerifier passwords,
@@ -96,6 +99,7 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
         _scannerOptions = scannerOptions.Value;
         _time = time;
         _logger = logger;
+        _sessionLimitLog = new RepeatedLogLimiter(TimeSpan.FromMinutes(1), time);
     }
 
     public ValueTask<SmtpReply?> OnConnectedAsync(SmtpSessionContext session, CancellationToken cancellationToken)
@@ -111,7 +115,11 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
         session.Items["counted"] = true;
         if (!trusted && _limits.SessionsPerIp > 0 && count > _limits.SessionsPerIp)
         {
-            LogTooManySessions(_logger, clientIp, count);
+            if (_sessionLimitLog.TryLog(clientIp, out var heldBack))
+            {
+                LogTooManySessions(_logger, clientIp, count, heldBack);
+            }
+
             return ValueTask.FromResult<SmtpReply?>(new SmtpReply(421, "4.7.0", "Too many connections from your address, try again later") { CloseConnection = true });
         }
 
@@ -195,6 +203,8 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
             return;
         }
 
+        // A message over the size limit or with bare line endings (a smuggling attempt, or a broken client).
+        LogRefusedAtData(_logger, transaction.Id, Account(session), ClientIp(session), refusal.ToString());
         var outcome = RefusalOutcome(refusal);
         Publish(session, transaction, Hashes(transaction), 0, ScanResult.NotScanned(), outcome, null, "data", refusal);
     }
@@ -333,8 +343,11 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
     [LoggerMessage(EventId = 1103, Level = LogLevel.Information, Message = "MAIL FROM refused for message {MessageId}: account {Account}, client {ClientIp}, code {Code} on {Kind} {Subject}.")]
     private static partial void LogRefusedAtMail(ILogger logger, string messageId, string? account, string clientIp, string code, string kind, string subject);
 
-    [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "Connection from {ClientIp} refused: {Sessions} sessions from that address.")]
-    private static partial void LogTooManySessions(ILogger logger, string clientIp, int sessions);
+    [LoggerMessage(EventId = 1111, Level = LogLevel.Information, Message = "Message {MessageId} refused at the end of DATA: account {Account}, client {ClientIp}; the client got {Reply}")]
+    private static partial void LogRefusedAtData(ILogger logger, string messageId, string? account, string clientIp, string reply);
+
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "Connection from {ClientIp} refused: {Sessions} sessions from that address; {HeldBack} more refusals of it in the minute before were not logged.")]
+    private static partial void LogTooManySessions(ILogger logger, string clientIp, int sessions, int heldBack);
 
     [LoggerMessage(EventId = 1105, Level = LogLevel.Information, Message = "Message {MessageId} deferred under RL1 at {Stage}: {Subject} reached its hourly limit.")]
     private static partial void LogRateLimited(ILogger logger, string messageId, string subject, string stage);
