@@ -182,9 +182,9 @@ public sealed class GatewaySettingsValidator(
             errors.Add($"Invalid Limits:CommandsPerSession {value.CommandsPerSession}: use 10 or more.");
         }
 
-        if (value.CommandTimeout <= TimeSpan.Zero || value.DataTimeout <= TimeSpan.Zero)
+        if (value.CommandTimeout <= TimeSpan.Zero || value.DataTimeout <= TimeSpan.Zero || value.DataDuration <= TimeSpan.Zero)
         {
-            errors.Add("Limits:CommandTimeout and Limits:DataTimeout must be positive, for example 5m.");
+            errors.Add("Limits:CommandTimeout, Limits:DataTimeout and Limits:DataDuration must be positive, for example 5m.");
         }
     }
 

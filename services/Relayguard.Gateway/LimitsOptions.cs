@@ -24,7 +24,11 @@ public sealed class LimitsOptions
 
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>How long the message data may pause before the session ends with 421.</summary>
     public TimeSpan DataTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long the whole message data may take to arrive; a slower upload ends with 421.</summary>
+    public TimeSpan DataDuration { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>Message data beyond this many octets is spooled to disk instead of memory.</summary>
     public int InMemoryThreshold { get; set; } = 64 * 1024;

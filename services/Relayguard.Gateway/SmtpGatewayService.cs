@@ -75,6 +75,7 @@ public sealed class SmtpGatewayService(
                 CommandsPerSession = limit.CommandsPerSession,
                 CommandTimeout = limit.CommandTimeout,
                 DataTimeout = limit.DataTimeout,
+                DataDuration = limit.DataDuration,
                 InMemoryThreshold = limit.InMemoryThreshold,
             },
         };

@@ -490,9 +490,17 @@ public sealed partial class SmtpConnection
         Write(new SmtpReply(354, null, "End data with <CR><LF>.<CR><LF>"));
         var transaction = _transaction;
         using var data = new MessageData(_spoolDirectory, Limits.InMemoryThreshold, Limits.MessageSize);
-        timeout.CancelAfter(Limits.DataTimeout);
+        // The data may pause for DataTimeout at a time, and take DataDuration in all.
+        var upload = Stopwatch.StartNew();
+        void RestartDataTimeout()
+        {
+            var left = Limits.DataDuration - upload.Elapsed;
+            timeout.CancelAfter(left < Limits.DataTimeout ? (left > TimeSpan.Zero ? left : TimeSpan.FromTicks(1)) : Limits.DataTimeout);
+        }
+
+        RestartDataTimeout();
         var normalize = _session.Items.TryGetValue(SessionItems.Trusted, out var trusted) && trusted is true;
-        if (!await input.ReadDataAsync(data, normalize, timeout.Token))
+        if (!await input.ReadDataAsync(data, normalize, RestartDataTimeout, timeout.Token))
         {
             return new SmtpReply(421, "4.4.2", "Connection closed before the end of the data") { CloseConnection = true };
         }

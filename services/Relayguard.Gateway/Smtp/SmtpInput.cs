@@ -83,9 +83,10 @@ internal sealed class SmtpInput
     /// Streams message data into <paramref name="data"/> until the line that holds only a dot. Only
     /// CRLF.CRLF ends the data: a bare LF or CR never starts a line, so no SMTP smuggling gets through.
     /// A bare line ending is recorded, and written as CRLF when <paramref name="normalize"/> is set.
-    /// Returns false when the connection closed first.
+    /// Returns false when the connection closed first. <paramref name="received"/> runs after each read that brought
+    /// data, so the caller can restart its timeout for the next pause.
     /// </summary>
-    public async ValueTask<bool> ReadDataAsync(MessageData data, bool normalize, CancellationToken cancellationToken)
+    public async ValueTask<bool> ReadDataAsync(MessageData data, bool normalize, Action? received, CancellationToken cancellationToken)
     {
         _state = DataState.LineStart;
         while (true)
@@ -93,6 +94,7 @@ internal sealed class SmtpInput
             if (!_holdsBuffer)
             {
                 await FillAsync(cancellationToken);
+                received?.Invoke();
             }
 
             var offset = 0L;

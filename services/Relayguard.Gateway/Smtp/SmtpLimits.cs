@@ -18,7 +18,11 @@ public sealed record SmtpLimits
 
     public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>How long the data may pause: each wait for more of it (RFC 5321 section 4.5.3.2.6 gives 3 minutes per block).</summary>
     public TimeSpan DataTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long the whole upload may take, so a client that sends a byte now and then cannot hold a session for good.</summary>
+    public TimeSpan DataDuration { get; init; } = TimeSpan.FromHours(1);
 
     /// <summary>Message data is kept in memory up to this size and spooled to a file beyond it.</summary>
     public int InMemoryThreshold { get; init; } = 64 * 1024;

@@ -126,6 +126,57 @@ public sealed class LimitsTests
     }
 
     [Fact]
+    public async Task DataTimeout_SlowButSteadyUpload_Accepted()
+    {
+        // The timeout bounds each pause, not the whole upload: a slow client that keeps sending gets through. The
+        // pauses are the slow client itself, a quarter of the timeout each.
+        await using var server = TestSmtpServer.Start(new SmtpLimits { DataTimeout = TimeSpan.FromSeconds(2) });
+        using var client = await TransactionAsync(server);
+        await client.SendAsync("Subject: slow\r\n\r\n");
+        for (var i = 0; i < 12; i++)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+            await client.SendAsync($"line {i}\r\n");
+        }
+
+        await client.SendAsync(".\r\n");
+
+        Assert.StartsWith("250", await client.ReadReplyAsync());
+    }
+
+    [Fact]
+    public async Task DataDuration_TrickledUpload_Gets421()
+    {
+        await using var server = TestSmtpServer.Start(new SmtpLimits { DataTimeout = TimeSpan.FromSeconds(30), DataDuration = TimeSpan.FromSeconds(1) });
+        using var client = await TransactionAsync(server);
+        await client.SendAsync("Subject: trickle\r\n\r\n");
+        using var stop = new CancellationTokenSource();
+        var trickle = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    await client.SendAsync("x\r\n");
+                    await Task.Delay(TimeSpan.FromMilliseconds(200), stop.Token);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or OperationCanceledException or System.Net.Sockets.SocketException)
+            {
+                // The server closed the connection, or the test has its reply.
+            }
+        });
+
+        var reply = await client.TryReadReplyAsync(TimeSpan.FromSeconds(15));
+        await stop.CancelAsync();
+        await trickle;
+
+        Assert.NotNull(reply);
+        Assert.StartsWith("421 4.4.2", reply);
+        Assert.Empty(server.Handler.Messages);
+    }
+
+    [Fact]
     public async Task Sessions_TotalAcrossListeners_Refused421()
     {
         var counter = new SessionCounter(2);

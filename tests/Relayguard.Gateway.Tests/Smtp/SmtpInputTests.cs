@@ -54,7 +54,7 @@ public sealed class SmtpInputTests
         var input = new SmtpInput(pipe.Reader, () => ValueTask.CompletedTask);
         using var data = new MessageData(Path.GetTempPath(), 1024, 2048);
 
-        Assert.True(await input.ReadDataAsync(data, normalize: false, CancellationToken.None));
+        Assert.True(await input.ReadDataAsync(data, normalize: false, received: null, CancellationToken.None));
         Assert.True(data.TooLarge);
         Assert.Equal(5002, data.Length);
     }
@@ -97,7 +97,7 @@ public sealed class SmtpInputTests
         await pipe.Writer.CompleteAsync();
         var input = new SmtpInput(pipe.Reader, () => ValueTask.CompletedTask);
         var data = new MessageData(Path.GetTempPath(), 1 << 16, 1 << 20);
-        var ended = await input.ReadDataAsync(data, normalize, CancellationToken.None);
+        var ended = await input.ReadDataAsync(data, normalize, received: null, CancellationToken.None);
         var rest = await input.ReadLineAsync(1000, CancellationToken.None);
         return (data, ended, rest?.Text);
     }
