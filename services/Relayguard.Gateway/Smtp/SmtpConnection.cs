@@ -136,6 +136,11 @@ public sealed partial class SmtpConnection
             {
                 reply = new SmtpReply(500, "5.5.2", "Command refused: it is not valid UTF-8");
             }
+            else if (line.EndedWithBareLf && !IsTrustedClient)
+            {
+                // RFC 5321 section 2.3.8: only CRLF ends a line. Trusted ranges may keep an older program's LF.
+                reply = new SmtpReply(500, "5.5.2", "Command refused: it ended with a bare LF; end every command line with CRLF");
+            }
             else if (HasControlCharacter(line.Text))
             {
                 reply = new SmtpReply(500, "5.5.2", "Command refused: it contains a NUL or another control character");
@@ -499,7 +504,7 @@ public sealed partial class SmtpConnection
         }
 
         RestartDataTimeout();
-        var normalize = _session.Items.TryGetValue(SessionItems.Trusted, out var trusted) && trusted is true;
+        var normalize = IsTrustedClient;
         if (!await input.ReadDataAsync(data, normalize, RestartDataTimeout, timeout.Token))
         {
             return new SmtpReply(421, "4.4.2", "Connection closed before the end of the data") { CloseConnection = true };
@@ -540,6 +545,9 @@ public sealed partial class SmtpConnection
         EndTransactionSpan(transaction, reply);
         return reply;
     }
+
+    /// <summary>True for a client in a trusted range, whose bare line endings are normalised instead of refused.</summary>
+    private bool IsTrustedClient => _session.Items.TryGetValue(SessionItems.Trusted, out var trusted) && trusted is true;
 
     private SmtpReply StartTlsCommand(string argument)
     {

@@ -56,7 +56,8 @@ internal sealed class SmtpInput
             {
                 var lineWithCr = _buffer.Slice(0, lf);
                 _buffer = _buffer.Slice(_buffer.GetPosition(1, lf));
-                if (discarding || lineWithCr.Length > maxLength)
+                // The limit counts the whole line, its CRLF included.
+                if (discarding || lineWithCr.Length + 1 > maxLength)
                 {
                     return LineResult.TooLong;
                 }
@@ -274,18 +275,20 @@ internal sealed class SmtpInput
 
     private static LineResult Decode(ReadOnlySequence<byte> line)
     {
+        var bareLf = true;
         if (line.Length > 0 && line.Slice(line.Length - 1).FirstSpan[0] == Cr)
         {
             line = line.Slice(0, line.Length - 1);
+            bareLf = false;
         }
 
         try
         {
-            return new LineResult(StrictUtf8.GetString(line), false);
+            return new LineResult(StrictUtf8.GetString(line), false) { EndedWithBareLf = bareLf };
         }
         catch (DecoderFallbackException)
         {
-            return new LineResult(Encoding.UTF8.GetString(line), false) { IsInvalidUtf8 = true };
+            return new LineResult(Encoding.UTF8.GetString(line), false) { IsInvalidUtf8 = true, EndedWithBareLf = bareLf };
         }
     }
 
@@ -293,6 +296,9 @@ internal sealed class SmtpInput
     {
         /// <summary>True when the line was not valid UTF-8; <see cref="Text"/> then has U+FFFD in place of the invalid bytes.</summary>
         public bool IsInvalidUtf8 { get; init; }
+
+        /// <summary>True when the line ended with LF alone, which RFC 5321 section 2.3.8 does not allow.</summary>
+        public bool EndedWithBareLf { get; init; }
 
         public static readonly LineResult TooLong = new(string.Empty, true);
     }

@@ -188,6 +188,17 @@ public sealed class ConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Command_EndedWithBareLf_Gets500()
+    {
+        // RFC 5321 section 2.3.8: a bare LF does not end a command line.
+        using var client = await EhloAsync();
+        await client.SendAsync("NOOP\nNOOP\r\n");
+
+        Assert.StartsWith("500 5.5.2", await client.ReadReplyAsync());
+        Assert.StartsWith("250", await client.ReadReplyAsync());
+    }
+
+    [Fact]
     public async Task Postmaster_WithoutDomain_Accepted()
     {
         // RFC 5321 section 4.5.1: every server accepts RCPT TO:<Postmaster>.

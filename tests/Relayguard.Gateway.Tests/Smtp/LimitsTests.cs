@@ -53,9 +53,9 @@ public sealed class LimitsTests
         await using var server = TestSmtpServer.Start();
         using var client = await server.ConnectAsync();
 
-        // 998 octets plus CRLF is the longest line allowed by the default limit of 1000 octets.
+        // 998 octets plus CRLF is the longest line allowed by the default limit of 1000 octets; one more is too long.
         var longest = await client.CommandAsync("NOOP " + new string('x', 993));
-        var tooLong = await client.CommandAsync("NOOP " + new string('x', 1000));
+        var tooLong = await client.CommandAsync("NOOP " + new string('x', 994));
 
         Assert.StartsWith("250", longest);
         Assert.StartsWith("500 5.5.6", tooLong);
