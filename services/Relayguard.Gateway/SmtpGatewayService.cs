@@ -47,10 +47,8 @@ public sealed class SmtpGatewayService(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        foreach (var listener in _listeners)
-        {
-            await listener.StopAsync(TimeSpan.FromSeconds(20));
-        }
+        // Together, so the drain time is the same with one listener or several.
+        await Task.WhenAll(_listeners.Select(listener => listener.StopAsync(TimeSpan.FromSeconds(20))));
 
         _listeners.Clear();
     }

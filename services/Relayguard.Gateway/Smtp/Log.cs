@@ -8,6 +8,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "SMTP listener {Listener} is listening on {EndPoint}.")]
     public static partial void ListenerStarted(ILogger logger, string listener, EndPoint endPoint);
 
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Information, Message = "SMTP listener {Listener} is stopping: waiting up to {Timeout} for {Sessions} sessions to finish their transactions.")]
+    public static partial void ListenerDraining(ILogger logger, string listener, int sessions, TimeSpan timeout);
+
     [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "SMTP listener {Listener} stopped.")]
     public static partial void ListenerStopped(ILogger logger, string listener);
 

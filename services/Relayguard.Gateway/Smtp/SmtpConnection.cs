@@ -33,6 +33,11 @@ public sealed partial class SmtpConnection
     private int _commands;
     private int _errors;
 
+    // Set by the listener at shutdown: a session between transactions ends at once, one in a transaction after it.
+    private volatile bool _stopRequested;
+    private volatile bool _waitingForCommand;
+    private CancellationTokenSource? _sessionTimeout;
+
     public SmtpConnection(Socket socket, SmtpListenerOptions options, ISmtpSessionHandler handler, string spoolDirectory, ILogger logger, IPEndPoint? clientOverride = null)
     {
         _socket = socket;
@@ -47,12 +52,36 @@ public sealed partial class SmtpConnection
 
     public SmtpSessionContext Session => _session;
 
+    /// <summary>True while a transaction is open, from MAIL FROM to the reply after its data.</summary>
+    public bool InTransaction => _transaction is not null;
+
+    /// <summary>
+    /// Ends the session with 421 as soon as no transaction is open: now, when it waits for a command outside a
+    /// transaction, or else after the transaction's reply. The listener calls this when it stops.
+    /// </summary>
+    public void RequestStop()
+    {
+        _stopRequested = true;
+        if (_waitingForCommand && _transaction is null)
+        {
+            try
+            {
+                _sessionTimeout?.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The session has just ended.
+            }
+        }
+    }
+
     private SmtpLimits Limits => _options.Limits;
 
     /// <summary>Runs the session until QUIT, a protocol error that ends it, a timeout, or cancellation.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _sessionTimeout = timeout;
         using var activity = RelayguardTelemetry.Source.StartActivity("smtp.session", ActivityKind.Server);
         _session.Activity = activity;
         activity?.SetTag("client.address", _session.RemoteEndPoint.Address.ToString());
@@ -86,6 +115,10 @@ public sealed partial class SmtpConnection
                 }
             }
         }
+        catch (OperationCanceledException) when (_stopRequested && !cancellationToken.IsCancellationRequested && _transaction is null)
+        {
+            await TryWriteFinalAsync(ShuttingDown);
+        }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             Log.SessionTimedOut(_logger, _session.SessionId, _session.RemoteEndPoint.Address);
@@ -93,7 +126,7 @@ public sealed partial class SmtpConnection
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            await TryWriteFinalAsync(new SmtpReply(421, "4.3.2", $"{_options.HostName} Service shutting down, try again later") { CloseConnection = true });
+            await TryWriteFinalAsync(ShuttingDown);
         }
         catch (Exception ex) when (ex is IOException or SocketException or AuthenticationException or ObjectDisposedException)
         {
@@ -113,8 +146,32 @@ public sealed partial class SmtpConnection
     {
         while (true)
         {
+            if (_stopRequested && _transaction is null)
+            {
+                Write(ShuttingDown);
+                await FlushAsync();
+                return SessionStep.Closed;
+            }
+
             timeout.CancelAfter(Limits.CommandTimeout);
-            var line = await input.ReadLineAsync(Limits.CommandLineLength, timeout.Token);
+            _waitingForCommand = true;
+            if (_stopRequested && _transaction is null)
+            {
+                // RequestStop ran between the check above and the flag: nothing cancels the read, so stop here.
+                _waitingForCommand = false;
+                continue;
+            }
+
+            SmtpInput.LineResult? line;
+            try
+            {
+                line = await input.ReadLineAsync(Limits.CommandLineLength, timeout.Token);
+            }
+            finally
+            {
+                _waitingForCommand = false;
+            }
+
             if (line is null)
             {
                 return SessionStep.Closed;
@@ -545,6 +602,8 @@ public sealed partial class SmtpConnection
         EndTransactionSpan(transaction, reply);
         return reply;
     }
+
+    private SmtpReply ShuttingDown => new(421, "4.3.2", $"{_options.HostName} Service shutting down, try again later") { CloseConnection = true };
 
     /// <summary>True for a client in a trusted range, whose bare line endings are normalised instead of refused.</summary>
     private bool IsTrustedClient => _session.Items.TryGetValue(SessionItems.Trusted, out var trusted) && trusted is true;

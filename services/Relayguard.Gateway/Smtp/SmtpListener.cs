@@ -92,7 +92,20 @@ public sealed class SmtpListener : IAsyncDisposable
             await _acceptLoop;
         }
 
-        // Sessions in the middle of a transaction get time to finish before they get 421 and are closed.
+        // Sessions between transactions get 421 at once. Sessions in the middle of one get time to finish it first,
+        // and 421 after its reply, or when the time is up.
+        var inTransaction = 0;
+        foreach (var connection in _sessions.Keys)
+        {
+            inTransaction += connection.InTransaction ? 1 : 0;
+            connection.RequestStop();
+        }
+
+        if (inTransaction > 0)
+        {
+            Log.ListenerDraining(_logger, _options.Name, inTransaction, drainTimeout);
+        }
+
         var drained = Task.WhenAll(_sessions.Values);
         if (await Task.WhenAny(drained, Task.Delay(drainTimeout)) != drained)
         {

@@ -32,4 +32,39 @@ public sealed class ListenerTests
             Directory.Delete(spool, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task Stop_SessionBetweenTransactions_Gets421AtOnce()
+    {
+        await using var server = TestSmtpServer.Start();
+        using var client = await server.ConnectAsync();
+        await client.CommandAsync("EHLO client.test");
+
+        var stopping = server.StopAsync(TimeSpan.FromSeconds(60));
+        var reply = await client.TryReadReplyAsync(TimeSpan.FromSeconds(10));
+
+        Assert.StartsWith("421 4.3.2", reply);
+        Assert.Same(stopping, await Task.WhenAny(stopping, Task.Delay(TimeSpan.FromSeconds(10))));
+    }
+
+    [Fact]
+    public async Task Stop_SessionInTransaction_FinishesItThenGets421()
+    {
+        await using var server = TestSmtpServer.Start();
+        using var client = await server.ConnectAsync();
+        await client.CommandAsync("EHLO client.test");
+        await client.CommandAsync("MAIL FROM:<alice@example.com>");
+        await client.CommandAsync("RCPT TO:<bob@example.net>");
+
+        var stopping = server.StopAsync(TimeSpan.FromSeconds(60));
+        var data = await client.CommandAsync("DATA");
+        await client.SendAsync("Subject: last one\r\n\r\nHello.\r\n.\r\n");
+        var accepted = await client.ReadReplyAsync();
+        var after = await client.TryReadReplyAsync(TimeSpan.FromSeconds(10));
+
+        Assert.StartsWith("354", data);
+        Assert.StartsWith("250", accepted);
+        Assert.StartsWith("421 4.3.2", after);
+        Assert.Same(stopping, await Task.WhenAny(stopping, Task.Delay(TimeSpan.FromSeconds(10))));
+    }
 }

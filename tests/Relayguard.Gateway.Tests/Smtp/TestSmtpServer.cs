@@ -43,6 +43,9 @@ internal sealed class TestSmtpServer : IAsyncDisposable
 
     public Task<LineClient> ConnectAsync() => LineClient.ConnectAsync(EndPoint);
 
+    /// <summary>Stops the listener as the host does at shutdown, giving open transactions <paramref name="drainTimeout"/>.</summary>
+    public Task StopAsync(TimeSpan drainTimeout) => _listener.StopAsync(drainTimeout);
+
     public async ValueTask DisposeAsync()
     {
         await _listener.DisposeAsync();
