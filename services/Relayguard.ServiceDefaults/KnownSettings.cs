@@ -18,7 +18,8 @@ public sealed record KnownSetting(string Path, Type? Options);
 /// leaves the default in place. Each section that a service binds or key that it reads is registered as a
 /// <see cref="KnownSetting"/>. A key is checked only when its first part is the first part of a registered setting,
 /// so the settings of other libraries (<c>Logging</c>, <c>Kestrel</c>) and unrelated environment variables pass, and
-/// a key of another service's section (<see cref="ProductPaths"/>) passes too.
+/// a key of another service's section (<see cref="ProductPaths"/>) passes too. A key whose first part nearly spells
+/// a product section (<c>Limit:MessageSize</c>) is reported as well.
 /// </summary>
 public static partial class KnownSettings
 {
@@ -88,8 +89,18 @@ public static partial class KnownSettings
         var problems = new List<string>();
         foreach (var (key, value) in configuration.AsEnumerable().OrderBy(pair => pair.Key, StringComparer.OrdinalIgnoreCase))
         {
-            if (value is null || !roots.Contains(FirstPart(key)))
+            if (value is null)
             {
+                continue;
+            }
+
+            if (!roots.Contains(FirstPart(key)))
+            {
+                if (NearProductSection(key, roots) is { } section)
+                {
+                    problems.Add($"Unknown setting {key} is ignored; did you mean {section}{key[FirstPart(key).Length..]}?");
+                }
+
                 continue;
             }
 
@@ -119,6 +130,28 @@ public static partial class KnownSettings
         }
 
         return problems;
+    }
+
+    /// <summary>
+    /// Returns the product section whose name <paramref name="key"/>'s first part nearly spells (<c>Limit</c>,
+    /// <c>Rulez</c>), or null. Only keys with a colon count, so environment variables such as <c>TZ</c> never do, and a
+    /// short name must be one edit away.
+    /// </summary>
+    private static string? NearProductSection(string key, HashSet<string> roots)
+    {
+        var first = FirstPart(key);
+        if (first.Length == key.Length || first.Length < 3 || ProductPaths.Any(path => FirstPart(path).Equals(first, StringComparison.OrdinalIgnoreCase)))
+        {
+            return null;
+        }
+
+        return roots.Concat(ProductPaths.Select(FirstPart))
+            .Distinct(StringComparer.OrdinalIgnoreCase)
+            .Select(root => (Root: root, Distance: Distance(root.ToUpperInvariant(), first.ToUpperInvariant())))
+            .Where(candidate => candidate.Distance <= (candidate.Root.Length <= 4 ? 1 : 2))
+            .OrderBy(candidate => candidate.Distance)
+            .Select(candidate => candidate.Root)
+            .FirstOrDefault();
     }
 
     /// <summary>Returns true when <paramref name="key"/> is <paramref name="path"/> or lies inside it.</summary>
@@ -277,23 +310,34 @@ public static partial class KnownSettings
     }
 
     /// <summary>Returns the Levenshtein distance: the fewest insertions, deletions and substitutions that turn one into the other.</summary>
+    /// <summary>Edits between two names: insertions, deletions, substitutions and swaps of neighbours (Lisen, Smpt).</summary>
     private static int Distance(string a, string b)
     {
-        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
-        for (var i = 1; i <= a.Length; i++)
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (var i = 0; i <= a.Length; i++)
         {
-            var current = new int[b.Length + 1];
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-                current[j] = Math.Min(substitution, Math.Min(previous[j] + 1, current[j - 1] + 1));
-            }
-
-            previous = current;
+            d[i, 0] = i;
         }
 
-        return previous[b.Length];
+        for (var j = 0; j <= b.Length; j++)
+        {
+            d[0, j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                d[i, j] = Math.Min(d[i - 1, j - 1] + cost, Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1));
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                {
+                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+                }
+            }
+        }
+
+        return d[a.Length, b.Length];
     }
 
     [LoggerMessage(EventId = 9001, Level = LogLevel.Warning, Message = "{Problem}")]

@@ -31,6 +31,9 @@ public sealed class KnownSettingsTests
     [InlineData("Rules:BO1:Threshold")]
     [InlineData("Rules:CA2:SharedRange:0")]
     [InlineData("Store:Kind")]
+    [InlineData("TZ")]
+    [InlineData("Serilog:MinimumLevel")]
+    [InlineData("Limits:MessageSize")]
     public void FindUnknown_ReadSetting_NotReported(string key)
     {
         Assert.Empty(Find(key));
@@ -48,6 +51,10 @@ public sealed class KnownSettingsTests
     [InlineData("Telemetry:Trace", "Unknown setting Telemetry:Trace is ignored; did you mean Telemetry:Traces?")]
     [InlineData("Rules:CA3:Threshold", "Unknown setting Rules:CA3:Threshold is ignored; did you mean Rules:CA1?")]
     [InlineData("Store:Sqlite:Path", "Unknown setting Store:Sqlite:Path is ignored; did you mean Store:Sqlite?")]
+    [InlineData("Smpt:Listen", "Unknown setting Smpt:Listen is ignored; did you mean Smtp:Listen?")]
+    [InlineData("Rulez:CA1:Window", "Unknown setting Rulez:CA1:Window is ignored; did you mean Rules:CA1:Window?")]
+    [InlineData("Limit:MessageSize", "Unknown setting Limit:MessageSize is ignored; did you mean Limits:MessageSize?")]
+    [InlineData("Webhook:0:Url", "Unknown setting Webhook:0:Url is ignored; did you mean Webhooks:0:Url?")]
     public void FindUnknown_Typo_Reported(string key, string expected)
     {
         Assert.Equal([expected], Find(key));
