@@ -37,7 +37,7 @@ public static class CorpusEvaluator
         var present = Folders.Where(f => Directory.Exists(Path.Combine(corpusDirectory, f))).ToList();
         if (present.Count == 0)
         {
-            output.WriteLine($"No corpus found in '{corpusDirectory}': expected the folders {string.Join(", ", Folders)}. Pass the corpus directory, for example ../shared/corpus.");
+            output.WriteLine($"No corpus found in '{corpusDirectory}': expected the folders {string.Join(", ", Folders)}. Pass the folder that holds them, with their tables of expected results.");
             return 2;
         }
 

@@ -11,7 +11,7 @@ public static class CliApp
           accounts            add NAME --password-stdin | list | remove NAME   [--data DIR]
           tokens              add NAME --role read|operate | list | remove NAME [--data DIR]
           blocks              list | show KIND SUBJECT | lift KIND SUBJECT --reason TEXT [--code CODE]
-                              | add KIND SUBJECT --code OP1 --reason TEXT [--for DURATION]
+                              | add KIND SUBJECT --code OP1 --reason TEXT [--for DURATION] [--scope all|null-sender]
           allow               list | add account|ip SUBJECT --reason TEXT [--code CODE] [--for DURATION]
                               | remove account|ip SUBJECT [--code CODE]
           audit               the audit log of blocks, lifts, allowlist and token changes
@@ -49,6 +49,7 @@ public static class CliApp
         "classify" => "Usage: relayguard classify FILE...\nPrints one JSON object per file: its kind and, for a delivery report, the failed recipients. The FILE - reads one message from standard input.",
         "evaluate-corpus" => "Usage: relayguard evaluate-corpus DIR\nDIR contains the folders sisimai, sisimai-not, flufl and bounceparser with their tables of expected results.",
         "version" => "Usage: relayguard version (or relayguard --version)",
+        "help" => "Usage: relayguard help [COMMAND] (or relayguard COMMAND --help)\nWithout a command, lists the commands; with one, prints its usage and options.",
         _ => null,
     };
 
@@ -71,7 +72,7 @@ public static class CliApp
     private static int EvaluateCorpus(CommandLine command)
     {
         command.AllowOnly();
-        var directory = command.Words.ElementAtOrDefault(1) ?? throw new UsageException("Usage: relayguard evaluate-corpus DIR (for example ../shared/corpus)");
+        var directory = command.Words.ElementAtOrDefault(1) ?? throw new UsageException("Usage: relayguard evaluate-corpus DIR, where DIR holds the folders sisimai, sisimai-not, flufl and bounceparser");
         return Relayguard.Bounces.CorpusEvaluator.Run(directory, Console.Out);
     }
 

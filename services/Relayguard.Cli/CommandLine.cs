@@ -140,7 +140,14 @@ public sealed class CommandLine
     {
         if (UnknownOptions.FirstOrDefault() is { } unknown)
         {
-            throw new UsageException($"Unknown option --{unknown}.");
+            var nearest = ValuedOptions.Concat(Flags)
+                .Select(name => (Name: name, Distance: Relayguard.ServiceDefaults.EditDistance.Between(name, unknown.ToLowerInvariant())))
+                .Where(candidate => candidate.Distance <= 2)
+                .OrderBy(candidate => candidate.Distance)
+                .ThenBy(candidate => candidate.Name, StringComparer.Ordinal)
+                .Select(candidate => candidate.Name)
+                .FirstOrDefault();
+            throw new UsageException(nearest is null ? $"Unknown option --{unknown}." : $"Unknown option --{unknown}; did you mean --{nearest}?");
         }
     }
 

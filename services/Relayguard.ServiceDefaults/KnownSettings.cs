@@ -147,7 +147,7 @@ public static partial class KnownSettings
 
         return roots.Concat(ProductPaths.Select(FirstPart))
             .Distinct(StringComparer.OrdinalIgnoreCase)
-            .Select(root => (Root: root, Distance: Distance(root.ToUpperInvariant(), first.ToUpperInvariant())))
+            .Select(root => (Root: root, Distance: EditDistance.Between(root.ToUpperInvariant(), first.ToUpperInvariant())))
             .Where(candidate => candidate.Distance <= (candidate.Root.Length <= 4 ? 1 : 2))
             .OrderBy(candidate => candidate.Distance)
             .Select(candidate => candidate.Root)
@@ -267,7 +267,7 @@ public static partial class KnownSettings
             }
 
             var best = candidates
-                .Select(name => (Name: name, Distance: Distance(name.ToUpperInvariant(), parts[depth].ToUpperInvariant())))
+                .Select(name => (Name: name, Distance: EditDistance.Between(name.ToUpperInvariant(), parts[depth].ToUpperInvariant())))
                 .OrderBy(c => c.Distance)
                 .First();
             return best.Distance <= 2 ? string.Join(':', [.. parts[..depth], best.Name]) : null;
@@ -310,36 +310,6 @@ public static partial class KnownSettings
     }
 
     /// <summary>Returns the Levenshtein distance: the fewest insertions, deletions and substitutions that turn one into the other.</summary>
-    /// <summary>Edits between two names: insertions, deletions, substitutions and swaps of neighbours (Lisen, Smpt).</summary>
-    private static int Distance(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (var i = 0; i <= a.Length; i++)
-        {
-            d[i, 0] = i;
-        }
-
-        for (var j = 0; j <= b.Length; j++)
-        {
-            d[0, j] = j;
-        }
-
-        for (var i = 1; i <= a.Length; i++)
-        {
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                d[i, j] = Math.Min(d[i - 1, j - 1] + cost, Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1));
-                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-                {
-                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
-                }
-            }
-        }
-
-        return d[a.Length, b.Length];
-    }
-
     [LoggerMessage(EventId = 9001, Level = LogLevel.Warning, Message = "{Problem}")]
     private static partial void LogUnknownSetting(ILogger logger, string problem);
 }

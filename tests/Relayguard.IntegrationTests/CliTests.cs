@@ -131,6 +131,8 @@ public sealed class CliTests(CliTests.RunningInstance running) : IClassFixture<C
     [InlineData("blocks --bogus=1 list", "Unknown option --bogus.")]
     [InlineData("blocks list --role read", "Unknown option --role for this command.")]
     [InlineData("blocks lift account eve --reason x --extra", "Unknown option --extra.")]
+    [InlineData("run --smpt 127.0.0.1:2525", "Unknown option --smpt; did you mean --smtp?")]
+    [InlineData("blocks list --tokenfile x", "Unknown option --tokenfile; did you mean --token-file?")]
     [InlineData("blocks list --limit", "The option --limit needs a value.")]
     [InlineData("blocks list --token-file /", "The token file '/' is a directory")]
     [InlineData("run stray", "Unexpected argument 'stray': 'relayguard run' takes options only.")]
@@ -140,6 +142,15 @@ public sealed class CliTests(CliTests.RunningInstance running) : IClassFixture<C
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains(expected, result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HelpHelp_DescribesHelp()
+    {
+        var result = await CliRunner.RunAsync(["help", "help"]);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.StartsWith("Usage: relayguard help [COMMAND]", result.Output, StringComparison.Ordinal);
     }
 
     [Theory]
