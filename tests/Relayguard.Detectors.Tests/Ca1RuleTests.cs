@@ -320,12 +320,7 @@ public sealed class Ca1RuleTests : IDisposable
     {
         // Events of one account are consumed concurrently: the 24th bounce is counted, the 25th blocks, and only then
         // does the 24th's consumer check for a warning.
-        var rule = CreateRule();
-        var warning = new Ca1EarlyWarning(new SqliteCa1Store(_database.Database), new SqliteCa1WarningStore(_database.Database), rule, Options.Create(new Ca1Options()), _time, NullLogger<Ca1EarlyWarning>.Instance);
-        var submittedAt = Events.Start.AddMinutes(5);
-        await rule.RecordSubmissionAsync(Events.Relayed(Account, 125, submittedAt), default);
-        await BounceAsync(rule, 0, 23, submittedAt);
-        var belowBlock = await rule.CountBounceAsync(Events.Bounce(Account, 23, submittedAt), default);
+        var (rule, warning, submittedAt, belowBlock) = await CountJustBelowTheBlockAsync();
         var blocking = await rule.CountBounceAsync(Events.Bounce(Account, 24, submittedAt), default);
         Assert.NotNull(blocking?.Block);
 
@@ -338,12 +333,7 @@ public sealed class Ca1RuleTests : IDisposable
     [Fact]
     public async Task Warning_BelowTheBlock_Issued()
     {
-        var rule = CreateRule();
-        var warning = new Ca1EarlyWarning(new SqliteCa1Store(_database.Database), new SqliteCa1WarningStore(_database.Database), rule, Options.Create(new Ca1Options()), _time, NullLogger<Ca1EarlyWarning>.Instance);
-        var submittedAt = Events.Start.AddMinutes(5);
-        await rule.RecordSubmissionAsync(Events.Relayed(Account, 125, submittedAt), default);
-        await BounceAsync(rule, 0, 23, submittedAt);
-        var belowBlock = await rule.CountBounceAsync(Events.Bounce(Account, 23, submittedAt), default);
+        var (_, warning, submittedAt, belowBlock) = await CountJustBelowTheBlockAsync();
 
         var issued = await warning.CheckAsync(belowBlock, Account, submittedAt, default);
 
@@ -359,6 +349,18 @@ public sealed class Ca1RuleTests : IDisposable
         var start = rule.WindowStartOf(new DateTimeOffset(2025, 3, 3, 10, 59, 59, TimeSpan.FromHours(2)));
 
         Assert.Equal(new DateTimeOffset(2025, 3, 3, 8, 0, 0, TimeSpan.Zero), start);
+    }
+
+    /// <summary>Counts 125 recipients and 24 invalid ones, one short of the block, and returns the 24th's result.</summary>
+    private async Task<(Ca1Rule Rule, Ca1EarlyWarning Warning, DateTimeOffset SubmittedAt, Ca1Result? BelowBlock)> CountJustBelowTheBlockAsync()
+    {
+        var rule = CreateRule();
+        var warning = new Ca1EarlyWarning(new SqliteCa1Store(_database.Database), new SqliteCa1WarningStore(_database.Database), rule, Options.Create(new Ca1Options()), _time, NullLogger<Ca1EarlyWarning>.Instance);
+        var submittedAt = Events.Start.AddMinutes(5);
+        await rule.RecordSubmissionAsync(Events.Relayed(Account, 125, submittedAt), default);
+        await BounceAsync(rule, 0, 23, submittedAt);
+        var belowBlock = await rule.CountBounceAsync(Events.Bounce(Account, 23, submittedAt), default);
+        return (rule, warning, submittedAt, belowBlock);
     }
 
     private Ca1Rule CreateRule(SqliteDatabase? database = null) =>

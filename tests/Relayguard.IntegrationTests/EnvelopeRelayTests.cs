@@ -11,20 +11,12 @@ public sealed class EnvelopeRelayTests
     public async Task DuplicateRecipient_RelayedOnce()
     {
         await using var sink = await SmtpSink.StartAsync();
-        await using var relayguard = await RelayTests.StartAsync(sink.Endpoint);
-        relayguard.AddAccount("alice", Password);
+        await using var relayguard = await StartAsync(sink.Endpoint);
 
-        using (var raw = await RawSmtpClient.ConnectAsync(relayguard.SmtpEndPoint))
-        {
-            Assert.StartsWith("235", await raw.LoginAsync("alice", Password));
-            Assert.StartsWith("250", await raw.CommandAsync("MAIL FROM:<alice@customer.test>"));
-            Assert.StartsWith("250", await raw.CommandAsync("RCPT TO:<bob@example.net>"));
-            Assert.StartsWith("250 2.1.5 Recipient OK, already given", await raw.CommandAsync("RCPT TO:<bob@example.net>"));
-            Assert.StartsWith("354", await raw.CommandAsync("DATA"));
-            await raw.SendAsync("From: alice@customer.test\r\nTo: bob@example.net\r\nSubject: twice\r\n\r\nHello.\r\n.\r\n");
-            Assert.StartsWith("250", await raw.ReadReplyAsync());
-        }
+        var (recipientReplies, reply) = await SubmitAsync(relayguard, "<alice@customer.test>", ["<bob@example.net>", "<bob@example.net>"], "To: bob@example.net\r\nSubject: twice");
 
+        Assert.StartsWith("250 2.1.5 Recipient OK, already given", recipientReplies[1]);
+        Assert.StartsWith("250", reply);
         await Wait.UntilAsync(() => sink.Messages().Count == 1, "smtp-sink to receive the message");
         var recipients = sink.Messages()[0].Split('\n').Where(line => line.StartsWith("X-Rcpt-Args: ", StringComparison.Ordinal)).ToList();
         Assert.Equal(["X-Rcpt-Args: <bob@example.net>"], recipients);
@@ -34,19 +26,11 @@ public sealed class EnvelopeRelayTests
     public async Task PostmasterWithoutDomain_Relayed()
     {
         await using var sink = await SmtpSink.StartAsync();
-        await using var relayguard = await RelayTests.StartAsync(sink.Endpoint);
-        relayguard.AddAccount("alice", Password);
+        await using var relayguard = await StartAsync(sink.Endpoint);
 
-        using (var raw = await RawSmtpClient.ConnectAsync(relayguard.SmtpEndPoint))
-        {
-            Assert.StartsWith("235", await raw.LoginAsync("alice", Password));
-            Assert.StartsWith("250", await raw.CommandAsync("MAIL FROM:<alice@customer.test>"));
-            Assert.StartsWith("250", await raw.CommandAsync("RCPT TO:<Postmaster>"));
-            Assert.StartsWith("354", await raw.CommandAsync("DATA"));
-            await raw.SendAsync("From: alice@customer.test\r\nTo: Postmaster\r\nSubject: abuse\r\n\r\nHello.\r\n.\r\n");
-            Assert.StartsWith("250", await raw.ReadReplyAsync());
-        }
+        var (_, reply) = await SubmitAsync(relayguard, "<alice@customer.test>", ["<Postmaster>"], "To: Postmaster\r\nSubject: abuse");
 
+        Assert.StartsWith("250", reply);
         await Wait.UntilAsync(() => sink.Messages().Count == 1, "smtp-sink to receive the message");
         Assert.Contains("X-Rcpt-Args: <Postmaster>", sink.Messages()[0].Split('\n'));
     }
@@ -56,16 +40,9 @@ public sealed class EnvelopeRelayTests
     {
         // smtp-sink does not offer SMTPUTF8, so an address with a non-ASCII local part cannot go on (RFC 6531 section 3.4).
         await using var sink = await SmtpSink.StartAsync();
-        await using var relayguard = await RelayTests.StartAsync(sink.Endpoint);
-        relayguard.AddAccount("alice", Password);
+        await using var relayguard = await StartAsync(sink.Endpoint);
 
-        using var raw = await RawSmtpClient.ConnectAsync(relayguard.SmtpEndPoint);
-        Assert.StartsWith("235", await raw.LoginAsync("alice", Password));
-        Assert.StartsWith("250", await raw.CommandAsync("MAIL FROM:<alice@customer.test> SMTPUTF8"));
-        Assert.StartsWith("250", await raw.CommandAsync("RCPT TO:<jörg@example.net>"));
-        Assert.StartsWith("354", await raw.CommandAsync("DATA"));
-        await raw.SendAsync("From: alice@customer.test\r\nTo: jörg@example.net\r\nSubject: Grüße\r\n\r\nHallo.\r\n.\r\n");
-        var reply = await raw.ReadReplyAsync();
+        var (_, reply) = await SubmitAsync(relayguard, "<alice@customer.test> SMTPUTF8", ["<jörg@example.net>"], "To: jörg@example.net\r\nSubject: Grüße");
 
         Assert.StartsWith("550 5.6.7 ", reply);
         Assert.Contains("SMTPUTF8", reply, StringComparison.Ordinal);
@@ -79,22 +56,39 @@ public sealed class EnvelopeRelayTests
         // it unchanged, not turned into UTF-8 with SMTPUTF8 added.
         await using var sink = await SmtpSink.StartAsync();
         await using var postfix = await PostfixInstance.StartAsync(sink.Endpoint, $"127.0.0.1:{Ports.Free()}");
-        await using var relayguard = await RelayTests.StartAsync(postfix.Endpoint);
-        relayguard.AddAccount("alice", Password);
+        await using var relayguard = await StartAsync(postfix.Endpoint);
 
-        using (var raw = await RawSmtpClient.ConnectAsync(relayguard.SmtpEndPoint))
-        {
-            Assert.StartsWith("235", await raw.LoginAsync("alice", Password));
-            Assert.StartsWith("250", await raw.CommandAsync("MAIL FROM:<alice@xn--bcher-kva.example>"));
-            Assert.StartsWith("250", await raw.CommandAsync("RCPT TO:<bob@xn--exmple-cua.net>"));
-            Assert.StartsWith("354", await raw.CommandAsync("DATA"));
-            await raw.SendAsync("From: alice@xn--bcher-kva.example\r\nTo: bob@xn--exmple-cua.net\r\nSubject: IDN\r\n\r\nHello.\r\n.\r\n");
-            Assert.StartsWith("250", await raw.ReadReplyAsync());
-        }
+        var (_, reply) = await SubmitAsync(relayguard, "<alice@xn--bcher-kva.example>", ["<bob@xn--exmple-cua.net>"], "To: bob@xn--exmple-cua.net\r\nSubject: IDN");
 
+        Assert.StartsWith("250", reply);
         await Wait.UntilAsync(() => sink.Messages().Count == 1, "Postfix to pass the message on to smtp-sink");
         Assert.Contains("from=<alice@xn--bcher-kva.example>", postfix.Log, StringComparison.Ordinal);
         Assert.DoesNotContain("bücher", postfix.Log, StringComparison.Ordinal);
         Assert.DoesNotContain("SMTPUTF8", sink.Messages()[0].Split('\n').Single(line => line.StartsWith("X-Mail-Args: ", StringComparison.Ordinal)), StringComparison.Ordinal);
+    }
+
+    private static async Task<RelayguardInstance> StartAsync(string upstream)
+    {
+        var relayguard = await RelayTests.StartAsync(upstream);
+        relayguard.AddAccount("alice", Password);
+        return relayguard;
+    }
+
+    /// <summary>Logs in as alice, sends one transaction with the headers given (a From is added) and returns the RCPT replies and the final reply.</summary>
+    private static async Task<(List<string> RecipientReplies, string Reply)> SubmitAsync(RelayguardInstance relayguard, string mailFrom, string[] recipients, string headers)
+    {
+        using var raw = await RawSmtpClient.ConnectAsync(relayguard.SmtpEndPoint);
+        Assert.StartsWith("235", await raw.LoginAsync("alice", Password));
+        Assert.StartsWith("250", await raw.CommandAsync($"MAIL FROM:{mailFrom}"));
+        var recipientReplies = new List<string>();
+        foreach (var recipient in recipients)
+        {
+            recipientReplies.Add(await raw.CommandAsync($"RCPT TO:{recipient}"));
+            Assert.StartsWith("250", recipientReplies[^1]);
+        }
+
+        Assert.StartsWith("354", await raw.CommandAsync("DATA"));
+        await raw.SendAsync($"From: alice@customer.test\r\n{headers}\r\n\r\nHello.\r\n.\r\n");
+        return (recipientReplies, await raw.ReadReplyAsync());
     }
 }
