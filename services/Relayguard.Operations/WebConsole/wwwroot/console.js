@@ -287,7 +287,8 @@
         barChart("Share of invalid recipients", windows,
           (window) => window.share, counts.minInvalidShare, counts.warnAt * counts.minInvalidShare, percent, level)),
       el("p", { class: "muted legend" },
-        "Dashed red line: the block threshold. Dotted orange line: the warning level. A red bar reached both thresholds, an orange bar the warning level of both."));
+        "Dashed red line: the block threshold. Dotted orange line: the warning level. A red bar reached both thresholds, an orange bar the warning level of both. " +
+        "A lift starts the counts again, so a window before the last lift shows only what came after it; the block's evidence above keeps the counts that blocked."));
   }
 
   // Draws one bar per window with dashed lines at the block threshold and the warning level.
