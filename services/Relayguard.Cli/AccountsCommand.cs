@@ -50,10 +50,10 @@ public static class AccountsCommand
                         return ExitCodes.Usage;
                     }
 
-                    var stored = StoredName(store, name);
                     var created = store.Set(name, password);
+                    var stored = StoredName(store, name);
                     output.WriteLine(created
-                        ? $"Added account {name} to {database.Path}."
+                        ? $"Added account {stored} to {database.Path}.{SameAs(name, stored)}"
                         : $"Changed the password of account {stored} in {database.Path}.{SameAs(name, stored)}");
                     return ExitCodes.Ok;
                 }

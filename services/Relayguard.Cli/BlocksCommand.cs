@@ -10,7 +10,7 @@ public static class BlocksCommand
         Usage: relayguard blocks list [--kind account|ip] [--code CODE] [--state active|expired|lifted|all] [--limit N] [--after CURSOR]
                relayguard blocks show KIND SUBJECT
                relayguard blocks lift KIND SUBJECT --reason TEXT [--code CODE]
-               relayguard blocks add KIND SUBJECT --code OP1 --reason TEXT [--for DURATION] [--scope all|null-sender]
+               relayguard blocks add KIND SUBJECT [--code OP1] --reason TEXT [--for DURATION] [--scope all|null-sender]
         """;
 
     public static async Task<int> RunAsync(CommandLine command, TextWriter output, TextWriter error, CancellationToken cancellationToken)
@@ -164,7 +164,7 @@ public static class BlocksCommand
 
     private static async Task<int> AddAsync(CommandLine command, TextWriter output, CancellationToken cancellationToken)
     {
-        const string AddUsage = "Usage: relayguard blocks add KIND SUBJECT --code OP1 --reason TEXT [--for DURATION] [--scope all|null-sender]";
+        const string AddUsage = "Usage: relayguard blocks add KIND SUBJECT [--code OP1] --reason TEXT [--for DURATION] [--scope all|null-sender]";
         var (kind, subject) = ClientOptions.KindAndSubject(command, AddUsage);
         var reason = command.Option("reason") ?? throw new UsageException($"Missing --reason: say why the subject is blocked.\n{AddUsage}");
         using var client = OpsApiClient.Create(command);

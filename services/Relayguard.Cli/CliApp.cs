@@ -11,7 +11,7 @@ public static class CliApp
           accounts            add NAME --password-stdin | list | remove NAME   [--data DIR]
           tokens              add NAME --role read|operate | list | remove NAME [--data DIR]
           blocks              list | show KIND SUBJECT | lift KIND SUBJECT --reason TEXT [--code CODE]
-                              | add KIND SUBJECT --code OP1 --reason TEXT [--for DURATION] [--scope all|null-sender]
+                              | add KIND SUBJECT [--code OP1] --reason TEXT [--for DURATION] [--scope all|null-sender]
           allow               list | add account|ip SUBJECT --reason TEXT [--code CODE] [--for DURATION]
                               | remove account|ip SUBJECT [--code CODE]
           audit               the audit log of blocks, lifts, allowlist and token changes

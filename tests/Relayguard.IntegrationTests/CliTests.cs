@@ -215,6 +215,26 @@ public sealed class CliTests(CliTests.RunningInstance running) : IClassFixture<C
     }
 
     [Fact]
+    public async Task AccountsAdd_Capitals_StoredInLowerCase()
+    {
+        var data = Directory.CreateTempSubdirectory("relayguard-cli-").FullName;
+        try
+        {
+            var added = await CliRunner.RunAsync(["accounts", "add", "Frank", "--password-stdin", "--data", data], input: "long-enough-passw0rd\n");
+            var listed = await CliRunner.RunAsync(["accounts", "list", "--data", data]);
+
+            Assert.Equal(0, added.ExitCode);
+            Assert.Equal($"Added account frank to {Path.Combine(data, "relayguard.db")}. Account names ignore case, so Frank is frank.", added.Output.Trim());
+            Assert.Contains(listed.Output.Split('\n'), line => line.StartsWith("frank", StringComparison.Ordinal));
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task AccountsAdd_OtherCase_NamesStoredAccount()
     {
         var data = Directory.CreateTempSubdirectory("relayguard-cli-").FullName;

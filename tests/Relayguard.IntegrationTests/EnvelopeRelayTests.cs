@@ -13,9 +13,10 @@ public sealed class EnvelopeRelayTests
         await using var sink = await SmtpSink.StartAsync();
         await using var relayguard = await StartAsync(sink.Endpoint);
 
-        var (recipientReplies, reply) = await SubmitAsync(relayguard, "<alice@customer.test>", ["<bob@example.net>", "<bob@example.net>"], "To: bob@example.net\r\nSubject: twice");
+        var (recipientReplies, reply) = await SubmitAsync(relayguard, "<alice@customer.test>", ["<bob@example.net>", "<bob@example.net>", "<Bob@Example.net>"], "To: bob@example.net\r\nSubject: twice");
 
         Assert.StartsWith("250 2.1.5 Recipient OK, already given", recipientReplies[1]);
+        Assert.StartsWith("250 2.1.5 Recipient OK, already given", recipientReplies[2]);
         Assert.StartsWith("250", reply);
         await Wait.UntilAsync(() => sink.Messages().Count == 1, "smtp-sink to receive the message");
         var recipients = sink.Messages()[0].Split('\n').Where(line => line.StartsWith("X-Rcpt-Args: ", StringComparison.Ordinal)).ToList();

@@ -74,6 +74,9 @@ public sealed class AccountStore
             throw new ArgumentException("The password is empty.", nameof(password));
         }
 
+        // A new account is stored in lower case, the spelling that blocks, counts and events use; an existing one
+        // keeps the spelling it has.
+        name = AccountNames.Canonical(name);
         var salt = RandomNumberGenerator.GetBytes(16);
         var hash = Hash(password, salt, _iterations);
         using var connection = _database.Open();

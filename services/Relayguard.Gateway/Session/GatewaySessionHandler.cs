@@ -117,7 +117,15 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
         {
             if (_sessionLimitLog.TryLog(clientIp, out var heldBack))
             {
-                LogTooManySessions(_logger, clientIp, count, heldBack);
+                // The count includes this connection, which is refused.
+                if (heldBack == 0)
+                {
+                    LogTooManySessions(_logger, clientIp, count - 1, _limits.SessionsPerIp);
+                }
+                else
+                {
+                    LogTooManySessionsAgain(_logger, clientIp, count - 1, _limits.SessionsPerIp, heldBack);
+                }
             }
 
             return ValueTask.FromResult<SmtpReply?>(new SmtpReply(421, "4.7.0", "Too many connections from your address, try again later") { CloseConnection = true });
@@ -346,8 +354,11 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
     [LoggerMessage(EventId = 1111, Level = LogLevel.Information, Message = "Message {MessageId} refused at the end of DATA: account {Account}, client {ClientIp}; the client got {Reply}")]
     private static partial void LogRefusedAtData(ILogger logger, string messageId, string? account, string clientIp, string reply);
 
-    [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "Connection from {ClientIp} refused: {Sessions} sessions from that address; {HeldBack} more refusals of it in the minute before were not logged.")]
-    private static partial void LogTooManySessions(ILogger logger, string clientIp, int sessions, int heldBack);
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "Connection from {ClientIp} refused: {Sessions} sessions from that address are open, the limit is {Limit} (Limits:SessionsPerIp).")]
+    private static partial void LogTooManySessions(ILogger logger, string clientIp, int sessions, int limit);
+
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "Connection from {ClientIp} refused: {Sessions} sessions from that address are open, the limit is {Limit} (Limits:SessionsPerIp); {HeldBack} more refusals of that address since the last such line were not logged.")]
+    private static partial void LogTooManySessionsAgain(ILogger logger, string clientIp, int sessions, int limit, int heldBack);
 
     [LoggerMessage(EventId = 1105, Level = LogLevel.Information, Message = "Message {MessageId} deferred under RL1 at {Stage}: {Subject} reached its hourly limit.")]
     private static partial void LogRateLimited(ILogger logger, string messageId, string subject, string stage);

@@ -11,6 +11,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1010, Level = LogLevel.Information, Message = "SMTP listener {Listener} is stopping: waiting up to {Timeout} for {Sessions} sessions to finish their transactions.")]
     public static partial void ListenerDraining(ILogger logger, string listener, int sessions, TimeSpan timeout);
 
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "SMTP listener {Listener} is cutting off {Sessions} sessions still open after {Timeout}; their clients get 421 and may send again. Clients: {Clients}")]
+    public static partial void ListenerCutSessions(ILogger logger, string listener, int sessions, TimeSpan timeout, string clients);
+
     [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "SMTP listener {Listener} stopped.")]
     public static partial void ListenerStopped(ILogger logger, string listener);
 

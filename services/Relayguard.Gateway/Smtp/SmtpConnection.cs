@@ -489,8 +489,9 @@ public sealed partial class SmtpConnection
         }
 
         // A client may name a recipient twice. The message goes to it once, as an MTA delivers it, and the second
-        // RCPT is neither counted nor relayed.
-        if (_transaction.Recipients.Exists(r => string.Equals(r.Address, address, StringComparison.Ordinal)))
+        // RCPT is neither counted nor relayed. Case is ignored, as MailKit ignores it when it relays: Bob@ and bob@
+        // reach one mailbox at nearly every provider.
+        if (_transaction.Recipients.Exists(r => string.Equals(r.Address, address, StringComparison.OrdinalIgnoreCase)))
         {
             return new SmtpReply(250, "2.1.5", "Recipient OK, already given; the message goes to it once");
         }

@@ -109,6 +109,8 @@ public sealed class SmtpListener : IAsyncDisposable
         var drained = Task.WhenAll(_sessions.Values);
         if (await Task.WhenAny(drained, Task.Delay(drainTimeout)) != drained)
         {
+            var cut = _sessions.Keys.ToList();
+            Log.ListenerCutSessions(_logger, _options.Name, cut.Count, drainTimeout, string.Join(", ", cut.Select(c => c.Session.RemoteEndPoint.Address).Distinct().Take(20)));
             await _stopping.CancelAsync();
             await Task.WhenAny(drained, Task.Delay(TimeSpan.FromSeconds(5)));
         }
