@@ -176,6 +176,7 @@ public sealed class TlsTests
         var error = await Record.ExceptionAsync(async () => await (await HandshakeAsync(endPoint, protocol)).DisposeAsync());
 
         Assert.True(error is System.Security.Authentication.AuthenticationException or IOException, $"Expected a failed handshake, got {error?.GetType().Name ?? "success"}.");
+        await Wait.UntilAsync(() => relayguard.Logs.Lines.Any(line => line.Contains("TLS handshake with 127.0.0.1 on listener submissions failed: ", StringComparison.Ordinal)), "the failed handshake to be logged");
     }
 
     [Fact]

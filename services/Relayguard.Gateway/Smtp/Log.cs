@@ -20,6 +20,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1003, Level = LogLevel.Debug, Message = "Session {SessionId} from {ClientIp} timed out.")]
     public static partial void SessionTimedOut(ILogger logger, string sessionId, IPAddress clientIp);
 
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Information, Message = "TLS handshake with {ClientIp} on listener {Listener} failed: {Reason} ({HeldBack} more failures of that address in the minute before were not logged).")]
+    public static partial void TlsHandshakeFailed(ILogger logger, IPAddress clientIp, string listener, string reason, int heldBack);
+
     [LoggerMessage(EventId = 1004, Level = LogLevel.Debug, Message = "Session {SessionId} from {ClientIp} ended by the network: {Reason}")]
     public static partial void SessionEndedByNetwork(ILogger logger, string sessionId, IPAddress clientIp, string reason);
 

@@ -128,7 +128,17 @@ public sealed partial class SmtpConnection
         {
             await TryWriteFinalAsync(ShuttingDown);
         }
-        catch (Exception ex) when (ex is IOException or SocketException or AuthenticationException or ObjectDisposedException)
+        catch (AuthenticationException ex)
+        {
+            // A customer whose program offers only old TLS versions or ciphers sees just a dropped connection, so the
+            // operator needs this line; one a minute per address keeps scanners from filling the log.
+            var client = _session.RemoteEndPoint.Address;
+            if (_options.TlsFailureLog.TryLog(client.ToString(), out var heldBack))
+            {
+                Log.TlsHandshakeFailed(_logger, client, _options.Name, ex.InnerException?.Message ?? ex.Message, heldBack);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
         {
             Log.SessionEndedByNetwork(_logger, _session.SessionId, _session.RemoteEndPoint.Address, ex.Message);
         }

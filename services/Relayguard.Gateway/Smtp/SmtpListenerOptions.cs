@@ -30,5 +30,8 @@ public sealed record SmtpListenerOptions
     /// <summary>Load balancers whose connections start with a PROXY protocol v2 header naming the client; none by default.</summary>
     public IReadOnlyList<IpNetwork> ProxyProtocolFrom { get; init; } = [];
 
+    /// <summary>One log line a minute per client address for failed TLS handshakes on this listener.</summary>
+    public Session.RepeatedLogLimiter TlsFailureLog { get; init; } = new(TimeSpan.FromMinutes(1), TimeProvider.System);
+
     public bool IsLoopback => IPAddress.IsLoopback(EndPoint.Address);
 }
