@@ -31,7 +31,7 @@ public sealed record SmtpListenerOptions
     public IReadOnlyList<IpNetwork> ProxyProtocolFrom { get; init; } = [];
 
     /// <summary>One log line a minute per client address for failed TLS handshakes on this listener.</summary>
-    public Session.RepeatedLogLimiter TlsFailureLog { get; init; } = new(TimeSpan.FromMinutes(1), TimeProvider.System);
+    public RepeatedLogLimiter TlsFailureLog { get; init; } = new(TimeSpan.FromMinutes(1), TimeProvider.System);
 
     public bool IsLoopback => IPAddress.IsLoopback(EndPoint.Address);
 }

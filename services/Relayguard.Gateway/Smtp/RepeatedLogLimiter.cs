@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Relayguard.Gateway.Session;
+namespace Relayguard.Gateway.Smtp;
 
 /// <summary>
 /// Lets one log line per key through per interval and counts the rest. A client that keeps repeating a refused

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
-using Relayguard.Gateway.Session;
+using Relayguard.Gateway.Smtp;
 
-namespace Relayguard.Gateway.Tests.Session;
+namespace Relayguard.Gateway.Tests.Smtp;
 
 public sealed class RepeatedLogLimiterTests
 {
