@@ -74,6 +74,12 @@ public static class RunCommand
             return ExitCodes.Usage;
         }
 
+        if (FindSharedAddress(Listeners(app.Configuration).ToList()) is var (firstKey, secondKey, shared))
+        {
+            await Console.Error.WriteLineAsync($"relayguard: {firstKey} and {secondKey} both listen on {shared}. Give each listener a port of its own.");
+            return ExitCodes.Usage;
+        }
+
         KnownSettings.Warn(unknown, app.Logger);
         var dataDirectory = app.Configuration["Data:Directory"]!;
         var (dataLock, lockProblem, lockExitCode) = DataDirectoryLock.Acquire(
@@ -86,12 +92,6 @@ public static class RunCommand
         {
             await Console.Error.WriteLineAsync($"relayguard: {lockProblem}");
             return lockExitCode;
-        }
-
-        if (FindSharedAddress(Listeners(app.Configuration).ToList()) is var (firstKey, secondKey, shared))
-        {
-            await Console.Error.WriteLineAsync($"relayguard: {firstKey} and {secondKey} both listen on {shared}. Give each listener a port of its own.");
-            return ExitCodes.Usage;
         }
 
         if (StartupFailure.FindAddressInUse(Listeners(app.Configuration)) is var (key, address))
