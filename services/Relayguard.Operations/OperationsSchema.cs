@@ -97,5 +97,14 @@ internal static class OperationsSchema
         database.EnsureColumn("operator_tokens", "token_id", "TEXT");
         using var connection = database.Open();
         SqliteDatabase.Execute(connection, "CREATE INDEX IF NOT EXISTS operator_tokens_by_id ON operator_tokens (token_id);");
+
+        // Account names are lower case since 0.9.1, as AUTH matches them; rows an operator typed in capitals before
+        // then would no longer be found. SQLite's lower() folds ASCII letters only, which account names mostly are.
+        database.Migrate("operations-account-names-in-lower-case", """
+            UPDATE blocks SET subject = lower(subject) WHERE kind = 'account' AND subject <> lower(subject);
+            UPDATE allowlist SET subject = lower(subject) WHERE kind = 'account' AND subject <> lower(subject);
+            UPDATE audit_log SET subject = lower(subject) WHERE kind = 'account' AND subject <> lower(subject);
+            UPDATE account_warnings SET account = lower(account) WHERE account <> lower(account);
+            """);
     }
 }

@@ -144,6 +144,26 @@ public sealed class SqliteDatabase : IDisposable
     }
 
     /// <summary>
+    /// Runs <paramref name="sql"/> once per database file: the name is recorded in <c>schema_migrations</c> in the
+    /// same BEGIN IMMEDIATE transaction, so a restart, or a second process that starts at the same time, skips it.
+    /// </summary>
+    public void Migrate(string name, string sql)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        EnsureSchema("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL) WITHOUT ROWID;");
+        using var connection = Open();
+        using var transaction = BeginWrite(connection);
+        if (Scalar(connection, "SELECT 1 FROM schema_migrations WHERE name = $name;", transaction, ("$name", name)) is not null)
+        {
+            return;
+        }
+
+        Execute(connection, sql, transaction);
+        Execute(connection, "INSERT INTO schema_migrations (name, applied_at) VALUES ($name, $at);", transaction, ("$name", name), ("$at", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+        transaction.Commit();
+    }
+
+    /// <summary>
     /// Adds a column to a table that a version without it created. SQLite has no ADD COLUMN IF NOT EXISTS, so this
     /// checks <c>pragma_table_info</c> first. The check and the ALTER TABLE share one BEGIN IMMEDIATE transaction, so
     /// two processes that start together do not both add the column.

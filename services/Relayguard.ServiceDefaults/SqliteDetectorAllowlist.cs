@@ -43,19 +43,29 @@ public sealed class SqliteDetectorAllowlist<TRule> : IDetectorAllowlist<TRule>
                 PRIMARY KEY (kind, subject, code)
             ) WITHOUT ROWID;
             """);
+
+        // Account names are lower case since 0.9.1. A row typed in capitals before then is folded into lower case;
+        // where the lower-case row exists already, that row stays and the other goes.
+        database.Migrate($"{_table}-account-names-in-lower-case", $"""
+            UPDATE OR IGNORE {_table} SET subject = lower(subject) WHERE kind = '{AccountKind}' AND subject <> lower(subject);
+            DELETE FROM {_table} WHERE kind = '{AccountKind}' AND subject <> lower(subject);
+            """);
     }
 
     public bool Apply(AllowlistEntryAdded message, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(message);
-        return Apply(message.EventId, message.Kind, message.Subject, message.Code, active: true, message.ExpiresAt, message.AddedAt, now);
+        return Apply(message.EventId, message.Kind, Subject(message.Kind, message.Subject), message.Code, active: true, message.ExpiresAt, message.AddedAt, now);
     }
 
     public bool Apply(AllowlistEntryRemoved message, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(message);
-        return Apply(message.EventId, message.Kind, message.Subject, message.Code, active: false, expiresAt: null, message.RemovedAt, now);
+        return Apply(message.EventId, message.Kind, Subject(message.Kind, message.Subject), message.Code, active: false, expiresAt: null, message.RemovedAt, now);
     }
+
+    /// <summary>Spells an account subject as the events of the gateway do, whatever the entry's sender wrote.</summary>
+    private static string Subject(string kind, string subject) => kind == AccountKind ? AccountNames.Canonical(subject) : subject;
 
     public string? FindCovering(string code, string? account, string? clientIp, DateTimeOffset now)
     {
@@ -85,7 +95,7 @@ public sealed class SqliteDetectorAllowlist<TRule> : IDetectorAllowlist<TRule>
             },
             ("$code", code),
             ("$now", now.ToUnixTimeMilliseconds()),
-            ("$account", account));
+            ("$account", account is null ? null : AccountNames.Canonical(account)));
     }
 
     private bool Apply(Guid eventId, string kind, string subject, string? code, bool active, DateTimeOffset? expiresAt, DateTimeOffset changedAt, DateTimeOffset now)

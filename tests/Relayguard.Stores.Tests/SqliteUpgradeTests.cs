@@ -136,6 +136,62 @@ public sealed class SqliteUpgradeTests : IDisposable
     }
 
     [Fact]
+    public void Operations_AccountsTypedInCapitals_FoldedToLowerCase()
+    {
+        // The stores create the schema, then the rows of an earlier version and its missing migration are put back.
+        var database = _scope.Sqlite!;
+        OperationsStores.OnSqlite(database, TimeProvider.System);
+        Insert(
+            """
+            DELETE FROM schema_migrations;
+            INSERT INTO blocks (kind, subject, code, scope, reason, evidence, blocked_at, set_by, event_id)
+            VALUES ('account', 'ALICE', 'OP1', 'all', 'abuse report', '{"summary": "Blocked by hand"}', $at, 'admin', $id);
+            INSERT INTO blocks (kind, subject, code, scope, reason, evidence, blocked_at, set_by, event_id)
+            VALUES ('ip', '2001:DB8::/64', 'OP1', 'all', 'open proxy', '{"summary": "Blocked by hand"}', $at, 'admin', '0f3c1d2e4b5a69788796a5b4c3d2e1f0');
+            INSERT INTO allowlist (kind, subject, code, reason, added_at, added_by, event_id)
+            VALUES ('account', 'Hank', 'BO1', 'mailing list', $at, 'admin', '1a2b3c4d5e6f708192a3b4c5d6e7f809');
+            """,
+            Now);
+
+        var stores = OperationsStores.OnSqlite(database, TimeProvider.System);
+
+        Assert.Single(stores.Blocks.ForSubject("account", "alice"));
+        Assert.Contains(stores.Allowlist.List("account", "all"), entry => entry.Subject == "hank");
+        using var connection = database.Open();
+        Assert.Equal("2001:DB8::/64", SqliteDatabase.Scalar(connection, "SELECT subject FROM blocks WHERE kind = 'ip';"));
+    }
+
+    [Fact]
+    public void DetectorAllowlist_AccountTypedInCapitals_FoldedToLowerCase()
+    {
+        var database = _scope.Sqlite!;
+        _ = new SqliteDetectorAllowlist<Ca1Rule>(database, "ca1");
+        Insert(
+            """
+            DELETE FROM schema_migrations;
+            INSERT INTO ca1_allowlist (kind, subject, code, active, expires_at, changed_at) VALUES ('account', 'Newsletter', 'CA1', 1, NULL, $at);
+            """,
+            Now);
+
+        var allowlist = new SqliteDetectorAllowlist<Ca1Rule>(database, "ca1");
+
+        Assert.Equal("account newsletter", allowlist.FindCovering("CA1", "NewsLetter", null, Now));
+    }
+
+    [Fact]
+    public void Migrate_SecondCallChangesNothing()
+    {
+        var database = _scope.Sqlite!;
+        CreateOldTable("CREATE TABLE counted (n INTEGER NOT NULL); INSERT INTO counted VALUES (0);");
+
+        database.Migrate("count-once", "UPDATE counted SET n = n + 1;");
+        database.Migrate("count-once", "UPDATE counted SET n = n + 1;");
+
+        using var connection = database.Open();
+        Assert.Equal(1L, SqliteDatabase.Scalar(connection, "SELECT n FROM counted;"));
+    }
+
+    [Fact]
     public void EnsureColumn_SecondCallChangesNothing()
     {
         var database = _scope.Sqlite!;
