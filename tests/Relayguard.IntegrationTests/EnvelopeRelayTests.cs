@@ -68,6 +68,29 @@ public sealed class EnvelopeRelayTests
         Assert.DoesNotContain("SMTPUTF8", sink.Messages()[0].Split('\n').Single(line => line.StartsWith("X-Mail-Args: ", StringComparison.Ordinal)), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ALabelRecipientRefused_BounceNamesItAsGiven()
+    {
+        // MailKit decodes the xn-- domain of the address it reports back; CA1's evidence must show what the customer
+        // sent, and its recipient hash must match the submission's.
+        await using var sink = await SmtpSink.StartAsync("-f", "RCPT", "-B", "550 5.1.1 <unknown>: Recipient address rejected: User unknown");
+        await using var relayguard = await StartAsync(sink.Endpoint);
+
+        var (_, reply) = await SubmitAsync(relayguard, "<alice@customer.test>", ["<bob@xn--exmple-cua.net>"], "To: bob@xn--exmple-cua.net\r\nSubject: IDN");
+
+        Assert.StartsWith("550", reply);
+        string? address = null;
+        await Wait.UntilAsync(
+            () =>
+            {
+                using var connection = relayguard.Get<Relayguard.ServiceDefaults.SqliteDatabase>().Open();
+                address = Relayguard.ServiceDefaults.SqliteDatabase.Scalar(connection, "SELECT address FROM ca1_recipients WHERE account = 'alice' AND address IS NOT NULL;") as string;
+                return address is not null;
+            },
+            "CA1 to record the refused recipient");
+        Assert.Equal("bob@xn--exmple-cua.net", address);
+    }
+
     private static async Task<RelayguardInstance> StartAsync(string upstream)
     {
         var relayguard = await RelayTests.StartAsync(upstream);

@@ -20,7 +20,11 @@ internal sealed class RelaySmtpClient : SmtpClient
 
     public string? EnvelopeId { get; set; }
 
-    public IReadOnlyDictionary<string, DeliveryStatusNotification?> Notify { get; set; } = new Dictionary<string, DeliveryStatusNotification?>();
+    /// <summary>
+    /// Each recipient MailKit is given, by instance, with the address as the client wrote it and its NOTIFY. MailKit
+    /// hands the instance back, but its <c>Address</c> has an <c>xn--</c> domain decoded into UTF-8.
+    /// </summary>
+    public Dictionary<MailboxAddress, (string Address, DeliveryStatusNotification? Notify)> Envelope { get; } = new(ReferenceEqualityComparer.Instance);
 
     public DateTimeOffset LastUsed { get; set; }
 
@@ -28,12 +32,12 @@ internal sealed class RelaySmtpClient : SmtpClient
     public SmtpCapabilities UpstreamCapabilities { get; set; }
 
     protected override void OnRecipientNotAccepted(MimeMessage message, MailboxAddress mailbox, SmtpResponse response) =>
-        Refused.Add((mailbox.Address, response));
+        Refused.Add((Envelope.TryGetValue(mailbox, out var recipient) ? recipient.Address : mailbox.Address, response));
 
     protected override string? GetEnvelopeId(MimeMessage message) => EnvelopeId;
 
     protected override DeliveryStatusNotification? GetDeliveryStatusNotifications(MimeMessage message, MailboxAddress mailbox) =>
-        Notify.TryGetValue(mailbox.Address, out var notify) ? notify : null;
+        Envelope.TryGetValue(mailbox, out var recipient) ? recipient.Notify : null;
 
     protected override void Prepare(FormatOptions options, MimeMessage message, EncodingConstraint constraint, int maxLineLength)
     {

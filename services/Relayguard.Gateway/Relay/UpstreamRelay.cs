@@ -169,9 +169,16 @@ public sealed partial class UpstreamRelay : IMessageRelay, IAsyncDisposable
         client.Refused.Clear();
         client.EnvelopeId = message.EnvelopeId;
         client.DeliveryStatusNotificationType = message.ReturnContent;
-        client.Notify = message.Recipients.DistinctBy(r => r.Address, StringComparer.OrdinalIgnoreCase).ToDictionary(r => r.Address, r => ParseNotify(r), StringComparer.OrdinalIgnoreCase);
+        client.Envelope.Clear();
         var sender = message.ReversePath.Length == 0 ? new MailboxAddress(string.Empty, string.Empty) : MailboxAddress.Parse(ParserOptions.Default, message.ReversePath);
-        var recipients = message.Recipients.Select(r => r.Address).Distinct(StringComparer.OrdinalIgnoreCase).Select(address => new MailboxAddress(string.Empty, address)).ToList();
+        var recipients = new List<MailboxAddress>();
+        foreach (var recipient in message.Recipients.DistinctBy(r => r.Address, StringComparer.OrdinalIgnoreCase))
+        {
+            var mailbox = new MailboxAddress(string.Empty, recipient.Address);
+            client.Envelope[mailbox] = (recipient.Address, ParseNotify(recipient));
+            recipients.Add(mailbox);
+        }
+
         var options = FormatOptions.Default.Clone();
         options.NewLineFormat = NewLineFormat.Dos;
         options.International = message.SmtpUtf8;
