@@ -37,7 +37,7 @@ public sealed partial class GatewaySessionHandler
                 RelayguardTelemetry.AuthFailures.Add(1);
                 foreach (var start in _throttle.RecordFailure(clientKey, userName))
                 {
-                    PublishThrottle(start, start.UserName is null ? null : label);
+                    await PublishThrottleAsync(start, start.UserName is null ? null : label);
                 }
 
                 return new SmtpReply(535, "5.7.8", "Authentication credentials invalid");
@@ -51,7 +51,7 @@ public sealed partial class GatewaySessionHandler
                 var networks = _loginNetworks.RecordLogin(account, session.RemoteEndPoint.Address);
                 if (networks is not null)
                 {
-                    PublishManyNetworks(account, networks);
+                    await PublishManyNetworksAsync(account, networks);
                 }
 
                 return new SmtpReply(235, "2.7.0", "Authentication successful");
@@ -59,7 +59,7 @@ public sealed partial class GatewaySessionHandler
     }
 
     /// <summary>Logs and publishes a throttle; <paramref name="userLabel"/> names the user as <see cref="AuthThrottle.Label"/> does, null for a whole address.</summary>
-    private void PublishThrottle(ThrottleStart start, string? userLabel)
+    private Task PublishThrottleAsync(ThrottleStart start, string? userLabel)
     {
         var options = _authOptions.Throttle;
         var reason = start.UserName is null
@@ -79,10 +79,10 @@ public sealed partial class GatewaySessionHandler
             ThrottledAt = start.At,
             ExpiresAt = start.Until,
         };
-        _outbox.Enqueue(message, message.EventId);
+        return _outbox.EnqueueAsync(message, message.EventId);
     }
 
-    private void PublishManyNetworks(string account, IReadOnlyList<string> networks)
+    private Task PublishManyNetworksAsync(string account, IReadOnlyList<string> networks)
     {
         var window = _authOptions.LoginNetworks.Window;
         LogManyNetworks(_logger, account, networks.Count, Durations.Format(window), string.Join(", ", networks));
@@ -94,7 +94,7 @@ public sealed partial class GatewaySessionHandler
             WindowSeconds = (int)window.TotalSeconds,
             DetectedAt = _time.GetUtcNow(),
         };
-        _outbox.Enqueue(message, message.EventId);
+        return _outbox.EnqueueAsync(message, message.EventId);
     }
 
     /// <summary>A user name as it may appear in a log: control characters replaced and at most 100 characters.</summary>
