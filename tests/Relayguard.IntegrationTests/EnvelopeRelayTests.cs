@@ -91,6 +91,23 @@ public sealed class EnvelopeRelayTests
         Assert.Equal("bob@xn--exmple-cua.net", address);
     }
 
+    [Fact]
+    public async Task AsciiThenSmtpUtf8_OnOnePooledConnection_BothRelayed()
+    {
+        // The first message hides the upstream's SMTPUTF8 from the pooled connection; the second needs it back.
+        await using var sink = await SmtpSink.StartAsync();
+        await using var postfix = await PostfixInstance.StartAsync(sink.Endpoint, $"127.0.0.1:{Ports.Free()}");
+        await using var relayguard = await RelayTests.StartAsync(postfix.Endpoint, new() { ["Relay:Connections"] = "1" });
+        relayguard.AddAccount("alice", Password);
+
+        var (_, ascii) = await SubmitAsync(relayguard, "<alice@customer.test>", ["<bob@example.net>"], "To: bob@example.net\r\nSubject: first");
+        var (_, international) = await SubmitAsync(relayguard, "<alice@customer.test> SMTPUTF8", ["<jörg@example.net>"], "To: jörg@example.net\r\nSubject: Grüße");
+
+        Assert.StartsWith("250", ascii);
+        Assert.StartsWith("250", international);
+        await Wait.UntilAsync(() => postfix.Log.Contains("to=<jörg@example.net>", StringComparison.Ordinal), "Postfix to take the SMTPUTF8 message");
+    }
+
     private static async Task<RelayguardInstance> StartAsync(string upstream)
     {
         var relayguard = await RelayTests.StartAsync(upstream);

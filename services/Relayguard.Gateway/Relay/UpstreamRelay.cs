@@ -145,10 +145,7 @@ public sealed partial class UpstreamRelay : IMessageRelay, IAsyncDisposable
         timeout.CancelAfter(_options.Timeout);
         if (!client.IsConnected)
         {
-            client.LocalDomain = _localDomain;
-            client.Timeout = (int)_options.Timeout.TotalMilliseconds;
-            await client.ConnectAsync(_host, _port, SecureSocketOptions.None, timeout.Token);
-            client.UpstreamCapabilities = client.Capabilities;
+            await ConnectAsync(client, timeout.Token);
         }
         else if (_time.GetUtcNow() - client.LastUsed > _options.IdleCheck)
         {
@@ -164,7 +161,18 @@ public sealed partial class UpstreamRelay : IMessageRelay, IAsyncDisposable
             return new RelayResult(false, new SmtpReply(550, "5.6.7", "The upstream mail server does not accept non-ASCII addresses (no SMTPUTF8); send from and to ASCII addresses"), [], $"{Upstream} does not offer SMTPUTF8");
         }
 
-        client.Capabilities = message.SmtpUtf8 ? client.UpstreamCapabilities : client.UpstreamCapabilities & ~SmtpCapabilities.UTF8;
+        var shownUtf8 = (client.Capabilities & SmtpCapabilities.UTF8) != 0;
+        if (message.SmtpUtf8 && upstreamUtf8 && !shownUtf8)
+        {
+            // MailKit lets an extension be turned off but never on again, so a connection that hid SMTPUTF8 for an
+            // earlier message is opened anew.
+            await client.DisconnectAsync(true, timeout.Token);
+            await ConnectAsync(client, timeout.Token);
+        }
+        else if (!message.SmtpUtf8 && shownUtf8)
+        {
+            client.Capabilities &= ~SmtpCapabilities.UTF8;
+        }
 
         client.Refused.Clear();
         client.EnvelopeId = message.EnvelopeId;
@@ -200,6 +208,14 @@ public sealed partial class UpstreamRelay : IMessageRelay, IAsyncDisposable
         var refused = Refusals(client);
         var reply = new SmtpReply(250, "2.0.0", $"Message accepted as {message.GatewayId}");
         return new RelayResult(true, reply, refused, $"{Upstream} said {response}");
+    }
+
+    private async Task ConnectAsync(RelaySmtpClient client, CancellationToken cancellationToken)
+    {
+        client.LocalDomain = _localDomain;
+        client.Timeout = (int)_options.Timeout.TotalMilliseconds;
+        await client.ConnectAsync(_host, _port, SecureSocketOptions.None, cancellationToken);
+        client.UpstreamCapabilities = client.Capabilities;
     }
 
     private static bool IsAsciiEnvelope(OutgoingMessage message) =>
