@@ -96,9 +96,13 @@ public static partial class KnownSettings
 
             if (!roots.Contains(FirstPart(key)))
             {
-                if (NearProductSection(key, roots) is { } section)
+                // Only a correction that names a real setting is suggested, so a section of some other software that
+                // happens to look alike (Storage, Roles) draws no warning.
+                if (NearProductSection(key, roots) is { } section
+                    && $"{section}{key[FirstPart(key).Length..]}" is var corrected
+                    && IsRealSetting(corrected, settings))
                 {
-                    problems.Add($"Unknown setting {key} is ignored; did you mean {section}{key[FirstPart(key).Length..]}?");
+                    problems.Add($"Unknown setting {key} is ignored; did you mean {corrected}?");
                 }
 
                 continue;
@@ -152,6 +156,16 @@ public static partial class KnownSettings
             .OrderBy(candidate => candidate.Distance)
             .Select(candidate => candidate.Root)
             .FirstOrDefault();
+    }
+
+    /// <summary>
+    /// True when this service reads <paramref name="key"/>, or when it lies inside a section of another service
+    /// (<see cref="ProductPaths"/>), whose keys only that service can check.
+    /// </summary>
+    private static bool IsRealSetting(string key, List<KnownSetting> settings)
+    {
+        var own = settings.Where(s => IsUnder(key, s.Path)).ToList();
+        return own.Count > 0 ? own.Any(s => ShapeAt(s, key) == Shape.Read) : ProductPaths.Any(path => IsUnder(key, path));
     }
 
     /// <summary>Returns true when <paramref name="key"/> is <paramref name="path"/> or lies inside it.</summary>

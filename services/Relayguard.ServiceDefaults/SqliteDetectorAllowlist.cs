@@ -44,10 +44,15 @@ public sealed class SqliteDetectorAllowlist<TRule> : IDetectorAllowlist<TRule>
             ) WITHOUT ROWID;
             """);
 
-        // Account names are lower case since 0.9.1. A row typed in capitals before then is folded into lower case;
-        // where the lower-case row exists already, that row stays and the other goes.
+        // Account names are lower case since 0.9.1. Rows in another spelling before then are folded; of the rows that
+        // become one, the one changed last wins, as an event applied to the table would.
         database.Migrate($"{_table}-account-names-in-lower-case", $"""
-            UPDATE OR IGNORE {_table} SET subject = lower(subject) WHERE kind = '{AccountKind}' AND subject <> lower(subject);
+            INSERT INTO {_table} (kind, subject, code, active, expires_at, changed_at)
+                SELECT kind, lower(subject), code, active, expires_at, changed_at FROM {_table}
+                WHERE kind = '{AccountKind}' AND subject <> lower(subject)
+                ON CONFLICT (kind, subject, code) DO UPDATE SET
+                    active = excluded.active, expires_at = excluded.expires_at, changed_at = excluded.changed_at
+                    WHERE excluded.changed_at > {_table}.changed_at;
             DELETE FROM {_table} WHERE kind = '{AccountKind}' AND subject <> lower(subject);
             """);
     }

@@ -9,6 +9,7 @@ public sealed class AccountNamesTests
     [InlineData("ALICE", "alice")]
     [InlineData("  Alice ", "alice")]
     [InlineData("Jörg.Müller", "jörg.müller")]
+    [InlineData("ÉMILE", "Émile")]
     [InlineData("alice/198.51.100.7", "alice/198.51.100.7")]
     public void Canonical_AnySpelling_TrimmedLowerCase(string name, string expected)
     {

@@ -33,6 +33,8 @@ public sealed class KnownSettingsTests
     [InlineData("Store:Kind")]
     [InlineData("TZ")]
     [InlineData("Serilog:MinimumLevel")]
+    [InlineData("Roles:Admin")]
+    [InlineData("Smtps:Port")]
     [InlineData("Limits:MessageSize")]
     public void FindUnknown_ReadSetting_NotReported(string key)
     {
@@ -52,7 +54,7 @@ public sealed class KnownSettingsTests
     [InlineData("Rules:CA3:Threshold", "Unknown setting Rules:CA3:Threshold is ignored; did you mean Rules:CA1?")]
     [InlineData("Store:Sqlite:Path", "Unknown setting Store:Sqlite:Path is ignored; did you mean Store:Sqlite?")]
     [InlineData("Smpt:Listen", "Unknown setting Smpt:Listen is ignored; did you mean Smtp:Listen?")]
-    [InlineData("Rulez:CA1:Window", "Unknown setting Rulez:CA1:Window is ignored; did you mean Rules:CA1:Window?")]
+    [InlineData("Rulez:CA1:MessagesPerHour", "Unknown setting Rulez:CA1:MessagesPerHour is ignored; did you mean Rules:CA1:MessagesPerHour?")]
     [InlineData("Limit:MessageSize", "Unknown setting Limit:MessageSize is ignored; did you mean Limits:MessageSize?")]
     [InlineData("Webhook:0:Url", "Unknown setting Webhook:0:Url is ignored; did you mean Webhooks:0:Url?")]
     public void FindUnknown_Typo_Reported(string key, string expected)

@@ -162,13 +162,15 @@ public sealed class SqliteUpgradeTests : IDisposable
     }
 
     [Fact]
-    public void DetectorAllowlist_AccountTypedInCapitals_FoldedToLowerCase()
+    public void DetectorAllowlist_AccountTypedInCapitals_FoldedKeepingTheNewerRow()
     {
+        // The entry was removed as newsletter, then added again as Newsletter: the later change wins.
         var database = _scope.Sqlite!;
         _ = new SqliteDetectorAllowlist<Ca1Rule>(database, "ca1");
         Insert(
             """
             DELETE FROM schema_migrations;
+            INSERT INTO ca1_allowlist (kind, subject, code, active, expires_at, changed_at) VALUES ('account', 'newsletter', 'CA1', 0, NULL, $at - 60000);
             INSERT INTO ca1_allowlist (kind, subject, code, active, expires_at, changed_at) VALUES ('account', 'Newsletter', 'CA1', 1, NULL, $at);
             """,
             Now);

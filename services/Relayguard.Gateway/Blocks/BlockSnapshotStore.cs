@@ -42,6 +42,22 @@ public sealed class BlockSnapshotStore
                 PRIMARY KEY (kind, subject, code)
             ) WITHOUT ROWID;
             """);
+
+        // Account names are lower case since 0.9.1. Rows saved in another spelling before then are folded, keeping
+        // the newest block and lift of each account, so a lift of alice also ends a block saved as Alice.
+        _database.Migrate("gateway-snapshot-account-names-in-lower-case", """
+            INSERT INTO gateway_lifts (kind, subject, code, lifted_at)
+                SELECT kind, lower(subject), code, lifted_at FROM gateway_lifts WHERE kind = 'account' AND subject <> lower(subject)
+                ON CONFLICT (kind, subject, code) DO UPDATE SET lifted_at = max(gateway_lifts.lifted_at, excluded.lifted_at);
+            DELETE FROM gateway_lifts WHERE kind = 'account' AND subject <> lower(subject);
+            INSERT INTO gateway_blocks (kind, subject, code, scope, reason, blocked_at, expires_at, event_id)
+                SELECT kind, lower(subject), code, scope, reason, blocked_at, expires_at, event_id FROM gateway_blocks
+                WHERE kind = 'account' AND subject <> lower(subject)
+                ON CONFLICT (kind, subject, code, scope) DO UPDATE SET
+                    reason = excluded.reason, blocked_at = excluded.blocked_at, expires_at = excluded.expires_at, event_id = excluded.event_id
+                    WHERE excluded.blocked_at > gateway_blocks.blocked_at;
+            DELETE FROM gateway_blocks WHERE kind = 'account' AND subject <> lower(subject);
+            """);
     }
 
     /// <summary>Deletes expired rows, then reads the rest one by one, so a million blocks are never all in a list at once.</summary>

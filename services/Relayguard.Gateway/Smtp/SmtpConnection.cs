@@ -34,8 +34,11 @@ public sealed partial class SmtpConnection
     private int _errors;
 
     // Set by the listener at shutdown: a session between transactions ends at once, one in a transaction after it.
-    private volatile bool _stopRequested;
-    private volatile bool _waitingForCommand;
+    // The lock orders the listener's request against the session's wait for its next command.
+    private readonly Lock _stopLock = new();
+    private bool _stopRequested;
+    private bool _waitingForCommand;
+    private volatile bool _inMessage;
     private CancellationTokenSource? _sessionTimeout;
 
     public SmtpConnection(Socket socket, SmtpListenerOptions options, ISmtpSessionHandler handler, string spoolDirectory, ILogger logger, IPEndPoint? clientOverride = null)
@@ -53,7 +56,7 @@ public sealed partial class SmtpConnection
     public SmtpSessionContext Session => _session;
 
     /// <summary>True while a transaction is open, from MAIL FROM to the reply after its data.</summary>
-    public bool InTransaction => _transaction is not null;
+    public bool InTransaction => _transaction is not null || _inMessage;
 
     /// <summary>
     /// Ends the session with 421 as soon as no transaction is open: now, when it waits for a command outside a
@@ -61,9 +64,14 @@ public sealed partial class SmtpConnection
     /// </summary>
     public void RequestStop()
     {
-        _stopRequested = true;
-        if (_waitingForCommand && _transaction is null)
+        lock (_stopLock)
         {
+            _stopRequested = true;
+            if (!_waitingForCommand || _transaction is not null)
+            {
+                return;
+            }
+
             try
             {
                 _sessionTimeout?.Cancel();
@@ -156,20 +164,19 @@ public sealed partial class SmtpConnection
     {
         while (true)
         {
-            if (_stopRequested && _transaction is null)
+            timeout.CancelAfter(Limits.CommandTimeout);
+            bool stop;
+            lock (_stopLock)
+            {
+                stop = _stopRequested && _transaction is null;
+                _waitingForCommand = !stop;
+            }
+
+            if (stop)
             {
                 Write(ShuttingDown);
                 await FlushAsync();
                 return SessionStep.Closed;
-            }
-
-            timeout.CancelAfter(Limits.CommandTimeout);
-            _waitingForCommand = true;
-            if (_stopRequested && _transaction is null)
-            {
-                // RequestStop ran between the check above and the flag: nothing cancels the read, so stop here.
-                _waitingForCommand = false;
-                continue;
             }
 
             SmtpInput.LineResult? line;
@@ -179,7 +186,10 @@ public sealed partial class SmtpConnection
             }
             finally
             {
-                _waitingForCommand = false;
+                lock (_stopLock)
+                {
+                    _waitingForCommand = false;
+                }
             }
 
             if (line is null)
@@ -600,6 +610,7 @@ public sealed partial class SmtpConnection
         timeout.CancelAfter(Limits.DataTimeout);
         Activity.Current = transaction.Activity ?? Activity.Current;
         transaction.Activity?.SetTag("relayguard.size", data.Length);
+        _inMessage = true;
         try
         {
             reply = await _handler.MessageAsync(_session, transaction, data, timeout.Token);
@@ -608,6 +619,10 @@ public sealed partial class SmtpConnection
         {
             Log.HandlerFailed(_logger, ex, _session.SessionId, transaction.Id);
             reply = new SmtpReply(451, "4.3.0", "Local error in processing, try again later");
+        }
+        finally
+        {
+            _inMessage = false;
         }
 
         EndTransactionSpan(transaction, reply);

@@ -17,6 +17,7 @@ public sealed class SmtpListener : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly SessionCounter _counter;
     private readonly ConcurrentDictionary<SmtpConnection, Task> _sessions = new();
+    private volatile bool _stopRequested;
     private readonly CancellationTokenSource _stopping = new();
     private Socket? _socket;
     private Task? _acceptLoop;
@@ -94,6 +95,8 @@ public sealed class SmtpListener : IAsyncDisposable
 
         // Sessions between transactions get 421 at once. Sessions in the middle of one get time to finish it first,
         // and 421 after its reply, or when the time is up.
+        // A session that starts from here on, after a late PROXY header, is asked to stop as it starts.
+        _stopRequested = true;
         var inTransaction = 0;
         foreach (var connection in _sessions.Keys)
         {
@@ -107,7 +110,12 @@ public sealed class SmtpListener : IAsyncDisposable
         }
 
         var drained = Task.WhenAll(_sessions.Values);
-        if (await Task.WhenAny(drained, Task.Delay(drainTimeout)) != drained)
+        if (await Task.WhenAny(drained, Task.Delay(drainTimeout)) == drained)
+        {
+            // Ends what the drain did not wait for: a session that started after it began.
+            await _stopping.CancelAsync();
+        }
+        else
         {
             var cut = _sessions.Keys.ToList();
             Log.ListenerCutSessions(_logger, _options.Name, cut.Count, drainTimeout, string.Join(", ", cut.Select(c => c.Session.RemoteEndPoint.Address).Distinct().Take(20)));
@@ -165,6 +173,11 @@ public sealed class SmtpListener : IAsyncDisposable
     private void StartSession(Socket client, IPEndPoint? clientOverride, CancellationToken cancellationToken)
     {
         var connection = new SmtpConnection(client, _options, _handler, _spoolDirectory, _logger, clientOverride);
+        if (_stopRequested)
+        {
+            connection.RequestStop();
+        }
+
         var task = RunSessionAsync(connection, cancellationToken);
         _sessions[connection] = task;
     }
