@@ -74,7 +74,8 @@ public static class RunCommand
             return ExitCodes.Usage;
         }
 
-        if (FindSharedAddress(Listeners(app.Configuration).ToList()) is var (firstKey, secondKey, shared))
+        var listeners = Listeners(app.Configuration).ToList();
+        if (FindSharedAddress(listeners) is var (firstKey, secondKey, shared))
         {
             await Console.Error.WriteLineAsync($"relayguard: {firstKey} and {secondKey} both listen on {shared}. Give each listener a port of its own.");
             return ExitCodes.Usage;
@@ -94,7 +95,7 @@ public static class RunCommand
             return lockExitCode;
         }
 
-        if (StartupFailure.FindAddressInUse(Listeners(app.Configuration)) is var (key, address))
+        if (StartupFailure.FindAddressInUse(listeners) is var (key, address))
         {
             await Console.Error.WriteLineAsync($"relayguard: {key} {address} is already in use. {AddressInUseFix}");
             return ExitCodes.AddressInUse;
@@ -146,9 +147,9 @@ public static class RunCommand
     }
 
     /// <summary>
-    /// Finds two listeners of this process on one port of one address, or on one port of any address (<c>0.0.0.0</c>,
-    /// <c>[::]</c>) and an address of the same family. The second bind would fail with "address in use", which would send the operator looking for
-    /// another process.
+    /// Finds two listeners of this process on one port of one address, or on one port of <c>0.0.0.0</c> and an IPv4
+    /// address, or of <c>[::]</c>, which the listeners bind dual-mode, and any address. The second bind would fail with
+    /// "address in use", which would send the operator looking for another process.
     /// </summary>
     private static (string First, string Second, System.Net.IPEndPoint Address)? FindSharedAddress(IReadOnlyList<(string Key, System.Net.IPEndPoint Address)> listeners)
     {
@@ -157,7 +158,8 @@ public static class RunCommand
             for (var j = i + 1; j < listeners.Count; j++)
             {
                 var (a, b) = (listeners[i].Address, listeners[j].Address);
-                var anyAddress = a.AddressFamily == b.AddressFamily && (IsAny(a.Address) || IsAny(b.Address));
+                var anyAddress = a.Address.Equals(System.Net.IPAddress.IPv6Any) || b.Address.Equals(System.Net.IPAddress.IPv6Any)
+                    || (a.AddressFamily == b.AddressFamily && (a.Address.Equals(System.Net.IPAddress.Any) || b.Address.Equals(System.Net.IPAddress.Any)));
                 if (a.Port != 0 && a.Port == b.Port && (a.Address.Equals(b.Address) || anyAddress))
                 {
                     return (listeners[i].Key, listeners[j].Key, a);
@@ -166,9 +168,6 @@ public static class RunCommand
         }
 
         return null;
-
-        static bool IsAny(System.Net.IPAddress address) =>
-            address.Equals(System.Net.IPAddress.Any) || address.Equals(System.Net.IPAddress.IPv6Any);
     }
 
     /// <summary>Turns the named options of <c>run</c> into configuration keys.</summary>

@@ -180,7 +180,7 @@ public sealed partial class UpstreamRelay : IMessageRelay, IAsyncDisposable
         client.Envelope.Clear();
         var sender = message.ReversePath.Length == 0 ? new MailboxAddress(string.Empty, string.Empty) : MailboxAddress.Parse(ParserOptions.Default, message.ReversePath);
         var recipients = new List<MailboxAddress>();
-        foreach (var recipient in message.Recipients.DistinctBy(r => r.Address, StringComparer.OrdinalIgnoreCase))
+        foreach (var recipient in message.Recipients)
         {
             var mailbox = new MailboxAddress(string.Empty, recipient.Address);
             client.Envelope[mailbox] = (recipient.Address, ParseNotify(recipient));
@@ -219,7 +219,7 @@ public sealed partial class UpstreamRelay : IMessageRelay, IAsyncDisposable
     }
 
     private static bool IsAsciiEnvelope(OutgoingMessage message) =>
-        System.Text.Ascii.IsValid(message.ReversePath) && message.Recipients.All(r => System.Text.Ascii.IsValid(r.Address));
+        SmtpPathParser.IsAscii(message.ReversePath) && message.Recipients.All(r => SmtpPathParser.IsAscii(r.Address));
 
     private static List<RefusedRecipient> Refusals(RelaySmtpClient client) =>
         client.Refused.Select(r => new RefusedRecipient(r.Address, ToReply(r.Response.StatusCode, r.Response.Response))).ToList();

@@ -138,8 +138,8 @@ public sealed partial class SmtpConnection
         }
         catch (AuthenticationException ex)
         {
-            // A customer whose program offers only old TLS versions or ciphers sees just a dropped connection, so the
-            // operator needs this line; one a minute per address keeps scanners from filling the log.
+            // A customer whose program offers only old TLS versions or ciphers gets only a dropped connection, so
+            // support needs this line. One line a minute per address keeps scanners from filling the log.
             var client = _session.RemoteEndPoint.Address;
             if (_options.TlsFailureLog.TryLog(client.ToString(), out var heldBack))
             {
@@ -578,7 +578,13 @@ public sealed partial class SmtpConnection
         void RestartDataTimeout()
         {
             var left = Limits.DataDuration - upload.Elapsed;
-            timeout.CancelAfter(left < Limits.DataTimeout ? (left > TimeSpan.Zero ? left : TimeSpan.FromTicks(1)) : Limits.DataTimeout);
+            if (left <= TimeSpan.Zero)
+            {
+                // The upload is over its time. CancelAfter throws for a negative span, and -1 ms means never.
+                left = TimeSpan.FromTicks(1);
+            }
+
+            timeout.CancelAfter(TimeSpan.FromTicks(Math.Min(left.Ticks, Limits.DataTimeout.Ticks)));
         }
 
         RestartDataTimeout();

@@ -162,7 +162,7 @@ public static class SmtpPathParser
         return true;
     }
 
-    public static bool IsAscii(string text) => text.All(char.IsAscii);
+    public static bool IsAscii(string text) => System.Text.Ascii.IsValid(text);
 
     /// <summary>
     /// Checks the inside of an address literal (RFC 5321 section 4.1.3): an IPv4 address in dotted form,
