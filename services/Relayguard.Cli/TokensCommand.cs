@@ -105,8 +105,8 @@ public static class TokensCommand
             return ExitCodes.Refused;
         }
 
-        // The first start wrote this token to ops-token. A file that holds a removed token only misleads the CLI's
-        // users, who are told to look there.
+        // The first start wrote this token to ops-token, and the CLI's messages point there, so a file that contains
+        // a removed token would mislead.
         var tokenFile = Path.Combine(Path.GetDirectoryName(database.Path)!, OperatorTokens.FileName);
         var fileHeldIt = File.Exists(tokenFile) && store.Verify(ReadTokenFile(tokenFile))?.Name == name;
         store.Remove(name);

@@ -44,8 +44,8 @@ public sealed class SqliteDetectorAllowlist<TRule> : IDetectorAllowlist<TRule>
             ) WITHOUT ROWID;
             """);
 
-        // Account names are lower case since 0.9.1. Rows in another spelling before then are folded; of the rows that
-        // become one, the one changed last wins, as an event applied to the table would.
+        // Account names are lower case since 0.9.1, so rows in another spelling before then are folded. Of the rows
+        // that become one, the one changed last wins, as an event applied to the table would.
         database.Migrate($"{_table}-account-names-in-lower-case", $"""
             INSERT INTO {_table} (kind, subject, code, active, expires_at, changed_at)
                 SELECT kind, lower(subject), code, active, expires_at, changed_at FROM {_table}

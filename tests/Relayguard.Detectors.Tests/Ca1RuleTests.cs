@@ -316,7 +316,7 @@ public sealed class Ca1RuleTests : IDisposable
     }
 
     [Fact]
-    public async Task Warning_CountedBeforeTheBlockChecksAfterIt_NotIssued()
+    public async Task Warning_CheckedAfterBlock_NotIssued()
     {
         // Events of one account are consumed concurrently: the 24th bounce is counted, the 25th blocks, and only then
         // does the 24th's consumer check for a warning.

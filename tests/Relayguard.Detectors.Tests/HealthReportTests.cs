@@ -12,7 +12,7 @@ public sealed class HealthReportTests
     }
 
     [Fact]
-    public void FormatHealthReport_BusNotReadyWithEmptyReason_NamesTheUnhealthyEndpoints()
+    public void Format_EmptyBusReason_NamesEndpoints()
     {
         var endpoints = new Dictionary<string, EndpointState>
         {
@@ -28,7 +28,7 @@ public sealed class HealthReportTests
     }
 
     [Fact]
-    public void FormatHealthReport_HealthyChecks_ListsEachDescriptionOnce()
+    public void Format_HealthyChecks_ListsDescriptions()
     {
         var report = Report(
             ("sqlite", new HealthReportEntry(HealthStatus.Healthy, "/var/lib/relayguard/relayguard.db is readable.", TimeSpan.Zero, null, null)),
@@ -41,7 +41,7 @@ public sealed class HealthReportTests
     }
 
     [Fact]
-    public void FormatHealthReport_FailedCheckWithoutDescription_UsesTheExceptionMessage()
+    public void Format_NoDescription_UsesException()
     {
         var report = Report(("sqlite", new HealthReportEntry(HealthStatus.Unhealthy, null, TimeSpan.Zero, new IOException("disk I/O error"), null)));
 

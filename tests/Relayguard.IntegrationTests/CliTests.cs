@@ -391,7 +391,7 @@ public sealed class CliTests(CliTests.RunningInstance running) : IClassFixture<C
     }
 
     [Fact]
-    public async Task TokensRemove_LastOperateToken_RefusedWithoutForce()
+    public async Task TokensRemove_LastOperator_NeedsForce()
     {
         var data = Directory.CreateTempSubdirectory("relayguard-tokens-").FullName;
         await CliRunner.RunAsync(["tokens", "add", "only-operator", "--role", "operate", "--data", data]);
@@ -407,7 +407,7 @@ public sealed class CliTests(CliTests.RunningInstance running) : IClassFixture<C
     }
 
     [Fact]
-    public async Task TokensRemove_TokenInOpsTokenFile_DeletesTheFile()
+    public async Task TokensRemove_TokenInFile_DeletesFile()
     {
         var data = Directory.CreateTempSubdirectory("relayguard-tokens-").FullName;
         var first = (await CliRunner.RunAsync(["tokens", "add", "admin", "--role", "operate", "--data", data])).Output.Trim();

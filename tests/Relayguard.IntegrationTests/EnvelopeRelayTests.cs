@@ -51,7 +51,7 @@ public sealed class EnvelopeRelayTests
     }
 
     [Fact]
-    public async Task ALabelDomains_UpstreamWithSmtpUtf8_RelayedAsGiven()
+    public async Task ALabelDomains_Utf8Upstream_RelayedAsGiven()
     {
         // Postfix offers SMTPUTF8. An envelope in ASCII, with xn-- domains and no SMTPUTF8 from the client, must reach
         // it unchanged, not turned into UTF-8 with SMTPUTF8 added.
@@ -92,7 +92,7 @@ public sealed class EnvelopeRelayTests
     }
 
     [Fact]
-    public async Task AsciiThenSmtpUtf8_OnOnePooledConnection_BothRelayed()
+    public async Task AsciiThenSmtpUtf8_PooledConnection_BothRelayed()
     {
         // The first message hides the upstream's SMTPUTF8 from the pooled connection; the second needs it back.
         await using var sink = await SmtpSink.StartAsync();

@@ -146,7 +146,7 @@ public sealed class RunStartupTests : IDisposable
     }
 
     [Fact]
-    public async Task Run_TwoListenersOnOneAddress_Exits2NamingBoth()
+    public async Task Run_TwoListenersOneAddress_Exits2()
     {
         var address = FreeAddress();
 

@@ -108,7 +108,7 @@ public sealed class TlsTests
     [Fact]
     public async Task LoginBeforeStartTls_ForgottenAfterIt()
     {
-        // RFC 3207 section 4.2: after the handshake the server forgets what it learned before, a login included.
+        // RFC 3207 section 4.2: after the handshake the server discards what it learned before, a login included.
         var certificate = TestCertificate.Create(NewFolder());
         await using var relayguard = await StartAsync(certificate, allowPlaintextAuth: true);
         relayguard.AddAccount("alice", Password);

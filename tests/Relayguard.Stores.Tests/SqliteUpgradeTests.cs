@@ -136,7 +136,7 @@ public sealed class SqliteUpgradeTests : IDisposable
     }
 
     [Fact]
-    public void Operations_AccountsTypedInCapitals_FoldedToLowerCase()
+    public void Operations_CapitalisedAccounts_Folded()
     {
         // The stores create the schema, then the rows of an earlier version and its missing migration are put back.
         var database = _scope.Sqlite!;
@@ -162,7 +162,7 @@ public sealed class SqliteUpgradeTests : IDisposable
     }
 
     [Fact]
-    public void DetectorAllowlist_AccountTypedInCapitals_FoldedKeepingTheNewerRow()
+    public void DetectorAllowlist_CapitalisedAccount_NewerWins()
     {
         // The entry was removed as newsletter, then added again as Newsletter: the later change wins.
         var database = _scope.Sqlite!;

@@ -104,8 +104,8 @@ public sealed partial class BlockCatchUpService(
             }
             catch (Exception exception) when (exception is RequestTimeoutException or RequestFaultException or MassTransitException && !stoppingToken.IsCancellationRequested)
             {
-                // A timeout or a fault is expected while operations is down, and its message says all; a stack trace would
-                // repeat in the log at every retry.
+                // A timeout or a fault is expected while operations is down, and its message is enough. A stack trace
+                // would repeat in the log at every retry.
                 LogCatchUpFailed(logger, exception.GetType().Name, exception.Message, backoff);
                 wait = backoff;
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, settings.MaxBackoff.Ticks));

@@ -42,7 +42,7 @@ public sealed class BlockCacheTests : IDisposable
     }
 
     [Fact]
-    public void Restart_SnapshotFromBeforeLowerCase_LiftOfLowerCaseEndsIt()
+    public void Restart_OldCapitalisedSnapshot_LiftEndsIt()
     {
         // A block saved as Alice by an earlier version, with the migration that folds it not yet run.
         NewCache();

@@ -8,7 +8,7 @@ public sealed class RepeatedLogLimiterTests
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 5, 12, 0, 0, TimeSpan.Zero));
 
     [Fact]
-    public void TryLog_RepeatsWithinInterval_HeldBackAndCounted()
+    public void TryLog_WithinInterval_HeldBack()
     {
         var limiter = new RepeatedLogLimiter(TimeSpan.FromMinutes(1), _time);
 
