@@ -22,6 +22,6 @@ public sealed partial class GatewayMaintenance(MessageIndex index, IOptions<Data
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    [LoggerMessage(EventId = 1601, Level = LogLevel.Information, Message = "Removed {Count} message index entries past their retention.")]
+    [LoggerMessage(EventId = 2301, Level = LogLevel.Information, Message = "Removed {Count} message index entries past their retention.")]
     private static partial void LogPruned(ILogger logger, int count);
 }

@@ -48,6 +48,7 @@ public static class GatewayRegistration
         // The gateway's own copy of the allowlist, so that its local RL1 count spares what operators allowed.
         services.AddDetectorAllowlist<GatewaySessionHandler>("gateway");
         services.AddSingleton<EventOutbox>();
+        services.AddSingleton<FailureNoticeQueue>();
         services.AddSingleton<MessageIndex>();
         services.AddSingleton<BounceClassifier>();
         services.AddSingleton<IBounceDetector, ClassifierBounceDetector>();
@@ -68,6 +69,7 @@ public static class GatewayRegistration
             return sp.GetRequiredService<SmtpGatewayService>();
         });
         services.AddHostedService<OutboxDispatcher>();
+        services.AddHostedService<FailureNoticeSender>();
         services.AddHostedService<GatewayMaintenance>();
         services.AddHealthChecks()
             .AddCheck<SqliteHealthCheck>("store")

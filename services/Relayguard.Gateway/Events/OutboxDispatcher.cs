@@ -105,15 +105,15 @@ public sealed partial class OutboxDispatcher(EventOutbox outbox, IBus bus, ILogg
         }
     }
 
-    [LoggerMessage(EventId = 1304, Level = LogLevel.Information, Message = "Publishing waits until the queues are declared on the broker; events stay in the outbox.")]
+    [LoggerMessage(EventId = 2204, Level = LogLevel.Information, Message = "Publishing waits until the queues are declared on the broker; events stay in the outbox.")]
     private static partial void LogWaitingForTopology(ILogger logger);
 
-    [LoggerMessage(EventId = 1301, Level = LogLevel.Warning, Message = "Publishing event {EventId} failed; it stays in the outbox and is retried in {Backoff}.")]
+    [LoggerMessage(EventId = 2201, Level = LogLevel.Warning, Message = "Publishing event {EventId} failed; it stays in the outbox and is retried in {Backoff}.")]
     private static partial void LogPublishFailed(ILogger logger, Exception exception, Guid eventId, TimeSpan backoff);
 
-    [LoggerMessage(EventId = 1303, Level = LogLevel.Warning, Message = "Reading or trimming the event outbox failed; its events stay and are tried again in {Backoff}.")]
+    [LoggerMessage(EventId = 2203, Level = LogLevel.Warning, Message = "Reading or trimming the event outbox failed; its events stay and are tried again in {Backoff}.")]
     private static partial void LogReadFailed(ILogger logger, Exception exception, TimeSpan backoff);
 
-    [LoggerMessage(EventId = 1302, Level = LogLevel.Information, Message = "Publishing resumed with event {EventId}.")]
+    [LoggerMessage(EventId = 2202, Level = LogLevel.Information, Message = "Publishing resumed with event {EventId}.")]
     private static partial void LogPublishingResumed(ILogger logger, Guid eventId);
 }

@@ -104,21 +104,21 @@ public sealed partial class GatewaySessionHandler
         return userName.Length > 100 ? text + "..." : text;
     }
 
-    [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "AUTH failed from {ClientIp} for user {UserName} (fingerprint #{Fingerprint}).")]
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "AUTH failed from {ClientIp} for user {UserName} (fingerprint #{Fingerprint}).")]
     private static partial void LogAuthFailed(ILogger logger, string clientIp, string userName, string fingerprint);
 
-    [LoggerMessage(EventId = 1102, Level = LogLevel.Debug, Message = "AUTH succeeded from {ClientIp} for account {Account}.")]
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Debug, Message = "AUTH succeeded from {ClientIp} for account {Account}.")]
     private static partial void LogAuthSucceeded(ILogger logger, string clientIp, string account);
 
-    [LoggerMessage(EventId = 1107, Level = LogLevel.Warning, Message = "AUTH throttled for {UserName} from {ClientKey} until {Until:o}: {Reason}.")]
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Warning, Message = "AUTH throttled for {UserName} from {ClientKey} until {Until:o}: {Reason}.")]
     private static partial void LogThrottleStarted(ILogger logger, string clientKey, string userName, DateTimeOffset until, string reason);
 
-    [LoggerMessage(EventId = 1108, Level = LogLevel.Information, Message = "AUTH from {ClientIp} for user {UserName} refused with 454: throttled until {Until:o}.")]
+    [LoggerMessage(EventId = 2008, Level = LogLevel.Information, Message = "AUTH from {ClientIp} for user {UserName} refused with 454: throttled until {Until:o}.")]
     private static partial void LogAuthThrottled(ILogger logger, string clientIp, string userName, DateTimeOffset until);
 
-    [LoggerMessage(EventId = 1109, Level = LogLevel.Warning, Message = "AUTH from {ClientIp} for user {UserName} could not be checked: {Error}")]
+    [LoggerMessage(EventId = 2009, Level = LogLevel.Warning, Message = "AUTH from {ClientIp} for user {UserName} could not be checked: {Error}")]
     private static partial void LogAuthUnavailable(ILogger logger, string clientIp, string userName, string error);
 
-    [LoggerMessage(EventId = 1110, Level = LogLevel.Warning, Message = "Account {Account} logged in from {NetworkCount} networks within {Window}: {Networks}. Its password may have leaked.")]
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Warning, Message = "Account {Account} logged in from {NetworkCount} networks within {Window}: {Networks}. Its password may have leaked.")]
     private static partial void LogManyNetworks(ILogger logger, string account, int networkCount, string window, string networks);
 }

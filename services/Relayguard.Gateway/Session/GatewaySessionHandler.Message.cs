@@ -87,7 +87,7 @@ public sealed partial class GatewaySessionHandler
 
         if (result.Accepted && result.RefusedRecipients.Count > 0 && !transaction.IsNullSender)
         {
-            await SendFailureNoticeAsync(transaction, message, result.RefusedRecipients, cancellationToken);
+            await QueueFailureNoticeAsync(transaction, message, result.RefusedRecipients, cancellationToken);
         }
 
         var outcome = result.Accepted ? SubmissionOutcomes.Relayed : RefusalOutcome(result.Reply);
@@ -164,36 +164,35 @@ public sealed partial class GatewaySessionHandler
         return _outbox.EnqueueAsync(bounce, bounce.EventId);
     }
 
-    private async Task SendFailureNoticeAsync(SmtpTransaction transaction, MimeMessage original, IReadOnlyList<RefusedRecipient> refused, CancellationToken cancellationToken)
+    /// <summary>Queues the notice durably before the client gets its 250; <see cref="FailureNoticeSender"/> relays it.</summary>
+    private async Task QueueFailureNoticeAsync(SmtpTransaction transaction, MimeMessage original, IReadOnlyList<RefusedRecipient> refused, CancellationToken cancellationToken)
     {
+        MimeMessage notice;
         try
         {
-            var notice = FailureNotice.Create(_options.HostName ?? System.Net.Dns.GetHostName(), transaction, original, refused, _time.GetUtcNow());
-            var outgoing = new OutgoingMessage(MessageIds.New(), string.Empty, [new SmtpRecipient(transaction.ReversePath, new Dictionary<string, string?>())], null, false, notice);
-            var result = await _relay.RelayAsync(outgoing, cancellationToken);
-            if (!result.Accepted)
-            {
-                LogNoticeFailed(_logger, transaction.Id, result.Reply.ToString());
-            }
+            notice = FailureNotice.Create(_options.HostName ?? System.Net.Dns.GetHostName(), transaction, original, refused, _time.GetUtcNow());
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is FormatException or ParseException or ArgumentException)
         {
-            LogNoticeFailed(_logger, transaction.Id, ex.Message);
+            LogNoticeNotWritten(_logger, transaction.Id, transaction.ReversePath, ex.Message);
+            return;
         }
+
+        await _notices.EnqueueAsync(transaction.Id, transaction.ReversePath, notice, cancellationToken);
     }
 
-    [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Message {MessageId} refused under BO1: account {Account}, client {ClientIp}; {Why}")]
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Information, Message = "Message {MessageId} refused under BO1: account {Account}, client {ClientIp}; {Why}")]
     private static partial void LogBounceRefused(ILogger logger, string messageId, string? account, string clientIp, string why);
 
-    [LoggerMessage(EventId = 1205, Level = LogLevel.Information, Message = "Message {MessageId} {Outcome}: account {Account}, client {ClientIp}, from <{Sender}>, {Accepted} of {Recipients} recipients accepted, {Size} bytes; {Delivery}")]
+    [LoggerMessage(EventId = 2105, Level = LogLevel.Information, Message = "Message {MessageId} {Outcome}: account {Account}, client {ClientIp}, from <{Sender}>, {Accepted} of {Recipients} recipients accepted, {Size} bytes; {Delivery}")]
     private static partial void LogRelayOutcome(ILogger logger, string messageId, string outcome, string? account, string clientIp, string sender, int accepted, int recipients, long size, string delivery);
 
-    [LoggerMessage(EventId = 1202, Level = LogLevel.Information, Message = "Message {MessageId} refused as spam (score {Score}): account {Account}, client {ClientIp}.")]
+    [LoggerMessage(EventId = 2102, Level = LogLevel.Information, Message = "Message {MessageId} refused as spam (score {Score}): account {Account}, client {ClientIp}.")]
     private static partial void LogSpamRefused(ILogger logger, string messageId, string? account, string clientIp, double score);
 
-    [LoggerMessage(EventId = 1203, Level = LogLevel.Warning, Message = "Message {MessageId} could not be parsed: {Error}")]
+    [LoggerMessage(EventId = 2103, Level = LogLevel.Warning, Message = "Message {MessageId} could not be parsed: {Error}")]
     private static partial void LogUnparseable(ILogger logger, string messageId, string error);
 
-    [LoggerMessage(EventId = 1204, Level = LogLevel.Warning, Message = "The failure notice for message {MessageId} could not be relayed: {Error}")]
-    private static partial void LogNoticeFailed(ILogger logger, string messageId, string error);
+    [LoggerMessage(EventId = 2110, Level = LogLevel.Warning, Message = "No failure notice for message {MessageId}: the sender <{Sender}> is not an address a notice can go to: {Error}")]
+    private static partial void LogNoticeNotWritten(ILogger logger, string messageId, string sender, string error);
 }

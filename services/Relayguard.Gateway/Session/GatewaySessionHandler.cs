@@ -39,6 +39,7 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
     private readonly MessageIndex _index;
     private readonly RspamdClient _scanner;
     private readonly IMessageRelay _relay;
+    private readonly FailureNoticeQueue _notices;
     private readonly IBounceDetector _bounces;
     private readonly Replies _replies;
     private readonly RecipientHasher _hasher;
@@ -67,6 +68,7 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
         MessageIndex index,
         RspamdClient scanner,
         IMessageRelay relay,
+        FailureNoticeQueue notices,
         IBounceDetector bounces,
         Replies replies,
         RecipientHasher hasher,
@@ -90,6 +92,7 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
         _index = index;
         _scanner = scanner;
         _relay = relay;
+        _notices = notices;
         _bounces = bounces;
         _replies = replies;
         _hasher = hasher;
@@ -348,21 +351,21 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
         };
     }
 
-    [LoggerMessage(EventId = 1103, Level = LogLevel.Information, Message = "MAIL FROM refused for message {MessageId}: account {Account}, client {ClientIp}, code {Code} on {Kind} {Subject}.")]
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "MAIL FROM refused for message {MessageId}: account {Account}, client {ClientIp}, code {Code} on {Kind} {Subject}.")]
     private static partial void LogRefusedAtMail(ILogger logger, string messageId, string? account, string clientIp, string code, string kind, string subject);
 
-    [LoggerMessage(EventId = 1111, Level = LogLevel.Information, Message = "Message {MessageId} refused at the end of DATA: account {Account}, client {ClientIp}; the client got {Reply}")]
+    [LoggerMessage(EventId = 2011, Level = LogLevel.Information, Message = "Message {MessageId} refused at the end of DATA: account {Account}, client {ClientIp}; the client got {Reply}")]
     private static partial void LogRefusedAtData(ILogger logger, string messageId, string? account, string clientIp, string reply);
 
-    [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "Connection from {ClientIp} refused: {Sessions} sessions from that address are open, the limit is {Limit} (Limits:SessionsPerIp).")]
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Connection from {ClientIp} refused: {Sessions} sessions from that address are open, the limit is {Limit} (Limits:SessionsPerIp).")]
     private static partial void LogTooManySessions(ILogger logger, string clientIp, int sessions, int limit);
 
-    [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "Connection from {ClientIp} refused: {Sessions} sessions from that address are open, the limit is {Limit} (Limits:SessionsPerIp); {HeldBack} more refusals of that address since the last such line were not logged.")]
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Connection from {ClientIp} refused: {Sessions} sessions from that address are open, the limit is {Limit} (Limits:SessionsPerIp); {HeldBack} more refusals of that address since the last such line were not logged.")]
     private static partial void LogTooManySessionsAgain(ILogger logger, string clientIp, int sessions, int limit, int heldBack);
 
-    [LoggerMessage(EventId = 1105, Level = LogLevel.Information, Message = "Message {MessageId} deferred under RL1 at {Stage}: {Subject} reached its hourly limit.")]
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Information, Message = "Message {MessageId} deferred under RL1 at {Stage}: {Subject} reached its hourly limit.")]
     private static partial void LogRateLimited(ILogger logger, string messageId, string subject, string stage);
 
-    [LoggerMessage(EventId = 1106, Level = LogLevel.Warning, Message = "Message {MessageId}: account {Account} used the sender <{Sender}>, which it may not use; sender policy {Policy}.")]
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "Message {MessageId}: account {Account} used the sender <{Sender}>, which it may not use; sender policy {Policy}.")]
     private static partial void LogSenderNotAllowed(ILogger logger, string messageId, string account, string sender, string policy);
 }

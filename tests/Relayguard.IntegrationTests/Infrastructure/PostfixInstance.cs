@@ -27,7 +27,8 @@ public sealed class PostfixInstance : IAsyncDisposable
 
     public string Log => File.Exists(Path.Combine(Directory, "maillog")) ? File.ReadAllText(Path.Combine(Directory, "maillog")) : string.Empty;
 
-    public static async Task<PostfixInstance> StartAsync(string relayHost, string dsnListener)
+    /// <summary>Starts Postfix; <paramref name="extraSettings"/> are main.cf lines added at the end, such as smtpd restrictions.</summary>
+    public static async Task<PostfixInstance> StartAsync(string relayHost, string dsnListener, string extraSettings = "")
     {
         if (!File.Exists(Postfix))
         {
@@ -74,6 +75,7 @@ public sealed class PostfixInstance : IAsyncDisposable
             alias_database =
             local_recipient_maps =
             biff = no
+            {extraSettings}
             """);
 
         // Debian's master.cf with chroot off (the private queue has no chroot files) and smtpd on our port.
@@ -101,19 +103,41 @@ public sealed class PostfixInstance : IAsyncDisposable
         return instance;
     }
 
+    /// <summary>
+    /// Sets one main.cf parameter with postconf and restarts Postfix. A reload would leave open connections with
+    /// the smtpd that has the old settings; a restart closes them, as an upstream's restart does.
+    /// </summary>
+    public async Task SetAsync(string name, string value)
+    {
+        await RunAsync("/usr/sbin/postconf", "-c", ConfigDirectory, "-e", $"{name} = {value}");
+        await StopAsync();
+        var starts = Starts();
+        await RunAsync(Postfix, "-c", ConfigDirectory, "start");
+        await Wait.UntilAsync(() => Starts() > starts, "Postfix to start again");
+    }
+
     public async ValueTask DisposeAsync()
     {
+        await StopAsync();
+        System.IO.Directory.Delete(Directory, recursive: true);
+    }
+
+    private string[] MasterStarts() =>
+        Log.Split('\n').Where(line => line.Contains("postfix/master[", StringComparison.Ordinal) && line.Contains("daemon started", StringComparison.Ordinal)).ToArray();
+
+    private int Starts() => MasterStarts().Length;
+
+    private async Task StopAsync()
+    {
         // The master holds an exclusive lock on master.pid, which .NET's own file locking will not open, so the
-        // pid comes from its "daemon started" log line instead.
-        var started = Log.Split('\n').LastOrDefault(line => line.Contains("postfix/master[", StringComparison.Ordinal) && line.Contains("daemon started", StringComparison.Ordinal));
+        // pid comes from its last "daemon started" log line instead.
+        var started = MasterStarts().LastOrDefault();
         var pid = started is null ? null : started[(started.IndexOf("master[", StringComparison.Ordinal) + 7)..started.IndexOf(']', started.IndexOf("master[", StringComparison.Ordinal))];
         await RunAsync(Postfix, "-c", ConfigDirectory, "stop");
         if (pid is not null)
         {
             await Wait.UntilAsync(() => !System.IO.Directory.Exists($"/proc/{pid}"), "the Postfix master process to exit");
         }
-
-        System.IO.Directory.Delete(Directory, recursive: true);
     }
 
     private static async Task RunAsync(string file, params string[] arguments)
