@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using MimeKit;
 using Relayguard.IntegrationTests.Infrastructure;
 
 namespace Relayguard.IntegrationTests;
@@ -55,6 +56,43 @@ public sealed class DsnIntakeTests
     }
 
     [Fact]
+    public async Task SharedEnvelopeId_MatchedBySubmissionRecipients()
+    {
+        // Two accounts put the same ENVID on their messages; erin's is the newer. A late report for dave's recipient
+        // belongs to dave's message, and an address neither message went to counts for nobody.
+        await using var sink = await SmtpSink.StartAsync();
+        await using var relayguard = await RelayTests.StartAsync(sink.Endpoint);
+        relayguard.AddAccount("dave", Password);
+        relayguard.AddAccount("erin", Password);
+        await SubmitAsync(relayguard, "dave", "dave-gone@bad.test", "newsletter-42");
+        await SubmitAsync(relayguard, "erin", "erin-gone@bad.test", "newsletter-42");
+        using var ops = relayguard.OpsClient();
+
+        var body = await PostReportAsync(ops, "newsletter-42", "dave-gone@bad.test", "stranger@bad.test");
+
+        Assert.True(body.GetProperty("matched").GetBoolean());
+        Assert.Equal(GatewayId(relayguard, "dave"), body.GetProperty("gatewayMessageId").GetString());
+        Assert.Equal(1, body.GetProperty("bounces").GetInt32());
+        Assert.Equal(1, body.GetProperty("ignored").GetInt32());
+        Assert.Contains(relayguard.Logs.Lines, line => line.Contains("was not sent to", StringComparison.Ordinal) && line.Contains("stranger@bad.test", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task SharedEnvelopeId_NoSubmissionHasRecipient_Unmatched()
+    {
+        await using var sink = await SmtpSink.StartAsync();
+        await using var relayguard = await RelayTests.StartAsync(sink.Endpoint);
+        relayguard.AddAccount("erin", Password);
+        await SubmitAsync(relayguard, "erin", "erin-gone@bad.test", "newsletter-42");
+        using var ops = relayguard.OpsClient();
+
+        var body = await PostReportAsync(ops, "newsletter-42", "stranger@bad.test");
+
+        Assert.False(body.GetProperty("matched").GetBoolean());
+        Assert.Equal(0, body.GetProperty("bounces").GetInt32());
+    }
+
+    [Fact]
     public async Task ApiDsn_EmptyBody_Gets400NamingBody()
     {
         await using var sink = await SmtpSink.StartAsync();
@@ -65,5 +103,49 @@ public sealed class DsnIntakeTests
 
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("\"body\"", await response.Content.ReadAsStringAsync());
+    }
+
+    private static async Task SubmitAsync(RelayguardInstance relayguard, string account, string recipient, string envelopeId)
+    {
+        using var raw = await RawSmtpClient.ConnectAsync(relayguard.SmtpEndPoint);
+        Assert.StartsWith("235", await raw.LoginAsync(account, Password));
+        Assert.StartsWith("250", await raw.CommandAsync($"MAIL FROM:<{account}@customer.test> ENVID={envelopeId}"));
+        Assert.StartsWith("250", await raw.CommandAsync($"RCPT TO:<{recipient}>"));
+        Assert.StartsWith("354", await raw.CommandAsync("DATA"));
+        await raw.SendAsync($"From: {account}@customer.test\r\nTo: {recipient}\r\nSubject: Newsletter\r\nMessage-ID: <{account}-42@customer.test>\r\n\r\nHello.\r\n.\r\n");
+        Assert.StartsWith("250", await raw.ReadReplyAsync());
+    }
+
+    private static string GatewayId(RelayguardInstance relayguard, string account)
+    {
+        using var connection = relayguard.Get<Relayguard.ServiceDefaults.SqliteDatabase>().Open();
+        return (string)Relayguard.ServiceDefaults.SqliteDatabase.Scalar(connection, "SELECT gateway_id FROM message_index WHERE account = $a;", null, ("$a", account))!;
+    }
+
+    /// <summary>Posts an RFC 3464 report with the envelope id given and one failed recipient per address; returns the API's answer.</summary>
+    private static async Task<JsonElement> PostReportAsync(HttpClient ops, string envelopeId, params string[] failed)
+    {
+        var report = new MultipartReport("delivery-status");
+        report.Add(new TextPart("plain") { Text = "This is the mail system at host upstream.test.\r\n\r\nYour message could not be delivered.\r\n" });
+        var status = new MessageDeliveryStatus();
+        status.StatusGroups.Add(new HeaderList { { "Reporting-MTA", "dns; upstream.test" }, { "Original-Envelope-Id", envelopeId } });
+        foreach (var address in failed)
+        {
+            status.StatusGroups.Add(new HeaderList
+            {
+                { "Final-Recipient", $"rfc822; {address}" },
+                { "Action", "failed" },
+                { "Status", "5.1.1" },
+                { "Diagnostic-Code", $"smtp; 550 5.1.1 <{address}>: Recipient address rejected: User unknown" },
+            });
+        }
+
+        report.Add(status);
+        var message = new MimeMessage { Subject = "Undelivered Mail Returned to Sender", Body = report };
+        message.From.Add(new MailboxAddress("Mail Delivery System", "MAILER-DAEMON@upstream.test"));
+        message.To.Add(MailboxAddress.Parse("sender@customer.test"));
+        using var response = await ops.PostAsync("/api/dsn", new StringContent(message.ToString(), new MediaTypeHeaderValue("message/rfc822")));
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 }

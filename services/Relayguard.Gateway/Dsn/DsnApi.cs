@@ -45,7 +45,7 @@ public static class DsnApi
         }
 
         var result = await intake.ProcessAsync(message);
-        return Results.Ok(new { kind = result.Kind, matched = result.Matched, gatewayMessageId = result.GatewayMessageId, bounces = result.Bounces, why = result.Why });
+        return Results.Ok(new { kind = result.Kind, matched = result.Matched, gatewayMessageId = result.GatewayMessageId, bounces = result.Bounces, ignored = result.Ignored, why = result.Why });
     }
 
     /// <summary>

@@ -30,30 +30,44 @@ public sealed partial class DsnIntake(BounceClassifier classifier, MessageIndex 
         if (classification.Kind != MessageKind.DeliveryReport)
         {
             LogNotAReport(logger, kind, classification.Why);
-            return new DsnIntakeResult(kind, false, null, 0, classification.Why);
+            return new DsnIntakeResult(kind, false, null, 0, 0, classification.Why);
         }
 
-        var submission = index.Find(classification.OriginalEnvelopeId, classification.OriginalMessageId);
+        // A recipient counts under whichever of its addresses the submission was sent to: its final address, or the
+        // report's Original-Recipient (or "expanded from") where the upstream rewrote it.
+        var failed = classification.Recipients
+            .Where(r => r.Action == "failed")
+            .Select(r => (Recipient: r, Hashes: (r.OriginalAddress is null ? [r.Address] : new[] { r.Address, r.OriginalAddress }).Select(hasher.Hash).ToList()))
+            .ToList();
+        var submission = index.Find(classification.OriginalEnvelopeId, classification.OriginalMessageId, failed.SelectMany(f => f.Hashes).ToHashSet(StringComparer.Ordinal));
         if (submission is null)
         {
             Interlocked.Increment(ref _unmatched);
             RelayguardTelemetry.UnmatchedReports.Add(1);
             LogUnmatched(logger, classification.OriginalEnvelopeId, classification.OriginalMessageId, Unmatched);
-            return new DsnIntakeResult(kind, false, null, 0, "no submission in the message index has this envelope id or Message-ID");
+            return new DsnIntakeResult(kind, false, null, 0, 0, "no submission in the message index has this envelope id or Message-ID and one of the failed recipients");
         }
 
         var now = time.GetUtcNow();
         var writes = new List<Task>();
-        foreach (var recipient in classification.Recipients.Where(r => r.Action == "failed"))
+        var ignored = new List<string>();
+        foreach (var (recipient, hashes) in failed)
         {
+            var position = hashes.FindIndex(submission.Recipients.Contains);
+            if (position < 0)
+            {
+                ignored.Add(recipient.Address);
+                continue;
+            }
+
             var bounce = new DeliveryBounced
             {
                 EventId = Guid.CreateVersion7(now),
                 GatewayMessageId = submission.GatewayId,
                 Account = submission.Account,
                 ClientIp = submission.ClientIp,
-                RecipientAddress = recipient.Address,
-                RecipientHash = hasher.Hash(recipient.Address),
+                RecipientAddress = position == 0 ? recipient.Address : recipient.OriginalAddress!,
+                RecipientHash = hashes[position],
                 ReplyCode = recipient.ReplyCode,
                 EnhancedStatus = recipient.Status,
                 Reply = recipient.Diagnostic ?? recipient.Status ?? "failed",
@@ -72,8 +86,13 @@ public sealed partial class DsnIntake(BounceClassifier classifier, MessageIndex 
         await Task.WhenAll(writes);
         var published = writes.Count;
 
-        LogMatched(logger, submission.GatewayId, published);
-        return new DsnIntakeResult(kind, true, submission.GatewayId, published, classification.Why);
+        LogMatched(logger, submission.GatewayId, submission.Account ?? submission.ClientIp, published, published == 1 ? "recipient" : "recipients");
+        if (ignored.Count > 0)
+        {
+            LogNotRecipients(logger, submission.GatewayId, string.Join(", ", ignored));
+        }
+
+        return new DsnIntakeResult(kind, true, submission.GatewayId, published, ignored.Count, classification.Why);
     }
 
     public static string KindName(MessageKind kind) => kind switch
@@ -85,8 +104,11 @@ public sealed partial class DsnIntake(BounceClassifier classifier, MessageIndex 
         _ => "ordinary",
     };
 
-    [LoggerMessage(EventId = 1901, Level = LogLevel.Information, Message = "A report for message {MessageId} gave {Bounces} failed recipients.")]
-    private static partial void LogMatched(ILogger logger, string messageId, int bounces);
+    [LoggerMessage(EventId = 1901, Level = LogLevel.Information, Message = "A report for message {MessageId} of {Sender} gave {Bounces} failed {Recipients}.")]
+    private static partial void LogMatched(ILogger logger, string messageId, string sender, int bounces, string recipients);
+
+    [LoggerMessage(EventId = 1904, Level = LogLevel.Warning, Message = "A report for message {MessageId} names failed recipients the message was not sent to, so they do not count: {Addresses}")]
+    private static partial void LogNotRecipients(ILogger logger, string messageId, string addresses);
 
     [LoggerMessage(EventId = 1902, Level = LogLevel.Warning, Message = "A delivery report matched no submission (envelope id {EnvelopeId}, Message-ID {OriginalMessageId}); {Unmatched} unmatched since start.")]
     private static partial void LogUnmatched(ILogger logger, string? envelopeId, string? originalMessageId, long unmatched);

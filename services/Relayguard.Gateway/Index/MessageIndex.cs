@@ -50,22 +50,33 @@ public sealed class MessageIndex
             ("$t", message.SubmittedAt.ToUnixTimeMilliseconds())));
     }
 
-    /// <summary>Finds a submission by envelope id (the DSN ENVID, which the gateway sets to its own id when the client gave none), then by Message-ID.</summary>
-    public IndexedMessage? Find(string? envelopeId, string? messageId)
+    /// <summary>
+    /// Finds the submission a report is about: by the gateway's own id (the envelope id the gateway sets when the
+    /// client gave none), then by the client's envelope id, then by Message-ID. A client's envelope id or Message-ID
+    /// need not be unique, even across accounts, so among the submissions that carry it the newest one with one of
+    /// <paramref name="recipientHashes"/> among its recipients is taken, and none when no submission has them.
+    /// </summary>
+    public IndexedMessage? Find(string? envelopeId, string? messageId, IReadOnlyCollection<string> recipientHashes)
     {
         using var connection = _database.Open();
         if (!string.IsNullOrEmpty(envelopeId))
         {
-            var found = Query(connection, "SELECT * FROM message_index WHERE gateway_id = $v OR envelope_id = $v ORDER BY submitted_at DESC LIMIT 1;", envelopeId);
-            if (found is not null)
+            var own = Query(connection, "SELECT * FROM message_index WHERE gateway_id = $v;", envelopeId).FirstOrDefault();
+            if (own is not null)
             {
-                return found;
+                return own;
+            }
+
+            var byEnvelope = Newest(Query(connection, "SELECT * FROM message_index WHERE envelope_id = $v ORDER BY submitted_at DESC LIMIT 100;", envelopeId), recipientHashes);
+            if (byEnvelope is not null)
+            {
+                return byEnvelope;
             }
         }
 
         if (!string.IsNullOrEmpty(messageId))
         {
-            return Query(connection, "SELECT * FROM message_index WHERE message_id = $v ORDER BY submitted_at DESC LIMIT 1;", messageId.Trim('<', '>', ' '));
+            return Newest(Query(connection, "SELECT * FROM message_index WHERE message_id = $v ORDER BY submitted_at DESC LIMIT 100;", messageId.Trim('<', '>', ' ')), recipientHashes);
         }
 
         return null;
@@ -77,24 +88,31 @@ public sealed class MessageIndex
         return SqliteDatabase.Execute(connection, "DELETE FROM message_index WHERE submitted_at < $t;", null, ("$t", olderThan.ToUnixTimeMilliseconds()));
     }
 
-    private static IndexedMessage? Query(Microsoft.Data.Sqlite.SqliteConnection connection, string sql, string value)
+    /// <summary>The first of <paramref name="candidates"/> (newest first) that was sent to one of the recipients; the newest when none are given.</summary>
+    private static IndexedMessage? Newest(List<IndexedMessage> candidates, IReadOnlyCollection<string> recipientHashes) =>
+        recipientHashes.Count == 0
+            ? candidates.FirstOrDefault()
+            : candidates.FirstOrDefault(candidate => candidate.Recipients.Any(recipientHashes.Contains));
+
+    private static List<IndexedMessage> Query(Microsoft.Data.Sqlite.SqliteConnection connection, string sql, string value)
     {
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         command.Parameters.AddWithValue("$v", value);
         using var reader = command.ExecuteReader();
-        if (!reader.Read())
+        var found = new List<IndexedMessage>();
+        while (reader.Read())
         {
-            return null;
+            found.Add(new IndexedMessage(
+                reader.GetString(reader.GetOrdinal("gateway_id")),
+                reader.IsDBNull(reader.GetOrdinal("message_id")) ? null : reader.GetString(reader.GetOrdinal("message_id")),
+                reader.IsDBNull(reader.GetOrdinal("envelope_id")) ? null : reader.GetString(reader.GetOrdinal("envelope_id")),
+                reader.IsDBNull(reader.GetOrdinal("account")) ? null : reader.GetString(reader.GetOrdinal("account")),
+                reader.GetString(reader.GetOrdinal("client_ip")),
+                JsonSerializer.Deserialize<List<string>>(reader.GetString(reader.GetOrdinal("recipients"))) ?? [],
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(reader.GetOrdinal("submitted_at")))));
         }
 
-        return new IndexedMessage(
-            reader.GetString(reader.GetOrdinal("gateway_id")),
-            reader.IsDBNull(reader.GetOrdinal("message_id")) ? null : reader.GetString(reader.GetOrdinal("message_id")),
-            reader.IsDBNull(reader.GetOrdinal("envelope_id")) ? null : reader.GetString(reader.GetOrdinal("envelope_id")),
-            reader.IsDBNull(reader.GetOrdinal("account")) ? null : reader.GetString(reader.GetOrdinal("account")),
-            reader.GetString(reader.GetOrdinal("client_ip")),
-            JsonSerializer.Deserialize<List<string>>(reader.GetString(reader.GetOrdinal("recipients"))) ?? [],
-            DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(reader.GetOrdinal("submitted_at"))));
+        return found;
     }
 }
