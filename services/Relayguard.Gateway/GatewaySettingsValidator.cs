@@ -133,6 +133,16 @@ public sealed class GatewaySettingsValidator(
         {
             errors.Add($"Invalid Relay:Connections {value.Connections}: use 1 to 1000.");
         }
+
+        if (value.Timeout <= TimeSpan.Zero)
+        {
+            errors.Add($"Invalid Relay:Timeout {value.Timeout}: it must be positive, for example 2m.");
+        }
+
+        if (value.ConnectionReuseTime <= TimeSpan.Zero)
+        {
+            errors.Add($"Invalid Relay:ConnectionReuseTime {value.ConnectionReuseTime}: it must be positive, for example 5m.");
+        }
     }
 
     private void CheckScanner(List<string> errors)

@@ -39,6 +39,33 @@ public sealed class DsnIntakeTests
     }
 
     [Fact]
+    public async Task NullSenderMailBounced_DoubleBounceCopyCounted()
+    {
+        // An out-of-office reply goes out from the null sender, so Postfix cannot return its bounce and sends it to
+        // 2bounce_notice_recipient: the invalid address must still reach CA1.
+        await using var sink = await SmtpSink.StartAsync("-f", "RCPT", "-B", "550 5.1.1 <unknown>: Recipient address rejected: User unknown");
+        var dsnPort = Ports.Free();
+        await using var postfix = await PostfixInstance.StartAsync(sink.Endpoint, $"127.0.0.1:{dsnPort}");
+        await using var relayguard = await RelayTests.StartAsync(postfix.Endpoint, new() { ["Dsn:Listen"] = $"127.0.0.1:{dsnPort}" });
+        relayguard.AddAccount("carol", Password);
+
+        using (var raw = await RawSmtpClient.ConnectAsync(relayguard.SmtpEndPoint))
+        {
+            Assert.StartsWith("235", await raw.LoginAsync("carol", Password));
+            Assert.StartsWith("250", await raw.CommandAsync("MAIL FROM:<>"));
+            Assert.StartsWith("250", await raw.CommandAsync("RCPT TO:<gone@example.net>"));
+            Assert.StartsWith("354", await raw.CommandAsync("DATA"));
+            await raw.SendAsync("From: carol@customer.test\r\nTo: gone@example.net\r\nSubject: Out of office\r\nAuto-Submitted: auto-replied\r\n\r\nI am away until Monday.\r\n.\r\n");
+            Assert.StartsWith("250", await raw.ReadReplyAsync());
+        }
+
+        await Wait.UntilAsync(
+            () => relayguard.Logs.Lines.Any(line => line.Contains("of carol gave 1 failed recipient.", StringComparison.Ordinal)),
+            "Postfix's double-bounce copy to reach the DSN listener and match carol's reply",
+            TimeSpan.FromSeconds(60));
+    }
+
+    [Fact]
     public async Task ApiDsn_UnmatchedReport_CountedNotGuessed()
     {
         await using var sink = await SmtpSink.StartAsync();

@@ -16,4 +16,11 @@ public sealed class RelayOptions
 
     /// <summary>Connections idle longer than this are checked with NOOP before reuse.</summary>
     public TimeSpan IdleCheck { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Connections open longer than this are closed with QUIT before their next message, as Postfix's own
+    /// <c>smtp_connection_reuse_time_limit</c> (300 s) does, so that a change made on the upstream with
+    /// <c>postfix reload</c> reaches every connection within this time, even under steady load.
+    /// </summary>
+    public TimeSpan ConnectionReuseTime { get; set; } = TimeSpan.FromMinutes(5);
 }

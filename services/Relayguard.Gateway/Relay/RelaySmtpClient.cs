@@ -28,6 +28,9 @@ internal sealed class RelaySmtpClient : SmtpClient
 
     public DateTimeOffset LastUsed { get; set; }
 
+    /// <summary>When this connection to the upstream was opened.</summary>
+    public DateTimeOffset ConnectedAt { get; set; }
+
     /// <summary>The extensions the upstream offered at EHLO; <see cref="SmtpClient.Capabilities"/> is narrowed per message.</summary>
     public SmtpCapabilities UpstreamCapabilities { get; set; }
 

@@ -143,6 +143,11 @@ public sealed partial class UpstreamRelay : IMessageRelay, IAsyncDisposable
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.Timeout);
+        if (client.IsConnected && _time.GetUtcNow() - client.ConnectedAt > _options.ConnectionReuseTime)
+        {
+            await client.DisconnectAsync(true, timeout.Token);
+        }
+
         if (!client.IsConnected)
         {
             await ConnectAsync(client, timeout.Token);
@@ -216,6 +221,7 @@ public sealed partial class UpstreamRelay : IMessageRelay, IAsyncDisposable
         client.Timeout = (int)_options.Timeout.TotalMilliseconds;
         await client.ConnectAsync(_host, _port, SecureSocketOptions.None, cancellationToken);
         client.UpstreamCapabilities = client.Capabilities;
+        client.ConnectedAt = _time.GetUtcNow();
     }
 
     private static bool IsAsciiEnvelope(OutgoingMessage message) =>

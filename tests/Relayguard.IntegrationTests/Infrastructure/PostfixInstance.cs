@@ -68,6 +68,7 @@ public sealed class PostfixInstance : IAsyncDisposable
             smtp_host_lookup = native
             notify_classes = bounce, resource, software
             bounce_notice_recipient = relayguard-dsn@relayguard.invalid
+            2bounce_notice_recipient = relayguard-dsn@relayguard.invalid
             transport_maps = {transport}
             maillog_file_prefixes = /tmp, /var
             maillog_file = {directory}/maillog
