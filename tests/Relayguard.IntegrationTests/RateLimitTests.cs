@@ -33,6 +33,36 @@ public sealed class RateLimitTests
     }
 
     [Fact]
+    public async Task Messages_CountKeptOverRestart()
+    {
+        var relayguard = await StartAsync(new() { ["Rules:RL1:MessagesPerHour"] = "3" });
+        try
+        {
+            relayguard.AddAccount("alice", Password);
+            using (var client = await Clients.ConnectAsync(relayguard, "alice", Password))
+            {
+                for (var i = 0; i < 2; i++)
+                {
+                    await client.SendAsync(Clients.Message("alice@customer.test", $"Before {i}", "Hello", "bob@example.net"));
+                }
+            }
+
+            relayguard = await relayguard.RestartAsync();
+            using var again = await Clients.ConnectAsync(relayguard, "alice", Password);
+            await again.SendAsync(Clients.Message("alice@customer.test", "After 0", "Hello", "bob@example.net"));
+
+            var error = await Assert.ThrowsAsync<SmtpCommandException>(() => again.SendAsync(Clients.Message("alice@customer.test", "After 1", "Hello", "bob@example.net")));
+
+            Assert.Equal(451, (int)error.StatusCode);
+            Assert.Contains("(RL1)", error.Message);
+        }
+        finally
+        {
+            await relayguard.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Messages_AllowlistedAccount_NeverRefused()
     {
         await using var relayguard = await StartAsync(new() { ["Rules:RL1:MessagesPerHour"] = "2" });

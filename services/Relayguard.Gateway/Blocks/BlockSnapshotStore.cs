@@ -141,6 +141,28 @@ public sealed class BlockSnapshotStore
             ("$b", entry.BlockedAt.ToUnixTimeMilliseconds())) is not null;
     }
 
+    /// <summary>Reads the latest lift of each subject of <paramref name="kind"/> that ended <paramref name="code"/>: a lift of that code or of every code.</summary>
+    public IReadOnlyDictionary<string, DateTimeOffset> LiftTimes(string kind, string code)
+    {
+        using var connection = _database.Open();
+        return SqliteDatabase.Query(
+            connection,
+            "SELECT subject, max(lifted_at) FROM gateway_lifts WHERE kind = $k AND code IN ('', $c) GROUP BY subject;",
+            null,
+            reader =>
+            {
+                var lifts = new Dictionary<string, DateTimeOffset>(StringComparer.OrdinalIgnoreCase);
+                while (reader.Read())
+                {
+                    lifts[reader.GetString(0)] = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1));
+                }
+
+                return lifts;
+            },
+            ("$k", kind),
+            ("$c", code));
+    }
+
     /// <summary>Keeps the latest lift time of a subject and code ('' for every code).</summary>
     private static void RecordLift(SqliteConnection connection, SqliteTransaction transaction, string kind, string subject, string code, long? liftedAt)
     {

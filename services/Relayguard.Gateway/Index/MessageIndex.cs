@@ -82,6 +82,27 @@ public sealed class MessageIndex
         return null;
     }
 
+    /// <summary>Reads who sent each message relayed since <paramref name="since"/>, when, and to how many recipients.</summary>
+    public IReadOnlyList<(string? Account, string ClientIp, DateTimeOffset SubmittedAt, int Recipients)> RelayedSince(DateTimeOffset since)
+    {
+        using var connection = _database.Open();
+        return SqliteDatabase.Query(
+            connection,
+            "SELECT account, client_ip, submitted_at, json_array_length(recipients) FROM message_index WHERE submitted_at >= $t;",
+            null,
+            reader =>
+            {
+                var relayed = new List<(string?, string, DateTimeOffset, int)>();
+                while (reader.Read())
+                {
+                    relayed.Add((reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetString(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)), reader.GetInt32(3)));
+                }
+
+                return relayed;
+            },
+            ("$t", since.ToUnixTimeMilliseconds()));
+    }
+
     public int Prune(DateTimeOffset olderThan)
     {
         using var connection = _database.Open();

@@ -55,6 +55,37 @@ public sealed class LocalRateCounter
         }
     }
 
+    /// <summary>
+    /// Counts the messages this gateway relayed before it restarted, so a restart does not start the hour afresh.
+    /// Each message counts for its subject unless an RL1 lift of that subject came after it; messages older than the
+    /// hour are skipped.
+    /// </summary>
+    public void Restore(IEnumerable<RelayedMessage> relayed, IReadOnlyDictionary<string, DateTimeOffset> liftedAt)
+    {
+        ArgumentNullException.ThrowIfNull(relayed);
+        ArgumentNullException.ThrowIfNull(liftedAt);
+        var current = CurrentMinute();
+        lock (_gate)
+        {
+            foreach (var message in relayed)
+            {
+                var minute = message.At.ToUnixTimeMilliseconds() / (long)BucketLength.TotalMilliseconds;
+                if (minute <= current - Buckets || minute > current || (liftedAt.TryGetValue(message.Subject, out var lifted) && lifted >= message.At))
+                {
+                    continue;
+                }
+
+                if (!_subjects.TryGetValue(message.Subject, out var counts))
+                {
+                    counts = new Subject();
+                    _subjects[message.Subject] = counts;
+                }
+
+                counts.Add(minute, message.Recipients);
+            }
+        }
+    }
+
     /// <summary>Forgets a subject's counts, after an operator lifted its RL1 block.</summary>
     public bool Reset(string subject)
     {
@@ -117,3 +148,6 @@ public sealed class LocalRateCounter
         }
     }
 }
+
+/// <summary>A message relayed before a restart, for <see cref="LocalRateCounter.Restore"/>: its RL1 subject, when, and to how many recipients.</summary>
+public sealed record RelayedMessage(string Subject, DateTimeOffset At, int Recipients);

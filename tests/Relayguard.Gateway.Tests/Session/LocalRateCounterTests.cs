@@ -22,6 +22,26 @@ public sealed class LocalRateCounterTests
     }
 
     [Fact]
+    public void Restore_CountsLastHourAfterLift()
+    {
+        var counter = NewCounter();
+        var now = _time.GetUtcNow();
+        var relayed = new[]
+        {
+            new RelayedMessage("alice", now - TimeSpan.FromMinutes(62), 9),
+            new RelayedMessage("alice", now - TimeSpan.FromMinutes(30), 2),
+            new RelayedMessage("alice", now - TimeSpan.FromMinutes(5), 3),
+            new RelayedMessage("bob", now - TimeSpan.FromMinutes(40), 1),
+            new RelayedMessage("bob", now - TimeSpan.FromMinutes(10), 4),
+        };
+
+        counter.Restore(relayed, new Dictionary<string, DateTimeOffset> { ["bob"] = now - TimeSpan.FromMinutes(20) });
+
+        Assert.Equal((2, 5), counter.Count("alice"));
+        Assert.Equal((1, 4), counter.Count("bob"));
+    }
+
+    [Fact]
     public void Count_WithinHour_Kept()
     {
         var counter = NewCounter();
