@@ -39,4 +39,39 @@ public sealed class Ca2Tests
             },
             "the CA2 block of 127.0.0.1 to reach the gateway");
     }
+
+    [Fact]
+    public async Task SharedRange_BlocksAccountOnAddress_WordedSo()
+    {
+        // In a CGNAT range the address is many customers: CA2 blocks the account on it, and the refusal says so.
+        await using var sink = await SmtpSink.StartAsync();
+        await using var relayguard = await RelayTests.StartAsync(sink.Endpoint, new()
+        {
+            ["Rspamd:Url"] = TestEnvironment.RspamdUrl,
+            ["Smtp:SharedRanges:0"] = "127.0.0.0/8",
+            ["Rules:CA2:SharedRanges:0"] = "127.0.0.0/8",
+        });
+        relayguard.AddAccount("infected", Password);
+        relayguard.AddAccount("neighbour", Password);
+        using (var client = await Clients.ConnectAsync(relayguard, "infected", Password))
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                var spam = Clients.Message("pc@customer.test", "Cheap watches " + i, "Buy now!\r\n" + Gtube + "\r\n", "victim@example.net");
+                await Assert.ThrowsAsync<SmtpCommandException>(() => client.SendAsync(spam));
+            }
+        }
+
+        await Wait.UntilAsync(
+            async () =>
+            {
+                using var raw = await RawSmtpClient.ConnectAsync(relayguard.SmtpEndPoint);
+                await raw.LoginAsync("infected", Password);
+                return (await raw.CommandAsync("MAIL FROM:<pc@customer.test>")).StartsWith("550 5.7.1 Sending from this account on your IP address is blocked until ", StringComparison.Ordinal);
+            },
+            "the CA2 block of infected on 127.0.0.1 to reach the gateway");
+        using var neighbour = await RawSmtpClient.ConnectAsync(relayguard.SmtpEndPoint);
+        Assert.StartsWith("235", await neighbour.LoginAsync("neighbour", Password));
+        Assert.StartsWith("250", await neighbour.CommandAsync("MAIL FROM:<neighbour@customer.test>"));
+    }
 }

@@ -23,6 +23,8 @@ public sealed class Replies(HelpLinks help)
         return block.Code switch
         {
             RuleCodes.Ca1 => new SmtpReply(550, "5.7.1", $"Sending from this account is blocked: too many messages to addresses that do not exist (CA1). See {url}"),
+            RuleCodes.Ca2 when IsAccountOnAddress(block) =>
+                new SmtpReply(550, "5.7.1", $"Sending from this account on your IP address is blocked{Until(block)}: several messages scored as spam (CA2). See {url}"),
             RuleCodes.Ca2 when block.ExpiresAt is { } until =>
                 new SmtpReply(550, "5.7.1", $"Sending from your IP address is blocked until {Time(until)} UTC: several messages scored as spam (CA2). See {url}"),
             RuleCodes.Ca2 => new SmtpReply(550, "5.7.1", $"Sending from your IP address is blocked: several messages scored as spam (CA2). See {url}"),
@@ -42,6 +44,12 @@ public sealed class Replies(HelpLinks help)
         new(550, "5.7.1", $"Bounce messages are not accepted: reject mail at SMTP time instead (BO1). See {help.For(RuleCodes.Bo1)}");
 
     public SmtpReply RateLimited() => new(451, "4.7.1", $"Too many messages this hour, try again later (RL1). See {help.For(RuleCodes.Rl1)}");
+
+    /// <summary>Returns true for a block on one account at one address: CA2's subject in a shared (CGNAT) range, where the address alone is not the customer.</summary>
+    private static bool IsAccountOnAddress(BlockEntry block) =>
+        block.Kind == BlockKinds.Account && block.Subject.Contains('/', StringComparison.Ordinal);
+
+    private static string Until(BlockEntry block) => block.ExpiresAt is { } until ? $" until {Time(until)} UTC" : string.Empty;
 
     private static string Time(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
 }
