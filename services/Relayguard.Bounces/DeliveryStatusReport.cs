@@ -29,7 +29,7 @@ internal static class DeliveryStatusReport
             foreach (var group in fields.Recipients)
             {
                 var recipient = ReadRecipient(group, noticeRecipients, notice, noticeReadsAsDelay);
-                if (recipient is not null && !recipients.Exists(r => r.Address.Equals(recipient.Address, StringComparison.OrdinalIgnoreCase)))
+                if (recipient is not null && !recipients.Exists(r => Same(r.Address, recipient.Address)))
                 {
                     recipients.Add(recipient);
                 }
@@ -108,14 +108,17 @@ internal static class DeliveryStatusReport
         }
 
         var semicolon = field.IndexOf(';', StringComparison.Ordinal);
-        var value = (semicolon >= 0 ? field[(semicolon + 1)..] : field).Trim().Trim('<', '>', '"', ' ');
+        var value = (semicolon >= 0 ? field[(semicolon + 1)..] : field).Trim();
+
+        // The quotes stay for the search, because they may belong to a quoted local part ("x y"@example.org).
         var found = EmailAddress.FindFirst(value);
         if (found is not null)
         {
             return found;
         }
 
-        return value.Length > 0 && !value.Contains(' ', StringComparison.Ordinal) ? value : null;
+        var bare = value.Trim('<', '>', '"', ' ');
+        return bare.Length > 0 && !bare.Contains(' ', StringComparison.Ordinal) ? bare : null;
     }
 
     private static string? DiagnosticText(string? field)
@@ -134,5 +137,6 @@ internal static class DeliveryStatusReport
     private static string? Value(IReadOnlyDictionary<string, string> fields, string name) =>
         fields.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
 
-    private static bool Same(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
+    private static bool Same(string a, string b) =>
+        string.Equals(AddressForms.Canonical(a), AddressForms.Canonical(b), StringComparison.OrdinalIgnoreCase);
 }

@@ -36,8 +36,10 @@ internal static partial class EmailAddress
     }
 
     // Local parts keep the characters RFC 5322 allows in atoms, so VERP and SRS addresses
-    // (with + and =) survive. Domains are ASCII labels, so text glued on in other scripts stays out.
-    [GeneratedRegex(@"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+", RegexOptions.CultureInvariant)]
+    // (with + and =) survive. A quoted local part (RFC 5321 Quoted-string: printable ASCII and
+    // space, with backslash pairs) is taken whole, quotes included. Domains are ASCII labels, so
+    // text glued on in other scripts stays out.
+    [GeneratedRegex(@"(?:""(?:[\x20\x21\x23-\x5B\x5D-\x7E]|\\[\x20-\x7E])*""|[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+)@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 
     [GeneratedRegex(@"^(?:mailer[-_]?daemon|mail[-_]?daemon|postmaster|post[-_]master|mdaemon)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]

@@ -206,7 +206,7 @@ internal static partial class FailureWording
     [GeneratedRegex(@"\b(?:https?|ftp)://\S+|\bwww\.\S+", Options)]
     private static partial Regex Url();
 
-    [GeneratedRegex(@"[^\s<>()\[\]""',;:]+@[^\s<>()\[\]""',;:]+", Options)]
+    [GeneratedRegex(@"(?:""(?:[^""\\\r\n]|\\.){0,200}""|[^\s<>()\[\]""',;:]+)@[^\s<>()\[\]""',;:]+", Options)]
     private static partial Regex Address();
 
     [GeneratedRegex(@"\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,6}\b", Options)]

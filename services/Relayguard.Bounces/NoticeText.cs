@@ -145,7 +145,7 @@ internal static partial class NoticeText
     [GeneratedRegex(@"^Message-ID:\s*<(?<id>[^>\r\n]{1,500})>", Options | RegexOptions.Multiline)]
     private static partial Regex MessageIdHeader();
 
-    [GeneratedRegex(@"^<[^<>\s@]{1,64}@[^<>\s]{1,255}>:[ \t]*\r?$", RegexOptions.CultureInvariant | RegexOptions.Multiline)]
+    [GeneratedRegex(@"^<(?:[^<>\s@]{1,64}|""(?:[^""\\\r\n]|\\.){1,64}"")@[^<>\s]{1,255}>:[ \t]*\r?$", RegexOptions.CultureInvariant | RegexOptions.Multiline)]
     private static partial Regex RecipientListLine();
 
     [GeneratedRegex(@"^[ \t]*>(?!>>).*$", RegexOptions.CultureInvariant | RegexOptions.Multiline)]

@@ -219,7 +219,8 @@ internal static partial class PlainTextReport
         return cleaned.StartsWith("SMTP=", StringComparison.OrdinalIgnoreCase) ? cleaned[5..] : cleaned;
     }
 
-    private static bool Same(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
+    private static bool Same(string a, string b) =>
+        string.Equals(AddressForms.Canonical(a), AddressForms.Canonical(b), StringComparison.OrdinalIgnoreCase);
 
     [GeneratedRegex(@"^\s*(?:>+\s*)?(?:from|reply-to|sender|return-path|to|cc|bcc|date|subject|x-sender|x-receiver|errors-to|original sender|sender-mta|envelope-from|x-original-to|delivered-to|message-id|in-reply-to|references|received|x-envelope-from|x-env-sender|mail from)\s*:", Options)]
     private static partial Regex ExcludedLine();

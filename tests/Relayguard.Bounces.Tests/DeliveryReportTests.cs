@@ -182,6 +182,69 @@ public sealed class DeliveryReportTests
     }
 
     [Fact]
+    public void Report_QuotedLocalPartWithSpace()
+    {
+        var fields = """
+            Final-Recipient: rfc822; "x y"@bad.test
+            Original-Recipient: rfc822;"x y"@bad.test
+            Action: failed
+            Status: 5.1.1
+            Remote-MTA: dns; mx.bad.test
+            Diagnostic-Code: smtp; 550 5.1.1 <"x y"@bad.test>: Recipient address rejected: User unknown
+            """;
+        var notice = "<\"x y\"@bad.test>: host mx.bad.test[192.0.2.5] said: 550 5.1.1\n    <\"x y\"@bad.test>: Recipient address rejected: User unknown (in reply to RCPT TO command)";
+
+        var recipient = Assert.Single(Classify(Report(fields, notice)).Recipients);
+
+        Assert.Equal("\"x y\"@bad.test", recipient.Address);
+        Assert.Null(recipient.OriginalAddress);
+        Assert.Equal(BounceReason.UserUnknown, recipient.Reason);
+        Assert.True(recipient.AddressInvalid);
+    }
+
+    [Fact]
+    public void Report_QuotedLocalPartWithEscapes()
+    {
+        var fields = """
+            Final-Recipient: rfc822; <"a\"b c\\d"@bad.test>
+            Action: failed
+            Status: 5.1.1
+            Diagnostic-Code: smtp; 550 5.1.1 User unknown
+            """;
+
+        var recipient = Assert.Single(Classify(Report(fields)).Recipients);
+
+        Assert.Equal("\"a\\\"b c\\\\d\"@bad.test", recipient.Address);
+    }
+
+    [Fact]
+    public void Report_QuotedNoticeMatchesPlainField()
+    {
+        var fields = """
+            Final-Recipient: rfc822; other@bad.test
+            Action: failed
+            Status: 5.0.0
+
+            Final-Recipient: rfc822; q.r@bad.test
+            Action: failed
+            Status: 5.0.0
+            """;
+        var notice = """
+            <other@bad.test>: host mx.bad.test[192.0.2.5] said: 552 5.2.2 Mailbox full (in
+                reply to RCPT TO command)
+
+            <"q.r"@bad.test>: host mx.bad.test[192.0.2.5] said: 550 5.1.1 User unknown (in
+                reply to RCPT TO command)
+            """;
+
+        var recipients = Classify(Report(fields, notice)).Recipients;
+
+        Assert.Equal(["other@bad.test", "q.r@bad.test"], recipients.Select(r => r.Address));
+        Assert.Equal(BounceReason.UserUnknown, recipients[1].Reason);
+        Assert.True(recipients[1].AddressInvalid);
+    }
+
+    [Fact]
     public void Report_ChallengeIsAutoReply()
     {
         var fields = """

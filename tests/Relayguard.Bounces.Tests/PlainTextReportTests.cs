@@ -98,6 +98,23 @@ public sealed class PlainTextReportTests
         We will keep trying for two more days.
         """;
 
+    private const string PostfixQuoted = """
+        From: MAILER-DAEMON@mx.example.net (Mail Delivery System)
+        To: sender@example.com
+        Subject: Undelivered Mail Returned to Sender
+
+        This is the mail system at host mx.example.net.
+
+        I'm sorry to have to inform you that your message could not
+        be delivered to one or more recipients.
+
+        <"x y"@bad.test>: host mx.bad.test[192.0.2.5] said: 550 5.1.1 <"x y"@bad.test>:
+            Recipient address rejected: User unknown (in reply to RCPT TO command)
+
+        <"a\"b"@bad.test>: host mx.bad.test[192.0.2.5] said: 550 5.1.1 No such user
+            (in reply to RCPT TO command)
+        """;
+
     private const string Sendmail = """
         From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.net>
         To: sender@example.com
@@ -238,6 +255,15 @@ public sealed class PlainTextReportTests
         var recipient = Assert.Single(result.Recipients);
         Assert.Equal("delayed", recipient.Action);
         Assert.False(recipient.Permanent);
+    }
+
+    [Fact]
+    public void Postfix_QuotedLocalPartsWhole()
+    {
+        var recipients = Classify(PostfixQuoted).Recipients;
+
+        Assert.Equal(["\"x y\"@bad.test", "\"a\\\"b\"@bad.test"], recipients.Select(r => r.Address));
+        Assert.All(recipients, r => Assert.True(r.AddressInvalid));
     }
 
     [Fact]
