@@ -4,7 +4,9 @@ namespace Relayguard.Bounces;
 /// Decides what one delivery failure means from its SMTP reply code, enhanced status code and text.
 /// The wording decides over the codes: a <c>550 5.1.1</c> whose text speaks of a rate limit, a
 /// policy or spam is not an invalid address. An address counts as invalid only when nothing speaks
-/// against it: not a status naming another cause, not a refusal that came after DATA, not a 4xx.
+/// against it: not a status naming another cause, not a refusal that came after DATA, not a 4xx, not
+/// a request to try again later. Under 5.7.x, a sentence that the address does not exist outweighs
+/// the status unless the text also names a policy cause.
 /// </summary>
 public static class FailureClassifier
 {
@@ -30,7 +32,7 @@ public static class FailureClassifier
         var rawReason = FailureWording.MatchRaw(text, statusCode);
         var specific = rawReason ?? FailureWording.MatchSpecific(wording);
         if (rawReason is null && specific is BounceReason.UserUnknown or BounceReason.HostUnknown
-            && stage != SmtpStage.Recipient && Contradicts(statusCode))
+            && stage != SmtpStage.Recipient && Contradicts(statusCode) && !OutweighsPolicyStatus(statusCode, wording))
         {
             // "User unknown" beside a status that names another cause (5.2.1 disabled, 5.7.1
             // refused) is not trusted unless it was the reply to RCPT, because content filters
@@ -59,11 +61,28 @@ public static class FailureClassifier
             reason = BounceReason.Expired;
         }
 
+        // A reply that requests another try later does not state that the address is gone. When
+        // only the code (5.1.1) named an unknown address, the cause is then not known.
+        var retryLater = FailureWording.RequestsRetryLater(wording);
+        if (retryLater && specific is null && reason is BounceReason.UserUnknown or BounceReason.HostUnknown)
+        {
+            reason = BounceReason.Other;
+        }
+
         var permanent = IsPermanent(replyCode, statusCode, action, wording);
         var temporaryCode = replyCode is >= 400 and < 500 || statusCode?.Class == 4;
-        var invalid = permanent && !temporaryCode && reason is BounceReason.UserUnknown or BounceReason.HostUnknown;
+        var invalid = permanent && !temporaryCode && !retryLater && reason is BounceReason.UserUnknown or BounceReason.HostUnknown;
         return (reason, invalid, permanent);
     }
+
+    /// <summary>
+    /// True when a 5.7.x status comes with a sentence that the address does not exist ("does not
+    /// exist", "no such user") and no policy cause. A bare "User unknown" does not outweigh 5.7.x,
+    /// because content filters also reply "5.7.1 User unknown", as Sisimai's sample reports show.
+    /// Statuses 5.2.x and 5.3.x keep withholding the verdict.
+    /// </summary>
+    private static bool OutweighsPolicyStatus(StatusCode? status, string wording) =>
+        status is { Subject: 7 } && FailureWording.StatesAddressMissing(wording) && !FailureWording.NamesPolicyCause(wording);
 
     private static bool IsPermanent(int? replyCode, StatusCode? status, string? action, string wording)
     {

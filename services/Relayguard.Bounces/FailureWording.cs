@@ -94,6 +94,15 @@ internal static partial class FailureWording
     /// <summary>True when the text calls the failure temporary.</summary>
     public static bool IsTemporary(string normalizedText) => IsMatch(Temporary(), normalizedText);
 
+    /// <summary>True when the text requests another try later, so the failure is not final.</summary>
+    public static bool RequestsRetryLater(string normalizedText) => IsMatch(RetryLater(), normalizedText);
+
+    /// <summary>True when the text states that the address does not exist ("does not exist", "no such user").</summary>
+    public static bool StatesAddressMissing(string normalizedText) => IsMatch(AddressMissing(), normalizedText);
+
+    /// <summary>True when the text names a policy cause: a block, spam, a denial, relaying, a block list, reputation, a policy or a filter.</summary>
+    public static bool NamesPolicyCause(string normalizedText) => IsMatch(PolicyCause(), normalizedText);
+
     /// <summary>
     /// Lower-cases the text and removes URLs, addresses and host names, whose words ("spam-filter",
     /// "userunknown@") would otherwise read as reasons.
@@ -125,7 +134,7 @@ internal static partial class FailureWording
         }
     }
 
-    [GeneratedRegex(@"\brate[ -]?limit|\bratelimit|\bthrottl|too many (?:messages|mails|e-?mails|connections|concurrent|recipients|sessions|requests|simultaneous|invalid recipients|errors|transactions)|(?:sending|relay|message|mail|daily|hourly) (?:quota|limit|rate)s? (?:has been |have been |was |is )?(?:exceeded|reached)|reached (?:your|the|its) (?:daily |hourly )?(?:sending |relay |message )?(?:quota|limit)|exceeded (?:the|your) (?:daily |hourly )?(?:sending|relay|message|connection) (?:quota|limit|rate)|unexpected volume|frequency limit|sending rate|too fast|slow down|connection limit", Options, MatchTimeoutMilliseconds)]
+    [GeneratedRegex(@"\brate[ -]?limit|\bratelimit|\bthrottl|too many (?:messages|mails|e-?mails|connections|concurrent|recipients|sessions|requests|simultaneous|invalid recipients|errors|transactions)|(?:sending|relay|message|mail|daily|hourly) (?:quota|limit|rate)s? (?:has been |have been |was |is )?(?:exceeded|reached)|reached (?:your|the|its) (?:daily |hourly )?(?:sending |relay |message )?(?:quota|limit)|exceeded (?:the|your) (?:daily |hourly )?(?:sending|relay|message|connection) (?:quota|limit|rate)|unexpected volume|frequency limit|sending rate|too fast|slow down|connection limit|receiving (?:mail|messages) at a rate|\brate (?:exceeded|too high)|(?:messages|mails|e-?mails|recipients|connections) per (?:second|minute|hour|day)", Options, MatchTimeoutMilliseconds)]
     private static partial Regex RateLimit();
 
     [GeneratedRegex(@"\bvirus|malware|infected|phish|\buribl|\bsurbl|blacklisted (?:url|link)|blacklisted domain in|(?:urls?|links?) (?:in|of) (?:the |your )?message|message content|content (?:rejected|filter|policy|not accepted|violat)|(?:banned|forbidden|prohibited|disallowed|dangerous|unsafe) (?:attachment|file|content|extension)|attachments? (?:not allowed|are not accepted|type)|not accepting mail with attachments|embedded images|media error|header error|invalid header|message (?:rejected|refused|blocked) (?:as|because of|due to) (?:its )?content", Options, MatchTimeoutMilliseconds)]
@@ -158,7 +167,7 @@ internal static partial class FailureWording
     [GeneratedRegex(@"internal (?:system |server )?error|\bsystem error|local error in processing|mailer error|error in processing", Options, MatchTimeoutMilliseconds)]
     private static partial Regex SystemError();
 
-    [GeneratedRegex(@"user unknown|unknown user|unknown (?:local[- ]part|recipient|mailbox|address|account|alias)|no such (?:user|mailbox|recipient|address|account|person|local user)|(?:user|mailbox|recipient|address|account|addressee) (?:does not|doesn't|did not) exist|(?:user|mailbox|recipient|addressee|account|alias|address)(?: name)? (?:is )?(?:unknown|not found|not known|invalid)|user not known|invalid (?:recipient|mailbox|user|address|account)|recipient (?:not found|invalid|unknown)|not a valid (?:user|mailbox|recipient|address|account)|(?:isn't|is not) a valid (?:user|mailbox|recipient)|no (?:mailbox|account|user) (?:here )?(?:by|with) that name|there is no user|no user by that name|not listed in (?:the )?(?:domino directory|public name & address book|address book)|not listed in domino|recipient name is not recognized|unknown or illegal (?:user|alias)|addressee unknown|bad destination mailbox|invalid final delivery userid|does not have a final email delivery point|(?:doesn't|does not|don't) have an? [a-z0-9.-]{0,40} ?account|no longer (?:valid|available|in use|active|exists|with|at|works)|has moved|moved (?:away|permanently)|no forwarding address|recipientnotfound|recipnotfound|mailbox not found|no valid recipients|did not exactly match|(?:address|recipient) (?:couldn't|could not) be found|wasn't found at|address rejected(?!:)|check if (?:the )?address is correct|inactive (?:e-?mail )?address|is not a known user|mail-box not found|(?:does not|doesn't|did not) exist|utilisateur inconnu|n'existe pas|existiert nicht|unbekannter (?:empf[aä]nger|benutzer)|empf[aä]nger unbekannt|usuario desconocido|no existe|n[aã]o existe|utente sconosciuto|inesistente|onbekende gebruiker|bestaat niet|nie istnieje|nieznany (?:u[zż]ytkownik|adres)|存在しません|見つかりません|リストにありません|宛先不明|不存在|не существует|неизвестн|несуществующ", Options, MatchTimeoutMilliseconds)]
+    [GeneratedRegex(@"user unknown|unknown user|unknown (?:local[- ]part|recipient|mailbox|address|account|alias)|no such (?:user|mailbox|recipient|address|account|person|local user)|(?:user|mailbox|recipient|address|account|addressee) (?:does not|doesn't|did not) exist|(?:user|mailbox|recipient|addressee|account|alias|address)(?: name)? (?:is )?(?:unknown|not found|not known|invalid)|user not known|invalid (?:recipient|mailbox|user|address|account)|recipient (?:not found|invalid|unknown)|not a valid (?:user|mailbox|recipient|address|account)|(?:isn't|is not) a valid (?:user|mailbox|recipient)|no (?:mailbox|account|user) (?:here )?(?:by|with) that name|there is no user|no user by that name|not listed in (?:the )?(?:domino directory|public name & address book|address book)|not listed in domino|recipient name is not recognized|unknown or illegal (?:user|alias)|addressee unknown|bad destination mailbox|invalid final delivery userid|does not have a final email delivery point|(?:doesn't|does not|don't) have an? [a-z0-9.-]{0,40} ?account|no longer (?:valid|available|in use|active|exists|with|at|works)|has moved|moved (?:away|permanently)|no forwarding address|recipientnotfound|recipnotfound|mailbox not found|no (?:mailbox|user|account|recipient) (?:was )?found|no valid recipients|did not exactly match|(?:address|recipient) (?:couldn't|could not) be found|wasn't found at|address rejected(?!:)|check if (?:the )?address is correct|inactive (?:e-?mail )?address|is not a known user|mail-box not found|(?:does not|doesn't|did not) exist|utilisateur inconnu|n'existe pas|existiert nicht|unbekannter (?:empf[aä]nger|benutzer)|empf[aä]nger unbekannt|usuario desconocido|no existe|n[aã]o existe|utente sconosciuto|inesistente|onbekende gebruiker|bestaat niet|nie istnieje|nieznany (?:u[zż]ytkownik|adres)|存在しません|見つかりません|リストにありません|宛先不明|不存在|не существует|неизвестн|несуществующ", Options, MatchTimeoutMilliseconds)]
     private static partial Regex UserUnknown();
 
     [GeneratedRegex(@"retry timeout exceeded|(?:message|delivery|queue) (?:time )?(?:has )?expired|\bexpired\b|too long in (?:the )?queue|in the queue too long|could not be delivered for (?:more than )?\d|(?:was|has) not (?:been )?delivered (?:within|for) \d|giving up|gave up|after multiple retries|maximum (?:delivery )?time|delivery time ?out|timeout exceeded|cannot send message for \d|could not send (?:mail|message) for (?:the )?past|failing for a long time", Options, MatchTimeoutMilliseconds)]
@@ -169,6 +178,15 @@ internal static partial class FailureWording
 
     [GeneratedRegex(@"rejected|denied|refused|not allowed|not permitted|unauthori[sz]ed|administrative prohibition|restricted", Options, MatchTimeoutMilliseconds)]
     private static partial Regex GenericRefusal();
+
+    [GeneratedRegex(@"\b(?:try|send|resend|retry)(?: (?:it|this|(?:this|your|the) message|again)){0,3} later\b|at a later time|try again in \d", Options, MatchTimeoutMilliseconds)]
+    private static partial Regex RetryLater();
+
+    [GeneratedRegex(@"(?:does not|doesn't|did not|do not) exist|no such (?:user|mailbox|recipient|address|account|person|local user)|no (?:mailbox|user|account|recipient) (?:was )?found|(?:mailbox|recipient|address|account|user) (?:was )?not found", Options, MatchTimeoutMilliseconds)]
+    private static partial Regex AddressMissing();
+
+    [GeneratedRegex(@"block|spam|denied|\brelay|black ?list|reputation|\bpolic(?:y|ies)\b|filter", Options, MatchTimeoutMilliseconds)]
+    private static partial Regex PolicyCause();
 
     [GeneratedRegex(@"try again|temporar|deferred|will (?:be )?retr|retrying|delayed|not yet been delivered|still (?:being )?(?:re)?tried", Options, MatchTimeoutMilliseconds)]
     private static partial Regex Temporary();

@@ -19,6 +19,13 @@ public sealed class FailureClassifierTests
         { 550, "5.1.1", "Message rejected by recipient policy", BounceReason.PolicyBlocked, false, true },
         { 550, "5.1.1", "Message classified as spam", BounceReason.SpamContent, false, true },
         { 550, "5.1.1", "Refused due to recipient preferences", BounceReason.PolicyBlocked, false, true },
+        { 550, "5.1.1", "The user you are trying to contact is receiving mail at a rate that prevents additional messages from being delivered. Please resend your message at a later time.", BounceReason.RateLimited, false, true },
+        { 550, "5.1.1", "You have exceeded the maximum number of messages per hour", BounceReason.RateLimited, false, true },
+        { 550, "5.1.1", "Rate exceeded for this recipient", BounceReason.RateLimited, false, true },
+
+        // A reply that requests another try later does not state that the address is gone.
+        { 550, "5.1.1", "Mailbox unavailable, please try again later", BounceReason.Other, false, true },
+        { 550, "5.1.1", "User unknown, try again later", BounceReason.UserUnknown, false, true },
 
         // Words inside URLs and addresses do not count.
         { 550, "5.1.1", "User unknown. See https://help.example.net/spam-and-rate-limits", BounceReason.UserUnknown, true, true },
@@ -28,6 +35,13 @@ public sealed class FailureClassifierTests
         { 550, "5.2.1", "<a@example.org>... User Unknown", BounceReason.Other, false, true },
         { 550, "5.7.1", "550 User Unknown", BounceReason.PolicyBlocked, false, true },
         { 550, "5.2.1", "SMTP error from remote mail server after RCPT TO:<a@example.org>: 550 5.2.1 User Unknown", BounceReason.UserUnknown, true, true },
+
+        // Under 5.7.x, a sentence that the address does not exist counts unless the text also names a policy.
+        { 550, "5.7.1", "Recipient address does not exist", BounceReason.UserUnknown, true, true },
+        { 550, "5.7.1", "No such user here", BounceReason.UserUnknown, true, true },
+        { 550, "5.7.1", "No mailbox found", BounceReason.UserUnknown, true, true },
+        { 550, "5.7.1", "Recipient does not exist or the request was denied", BounceReason.PolicyBlocked, false, true },
+        { 550, "5.7.1", "Recipient address does not exist; sender blocked", BounceReason.PolicyBlocked, false, true },
 
         // A rejection after DATA comes from a content filter, unless the status is an address status.
         { 550, "5.0.0", "550 Unknown user a@example.org (in reply to end of DATA command)", BounceReason.PolicyBlocked, false, true },
