@@ -2,6 +2,8 @@ using System.Net;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Relayguard.Gateway.Help;
+using Relayguard.Gateway.Session;
 using Relayguard.Gateway.Smtp;
 using Relayguard.ServiceDefaults;
 
@@ -14,6 +16,7 @@ public sealed class SmtpGatewayService(
     IOptions<GatewayOptions> options,
     IOptions<LimitsOptions> limits,
     IOptions<DataOptions> data,
+    HelpLinks help,
     ILoggerFactory loggers) : IHostedService
 {
     private readonly List<SmtpListener> _listeners = [];
@@ -65,6 +68,7 @@ public sealed class SmtpGatewayService(
             AllowPlaintextAuth = settings.AllowPlaintextAuth && IPAddress.IsLoopback(endPoint.Address),
             HostName = settings.HostName ?? Dns.GetHostName(),
             ProxyProtocolFrom = settings.ProxyProtocolFrom.Select(IpNetwork.Parse).ToList(),
+            LineEndingsHelp = help.For(HelpPages.LineEndingsAnchor),
             Limits = new SmtpLimits
             {
                 MessageSize = limit.MessageSize,

@@ -72,6 +72,20 @@ public sealed class HelpTests
         Assert.Contains($"href=\"#{code}\"", page, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("login")]
+    [InlineData("sender")]
+    [InlineData("line-endings")]
+    public async Task Page_HasAnchorRepliesLinkTo(string anchor)
+    {
+        await using var relayguard = await RelayguardInstance.StartAsync([]);
+        using var anonymous = new HttpClient { BaseAddress = relayguard.OpsUrl };
+
+        var page = await anonymous.GetStringAsync("/help/smtp-errors");
+
+        Assert.Contains($"<dt id=\"{anchor}\">", page, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task HelpListen_Invalid_Exits2()
     {

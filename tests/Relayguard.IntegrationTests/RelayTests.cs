@@ -141,6 +141,7 @@ public sealed class RelayTests
         var reply = await raw.ReadReplyAsync();
 
         Assert.StartsWith("550 5.5.2", reply);
+        Assert.EndsWith("/help/smtp-errors#line-endings", reply);
         Assert.StartsWith("250", await raw.CommandAsync("NOOP"));
         Assert.Empty(sink.Messages());
         Assert.Contains(relayguard.Logs.Lines, line => line.Contains("refused at the end of DATA: account alice, client 127.0.0.1; the client got 550 5.5.2", StringComparison.Ordinal));

@@ -35,7 +35,7 @@ public static class HelpPages
             "550 5.7.1 Bounce messages are not accepted: reject mail at SMTP time instead (BO1)",
             "Your mail server tried to send a non-delivery report (a bounce) through this gateway. Such bounces mostly go to forged senders, who never sent the original message, so they are refused. After several such refusals, all mail with an empty sender from you is refused until the time that the reply names.",
             "A mail server that first accepts mail for any address and later bounces what it cannot deliver, instead of rejecting unknown recipients while the sender is still connected.",
-            "Configure your mail server to reject mail for unknown recipients during the SMTP session (a 550 reply to RCPT TO), so it never needs to send a bounce. Automatic replies such as out-of-office notices are not bounces and still pass."),
+            "Configure your mail server to reject mail for unknown recipients during the SMTP session (a 550 reply to RCPT TO), so it never needs to send a bounce. Automatic replies such as out-of-office notices are not bounces and pass, except while your account or address is blocked after repeated bounces (\"Bounce messages from this sender are blocked until TIME UTC (BO1)\"): then every message with an empty sender is refused when the sender is given, before its content is sent, so out-of-office replies are refused too until that time."),
         new(
             "RL1",
             "Too many messages this hour",
@@ -52,12 +52,25 @@ public static class HelpPages
             "Contact support to learn why and what they need to lift the block."),
     ];
 
-    private static readonly (string Reply, string Meaning)[] OtherReplies =
+    /// <summary>The anchor of the replies about logging in (530, 535, 454).</summary>
+    public const string LoginAnchor = "login";
+
+    /// <summary>The anchor of the sender policy's refusal (553).</summary>
+    public const string SenderAnchor = "sender";
+
+    /// <summary>The anchor of the refusal of message data with bare CR or LF line endings (550 5.5.2).</summary>
+    public const string LineEndingsAnchor = "line-endings";
+
+    private static readonly (string? Anchor, string Reply, string Meaning)[] OtherReplies =
     [
-        ("530 5.7.0 Authentication required", "Your mail program sent without logging in. Turn on authentication (SMTP AUTH) with your account name and password, on port 587 with STARTTLS or on port 465."),
-        ("454 4.7.0 Too many failed logins, try again later", "Several logins from your address failed, so logins from it are refused for a few minutes. Check the password stored in every mail program and device, then try again."),
-        ("451 4.7.1 Message could not be scanned, try again later", "The spam filter was not available. Your mail server retries by itself; from a mail program, send the message again in a few minutes."),
-        ("451 4.4.1", "The provider's mail server could not be reached. Nothing was lost: the message was not accepted, and your mail server retries by itself."),
+        (LoginAnchor, "530 5.7.0 Authentication required", "Your mail program sent without logging in. Turn on authentication (SMTP AUTH) with your account name and password, on port 587 with STARTTLS or on port 465."),
+        (null, "535 5.7.8 Authentication credentials invalid", "The account name or the password is wrong. Check both in your mail program and on every device that sends with this account."),
+        (null, "454 4.7.0 Too many failed logins, try again later", "Several logins from your address failed, so logins from it are refused for a few minutes. Check the password stored in every mail program and device, then try again."),
+        (SenderAnchor, "553 5.7.1 Sender address rejected: not owned by user NAME", "The From address of the envelope is not one your account may send as. Send from your own address, or ask support to allow the other address for your account."),
+        (LineEndingsAnchor, "550 5.5.2 Message refused: a line ended with a bare CR or LF; every line must end with CRLF", "The program that sent the message ended lines with a single line feed (LF) or carriage return (CR) instead of CR LF, as SMTP requires. Such messages are refused because a receiving server may read them differently from this gateway, which attackers use to smuggle a forged message in. Mail programs do this right; scripts often do not. In Python, send with smtplib's send_message(), which writes CR LF, or pass msg.as_bytes(policy=email.policy.SMTP) to sendmail()."),
+        (null, "552 5.3.4 Message size exceeds the limit", "The message, attachments included, is larger than the limit the reply names. Send large files by a link to a file-sharing service instead."),
+        (null, "451 4.7.1 Message could not be scanned, try again later", "The spam filter was not available. Your mail server retries by itself; from a mail program, send the message again in a few minutes."),
+        (null, "451 4.4.1", "The provider's mail server could not be reached. Nothing was lost: the message was not accepted, and your mail server retries by itself."),
     ];
 
     public static IEndpointRouteBuilder MapHelpPages(this IEndpointRouteBuilder endpoints)
@@ -90,9 +103,10 @@ public static class HelpPages
         }
 
         html.Append("<h2 id=\"other\">Replies without a code</h2><dl>");
-        foreach (var (reply, meaning) in OtherReplies)
+        foreach (var (anchor, reply, meaning) in OtherReplies)
         {
-            html.Append($"<dt><code>{Encode(reply)}</code></dt><dd>{Encode(meaning)}</dd>");
+            var id = anchor is null ? string.Empty : $" id=\"{anchor}\"";
+            html.Append($"<dt{id}><code>{Encode(reply)}</code></dt><dd>{Encode(meaning)}</dd>");
         }
 
         html.Append("</dl></body></html>");

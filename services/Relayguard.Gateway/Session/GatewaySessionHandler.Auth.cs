@@ -40,7 +40,7 @@ public sealed partial class GatewaySessionHandler
                     await PublishThrottleAsync(start, start.UserName is null ? null : label);
                 }
 
-                return new SmtpReply(535, "5.7.8", "Authentication credentials invalid");
+                return _replies.CredentialsInvalid();
 
             default:
                 // The store keeps the spelling the account was added with, and Dovecot may return any case.

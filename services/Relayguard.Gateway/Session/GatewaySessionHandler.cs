@@ -185,7 +185,7 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
             LogSenderNotAllowed(_logger, transaction.Id, account, transaction.ReversePath, _senders.Mode);
             if (_senders.Mode == SenderPolicy.Refuse)
             {
-                var reply = Replies.SenderNotOwned(account);
+                var reply = _replies.SenderNotOwned(account);
                 return RefuseAtMailAsync(session, transaction, SubmissionOutcomes.Refused, null, reply);
             }
         }

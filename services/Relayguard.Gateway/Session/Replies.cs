@@ -1,6 +1,7 @@
 using System.Globalization;
 using Relayguard.Contracts;
 using Relayguard.Gateway.Blocks;
+using Relayguard.Gateway.Help;
 using Relayguard.Gateway.Smtp;
 
 namespace Relayguard.Gateway.Session;
@@ -8,14 +9,18 @@ namespace Relayguard.Gateway.Session;
 /// <summary>The customer-facing refusals: one reply each, with the rule code and the help address.</summary>
 public sealed class Replies(HelpLinks help)
 {
-    public static SmtpReply AuthenticationRequired { get; } = new(530, "5.7.0", "Authentication required");
-
-    public static SmtpReply TooManyFailedLogins { get; } = new(454, "4.7.0", "Too many failed logins, try again later");
-
     public static SmtpReply NotScanned { get; } = new(451, "4.7.1", "Message could not be scanned, try again later");
 
+    /// <summary>The refusal of MAIL without AUTH, worded exactly as the design's reply table gives it (no link).</summary>
+    public static SmtpReply AuthenticationRequired { get; } = new(530, "5.7.0", "Authentication required");
+
+    /// <summary>The AUTH throttle's refusal, worded exactly as the design's reply table gives it (no link).</summary>
+    public static SmtpReply TooManyFailedLogins { get; } = new(454, "4.7.0", "Too many failed logins, try again later");
+
+    public SmtpReply CredentialsInvalid() => new(535, "5.7.8", $"Authentication credentials invalid. See {help.For(HelpPages.LoginAnchor)}");
+
     /// <summary>The sender policy's refusal, in the words Postfix uses for <c>reject_sender_login_mismatch</c>.</summary>
-    public static SmtpReply SenderNotOwned(string account) => new(553, "5.7.1", $"Sender address rejected: not owned by user {account}");
+    public SmtpReply SenderNotOwned(string account) => new(553, "5.7.1", $"Sender address rejected: not owned by user {account}. See {help.For(HelpPages.SenderAnchor)}");
 
     public SmtpReply ForBlock(BlockEntry block)
     {

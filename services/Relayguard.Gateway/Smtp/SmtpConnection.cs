@@ -606,7 +606,8 @@ public sealed partial class SmtpConnection
 
         if (data.HadBareLineEnding && !normalize)
         {
-            reply = new SmtpReply(550, "5.5.2", "Message refused: a line ended with a bare CR or LF; every line must end with CRLF");
+            var help = _options.LineEndingsHelp is null ? string.Empty : $". See {_options.LineEndingsHelp}";
+            reply = new SmtpReply(550, "5.5.2", $"Message refused: a line ended with a bare CR or LF; every line must end with CRLF{help}");
             _handler.OnTransactionAbandoned(_session, transaction, reply);
             EndTransactionSpan(transaction, reply);
             return reply;

@@ -27,6 +27,9 @@ public sealed record SmtpListenerOptions
 
     public SmtpLimits Limits { get; init; } = new();
 
+    /// <summary>The help page's section on line endings, linked from the refusal of data with bare CR or LF; none when null.</summary>
+    public string? LineEndingsHelp { get; init; }
+
     /// <summary>Load balancers whose connections start with a PROXY protocol v2 header naming the client; none by default.</summary>
     public IReadOnlyList<IpNetwork> ProxyProtocolFrom { get; init; } = [];
 
