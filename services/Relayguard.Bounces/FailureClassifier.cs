@@ -125,7 +125,13 @@ public static class FailureClassifier
             (2, 3) or (3, 4) => BounceReason.MessageTooLarge,
             (4, 4) => BounceReason.HostUnknown,
             (4, 7) => BounceReason.Expired,
-            (6, _) => BounceReason.SpamContent,
+
+            // RFC 3463 calls 5.6.0 only "other or undefined media error", and spam filters reject
+            // with it, so it stays spam-content. The other 5.6.x codes refuse a format or a protocol
+            // feature (media type, conversion, SMTPUTF8 under RFC 6531), which is no judgement of
+            // the content.
+            (6, 0) => BounceReason.SpamContent,
+            (6, _) => BounceReason.Other,
             (7, _) => BounceReason.PolicyBlocked,
             _ => null,
         };

@@ -245,6 +245,24 @@ public sealed class DeliveryReportTests
     }
 
     [Fact]
+    public void Report_SmtpUtf8RequiredIsOther()
+    {
+        var fields = """
+            Final-Recipient: rfc822; user@bad.test
+            Action: failed
+            Status: 5.6.7
+            Remote-MTA: dns; mx.bad.test
+            Diagnostic-Code: X-Postfix; SMTPUTF8 is required, but was not offered by host mx.bad.test[192.0.2.5]
+            """;
+
+        var recipient = Assert.Single(Classify(Report(fields)).Recipients);
+
+        Assert.Equal(BounceReason.Other, recipient.Reason);
+        Assert.False(recipient.AddressInvalid);
+        Assert.True(recipient.Permanent);
+    }
+
+    [Fact]
     public void Report_ChallengeIsAutoReply()
     {
         var fields = """

@@ -67,6 +67,10 @@ public sealed class FailureClassifierTests
         { 550, null, "Postfach voll", BounceReason.MailboxFull, false, true },
         { 550, "5.2.1", "The email account that you tried to reach is disabled.", BounceReason.Other, false, true },
         { 554, null, "554 Service unavailable", BounceReason.Other, false, true },
+
+        // 5.6.x refusals of a format or a protocol feature are not judgements of the content.
+        { 550, "5.6.7", "SMTPUTF8 is required, but was not offered by host mx.bad.test[192.0.2.5]", BounceReason.Other, false, true },
+        { 554, "5.6.3", "Conversion required but not supported", BounceReason.Other, false, true },
         { null, null, null, BounceReason.Other, false, true },
     };
 
