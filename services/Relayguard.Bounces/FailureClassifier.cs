@@ -23,14 +23,23 @@ public static class FailureClassifier
     {
         var wording = FailureWording.Normalize(text);
         var statusCode = StatusCode.Parse(status);
+        var delayed = string.Equals(action, "delayed", StringComparison.OrdinalIgnoreCase);
+
+        // A delayed message is still in the queue, so neither its status (4.4.7) nor its wording
+        // ("could not send message for past 4 hours") means that it expired.
         var statusReason = ReasonFromStatus(statusCode);
+        if (delayed && statusReason == BounceReason.Expired)
+        {
+            statusReason = null;
+        }
+
         if (stage == SmtpStage.Unknown)
         {
             stage = FailureWording.FindStage(wording);
         }
 
         var rawReason = FailureWording.MatchRaw(text, statusCode);
-        var specific = rawReason ?? FailureWording.MatchSpecific(wording);
+        var specific = rawReason ?? FailureWording.MatchSpecific(wording, includeExpiry: !delayed);
         if (rawReason is null && specific is BounceReason.UserUnknown or BounceReason.HostUnknown
             && stage != SmtpStage.Recipient && Contradicts(statusCode) && !OutweighsPolicyStatus(statusCode, wording))
         {

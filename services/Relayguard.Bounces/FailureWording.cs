@@ -31,12 +31,15 @@ internal static partial class FailureWording
         (BounceReason.Expired, Expired()),
     ];
 
-    /// <summary>Returns the reason that specific wording in the normalized text names, or null.</summary>
-    public static BounceReason? MatchSpecific(string normalizedText)
+    /// <summary>
+    /// Returns the reason that specific wording in the normalized text names, or null. Without
+    /// <paramref name="includeExpiry"/>, wording about an expired message is skipped, as for a delay.
+    /// </summary>
+    public static BounceReason? MatchSpecific(string normalizedText, bool includeExpiry = true)
     {
         foreach (var (reason, pattern) in Specific)
         {
-            if (IsMatch(pattern, normalizedText))
+            if ((includeExpiry || reason != BounceReason.Expired) && IsMatch(pattern, normalizedText))
             {
                 return reason;
             }

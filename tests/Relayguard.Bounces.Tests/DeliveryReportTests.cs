@@ -263,6 +263,37 @@ public sealed class DeliveryReportTests
     }
 
     [Fact]
+    public void Report_SendmailDelayNotExpired()
+    {
+        var fields = """
+            Final-Recipient: RFC822; slow@example.org
+            Action: delayed
+            Status: 4.4.7
+            Remote-MTA: DNS; mx.example.org
+            Will-Retry-Until: Sat, 7 Mar 2026 08:00:00 GMT
+            """;
+        var notice = """
+                **********************************************
+                **      THIS IS A WARNING MESSAGE ONLY      **
+                **  YOU DO NOT NEED TO RESEND YOUR MESSAGE  **
+                **********************************************
+
+            The original message was received at Mon, 2 Mar 2026 08:00:00 GMT
+
+               ----- Transcript of session follows -----
+            <slow@example.org>... Deferred: Connection timed out with mx.example.org.
+            Warning: could not send message for past 4 hours
+            Will keep trying until message is 5 days old
+            """;
+
+        var recipient = Assert.Single(Classify(Report(fields, notice)).Recipients);
+
+        Assert.Equal("delayed", recipient.Action);
+        Assert.Equal(BounceReason.Other, recipient.Reason);
+        Assert.False(recipient.Permanent);
+    }
+
+    [Fact]
     public void Report_ChallengeIsAutoReply()
     {
         var fields = """

@@ -94,6 +94,18 @@ public sealed class FailureClassifierTests
         Assert.Equal(BounceReason.Other, result.Reason);
     }
 
+    [Theory]
+    [InlineData(null, "4.4.7", "Delivery to the following recipients has been delayed.")]
+    [InlineData(null, "4.4.1", "Warning: could not send message for past 4 hours")]
+    [InlineData(421, "4.4.7", "Message delayed: retry timeout not yet reached, will keep trying")]
+    public void Classify_DelayNotExpired(int? replyCode, string status, string text)
+    {
+        var result = FailureClassifier.Classify(replyCode, status, text, "delayed", SmtpStage.Unknown);
+
+        Assert.Equal(BounceReason.Other, result.Reason);
+        Assert.False(result.Permanent);
+    }
+
     [Fact]
     public void Classify_FailedUnreachableServerExpired()
     {

@@ -115,6 +115,24 @@ public sealed class PlainTextReportTests
             (in reply to RCPT TO command)
         """;
 
+    private const string SendmailWarning = """
+        From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.net>
+        To: sender@example.com
+        Subject: Warning: could not send message for past 4 hours
+
+            **********************************************
+            **      THIS IS A WARNING MESSAGE ONLY      **
+            **  YOU DO NOT NEED TO RESEND YOUR MESSAGE  **
+            **********************************************
+
+        The original message was received at Mon, 2 Mar 2026 08:00:00 GMT
+
+           ----- Transcript of session follows -----
+        <slow@example.org>... Deferred: Connection timed out with mx.example.org.
+        Warning: message still undelivered after 4 hours
+        Will keep trying until message is 5 days old
+        """;
+
     private const string Sendmail = """
         From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.net>
         To: sender@example.com
@@ -264,6 +282,16 @@ public sealed class PlainTextReportTests
 
         Assert.Equal(["\"x y\"@bad.test", "\"a\\\"b\"@bad.test"], recipients.Select(r => r.Address));
         Assert.All(recipients, r => Assert.True(r.AddressInvalid));
+    }
+
+    [Fact]
+    public void SendmailWarning_DelayNotExpired()
+    {
+        var recipient = Assert.Single(Classify(SendmailWarning).Recipients);
+
+        Assert.Equal("delayed", recipient.Action);
+        Assert.Equal(BounceReason.Other, recipient.Reason);
+        Assert.False(recipient.Permanent);
     }
 
     [Fact]
