@@ -19,7 +19,7 @@ public static class OperationsServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the operations options (validated on start), the block, audit, allowlist, warning and token stores,
-    /// the webhook dispatcher, the hourly clean-up, RFC 7807 problem details, and the bearer-token authentication and
+    /// the webhook dispatcher, the hourly clean-up, RFC 7807 problem details, one JSON form of times, and the bearer-token authentication and
     /// policies of the API. The stores are the SQLite ones unless the host registered others first, as
     /// <see cref="OperationsStoreRegistration.AddOperationsStore"/> does for MongoDB. The host registers
     /// <see cref="TimeProvider"/> as a singleton, and <see cref="SqliteDatabase"/> for the SQLite stores.
@@ -54,6 +54,7 @@ public static class OperationsServiceCollectionExtensions
             provider.GetRequiredService<ILogger<SqliteTokenStore>>()));
 
         services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Converters.Add(new UtcMillisecondsConverter()));
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, OperatorTokenAuthenticationHandler>(OperationsAuthorization.Scheme, configureOptions: null);
         services.AddAuthorizationBuilder()

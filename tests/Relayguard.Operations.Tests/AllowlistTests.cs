@@ -29,16 +29,32 @@ public sealed class AllowlistTests
     }
 
     [Fact]
-    public async Task Add_Range_NormalisesAndCoversEveryRule()
+    public async Task Add_Range_CoversEveryRule()
     {
         await using var host = await OperationsHost.StartAsync();
 
-        using var response = await host.Operator.PostAsJsonAsync("/api/allowlist", new { kind = "ip", subject = "192.0.2.77/24", reason = "provider webmail" });
+        using var response = await host.Operator.PostAsJsonAsync("/api/allowlist", new { kind = "ip", subject = "192.0.2.0/24", reason = "provider webmail" });
 
         var body = await OperationsHost.ReadJsonAsync(response);
         Assert.Equal("192.0.2.0/24", body.GetProperty("subject").GetString());
         Assert.Equal(System.Text.Json.JsonValueKind.Null, body.GetProperty("code").ValueKind);
         Assert.Equal(System.Text.Json.JsonValueKind.Null, body.GetProperty("expiresAt").ValueKind);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.5/24", "127.0.0.0/24")]
+    [InlineData("2001:db8::1/48", "2001:db8::/48")]
+    public async Task Add_RangeWithHostBits_Returns400NamingNetwork(string subject, string network)
+    {
+        await using var host = await OperationsHost.StartAsync();
+
+        using var response = await host.Operator.PostAsJsonAsync("/api/allowlist", new { kind = "ip", subject, reason = "provider webmail" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var message = (await OperationsHost.ReadJsonAsync(response)).GetProperty("errors").GetProperty("subject")[0].GetString();
+        Assert.Contains($"'{subject}' has host bits set", message, StringComparison.Ordinal);
+        Assert.Contains($"Use its network address, {network},", message, StringComparison.Ordinal);
+        Assert.False(await host.Harness.Published.Any<AllowlistEntryAdded>());
     }
 
     [Fact]

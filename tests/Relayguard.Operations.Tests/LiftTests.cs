@@ -76,6 +76,36 @@ public sealed class LiftTests
     }
 
     [Fact]
+    public async Task Lift_Again_NamesWhoLiftedAndWhen()
+    {
+        await using var host = await OperationsHost.StartAsync();
+        await host.BlockAccountAsync("alice");
+        await host.Operator.PostAsJsonAsync("/api/blocks/account/alice/lift", new { reason = "password changed" });
+
+        using var response = await host.Operator.PostAsJsonAsync("/api/blocks/account/alice/lift", new { reason = "password changed" });
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        var problem = await OperationsHost.ReadJsonAsync(response);
+        Assert.Equal(
+            "No active block on account 'alice', so nothing was lifted. admin lifted the last one (CA1) at 2025-06-01 12:00:00 UTC: password changed.",
+            problem.GetProperty("detail").GetString());
+        Assert.Equal("admin", problem.GetProperty("lastBlock").GetProperty("liftedBy").GetString());
+    }
+
+    [Fact]
+    public async Task Lift_Expired_SaysWhenItExpired()
+    {
+        await using var host = await OperationsHost.StartAsync();
+        await host.BlockAccountAsync("alice", RuleCodes.Bo1, expiresAt: host.Time.GetUtcNow().AddHours(1));
+        host.Time.Advance(TimeSpan.FromHours(2));
+
+        using var response = await host.Operator.PostAsJsonAsync("/api/blocks/account/alice/lift", new { reason = "checking" });
+
+        var problem = await OperationsHost.ReadJsonAsync(response);
+        Assert.EndsWith("The last one (BO1) expired at 2025-06-01 13:00:00 UTC.", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Lift_CodeNotActive_NamesActiveCodes()
     {
         await using var host = await OperationsHost.StartAsync();

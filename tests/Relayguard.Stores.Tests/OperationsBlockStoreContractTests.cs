@@ -53,6 +53,47 @@ public sealed class OperationsBlockStoreContractTests
 
     [Theory]
     [MemberData(nameof(StoreKinds.All), MemberType = typeof(StoreKinds))]
+    public void List_CursorOfOtherFilters_Rejected(string kind)
+    {
+        using var scope = new StoreScope(kind);
+        var stores = scope.Operations(new FakeTimeProvider(Now));
+        foreach (var i in Enumerable.Range(1, 3))
+        {
+            stores.Blocks.Record(Block(RuleCodes.Ca1, Now.AddMinutes(-i), $"192.0.2.{i}"), "detector:CA1");
+        }
+
+        var first = stores.Blocks.List(new BlockQuery { Code = RuleCodes.Ca1, Limit = 1 });
+
+        Assert.Equal(PageCursorCheck.Valid, IBlockStore.CheckCursor(first.Next!, new BlockQuery { Code = RuleCodes.Ca1, Limit = 5 }));
+        Assert.Equal(PageCursorCheck.OtherFilters, IBlockStore.CheckCursor(first.Next!, new BlockQuery { Code = RuleCodes.Ca2, Limit = 1 }));
+        Assert.Throws<ArgumentException>(() => stores.Blocks.List(new BlockQuery { Code = RuleCodes.Ca2, After = first.Next }));
+    }
+
+    [Theory]
+    [MemberData(nameof(StoreKinds.All), MemberType = typeof(StoreKinds))]
+    public void List_SubjectFilter_MatchesAccountAndItsAddresses(string kind)
+    {
+        using var scope = new StoreScope(kind);
+        var stores = scope.Operations(new FakeTimeProvider(Now));
+        stores.Blocks.Record(AccountBlock("erin", Now.AddMinutes(-3)), "detector:CA1");
+        stores.Blocks.Record(AccountBlock("erin/127.0.0.150", Now.AddMinutes(-2)), "gateway:AUTH");
+        stores.Blocks.Record(AccountBlock("erina", Now.AddMinutes(-1)), "detector:CA1");
+        stores.Blocks.Record(AccountBlock("e%n_/127.0.0.1", Now.AddMinutes(-1)), "detector:CA1");
+
+        var erin = stores.Blocks.List(new BlockQuery { Kind = BlockKinds.Account, Subject = "erin" });
+        var oneAddress = stores.Blocks.List(new BlockQuery { Kind = BlockKinds.Account, Subject = "erin/127.0.0.150" });
+        var wildcards = stores.Blocks.List(new BlockQuery { Kind = BlockKinds.Account, Subject = "e%" });
+
+        Assert.Equal(["erin/127.0.0.150", "erin"], erin.Items.Select(block => block.Subject));
+        Assert.Equal(["erin/127.0.0.150"], oneAddress.Items.Select(block => block.Subject));
+        Assert.Empty(wildcards.Items);
+        Assert.Equal(["erin/127.0.0.150", "erin"], stores.Blocks.ForSubject(BlockKinds.Account, "erin").Select(block => block.Subject));
+        Assert.Equal("127.0.0.150", erin.Items[0].OnIp);
+        Assert.Null(erin.Items[1].OnIp);
+    }
+
+    [Theory]
+    [MemberData(nameof(StoreKinds.All), MemberType = typeof(StoreKinds))]
     public async Task List_FiltersByState(string kind)
     {
         using var scope = new StoreScope(kind);
@@ -312,6 +353,9 @@ public sealed class OperationsBlockStoreContractTests
         },
         BlockedAt = blockedAt,
     };
+
+    private static NewBlock AccountBlock(string subject, DateTimeOffset blockedAt) =>
+        Block(RuleCodes.Ca1, blockedAt, subject) with { Kind = BlockKinds.Account };
 
     private static BlockLift Lift(string subject) => new()
     {

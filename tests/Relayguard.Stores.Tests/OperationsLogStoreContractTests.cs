@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using Relayguard.Contracts;
+using Relayguard.Operations;
 using Relayguard.Operations.Audit;
 using Relayguard.Operations.Tokens;
 using Relayguard.Operations.Warnings;
@@ -24,7 +25,7 @@ public sealed class OperationsLogStoreContractTests
         }
 
         var first = stores.Audit.List(2);
-        Assert.True(IAuditLog.TryParseCursor(first.Next!, out var afterId));
+        Assert.Equal(PageCursorCheck.Valid, IAuditLog.TryParseCursor(first.Next!, null, null, out var afterId));
         var second = stores.Audit.List(2, afterId);
 
         Assert.Equal(["three", "two"], first.Items.Select(entry => entry.Subject));

@@ -81,7 +81,7 @@ public sealed class SqliteAllowlistStore : IAllowlistStore
             Subject = entry.Subject,
             Code = entry.Code,
             Reason = entry.Reason,
-            Detail = JsonSerializer.SerializeToElement(new { expiresAt, eventId, replacedId = replaced?.Id }, JsonSerializerOptions.Web),
+            Detail = JsonSerializer.SerializeToElement(new { expiresAt, eventId, replacedId = replaced?.Id }, Api.UtcMillisecondsConverter.WebOptions),
         });
 
         var message = new AllowlistEntryAdded
@@ -125,7 +125,7 @@ public sealed class SqliteAllowlistStore : IAllowlistStore
                 Kind = kind,
                 Subject = subject,
                 Code = entry.Code,
-                Detail = JsonSerializer.SerializeToElement(new { entry.Id, entry.EventId }, JsonSerializerOptions.Web),
+                Detail = JsonSerializer.SerializeToElement(new { entry.Id, entry.EventId }, Api.UtcMillisecondsConverter.WebOptions),
             });
             var eventId = Guid.NewGuid();
             var message = new AllowlistEntryRemoved

@@ -14,7 +14,7 @@ internal static class AccountEndpoints
 {
     public const int DefaultWindows = 24;
 
-    public static void Map(IEndpointRouteBuilder api) => api.MapGet("/accounts/{account}/ca1", Ca1CountsAsync);
+    public static void Map(IEndpointRouteBuilder api) => QueryParameters.Allow(api.MapGet("/accounts/{account}/ca1", Ca1CountsAsync), "windows");
 
     private static async Task<IResult> Ca1CountsAsync(string account, string? windows, IRequestClient<GetCa1Counts> client, CancellationToken cancellationToken)
     {

@@ -14,9 +14,9 @@ internal static class AllowlistEndpoints
     public static void Map(IEndpointRouteBuilder api)
     {
         var allowlist = api.MapGroup("/allowlist");
-        allowlist.MapGet("", List);
+        QueryParameters.Allow(allowlist.MapGet("", List), "kind", "state");
         allowlist.MapPost("", AddAsync).RequireAuthorization(OperationsAuthorization.OperatePolicy);
-        allowlist.MapDelete("/{kind}/{subject}", RemoveAsync).RequireAuthorization(OperationsAuthorization.OperatePolicy);
+        QueryParameters.Allow(allowlist.MapDelete("/{kind}/{subject}", RemoveAsync), "code").RequireAuthorization(OperationsAuthorization.OperatePolicy);
     }
 
     private static IResult List(string? kind, string? state, IAllowlistStore store)

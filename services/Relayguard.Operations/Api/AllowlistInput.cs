@@ -41,9 +41,33 @@ internal static class AllowlistInput
             return BlockSubjects.TryParse(kind, text, out var account, out var accountError) ? account : AddError(errors, accountError);
         }
 
+        if (NetworkAddress(text) is { } network)
+        {
+            return AddError(errors, $"'{text}' has host bits set after the /{network.PrefixLength} prefix. Use its network address, {network.Text}, for the whole range, or the address alone for one host.");
+        }
+
         return IpKeys.TryNormalizeSubject(text, out var subject)
             ? subject
             : AddError(errors, $"'{text}' is not an IP address or CIDR range. Use an address such as 203.0.113.5 or a range such as 192.0.2.0/24 or 2001:db8::/48.");
+    }
+
+    /// <summary>
+    /// Returns the network of a CIDR range whose address has bits set after the prefix (<c>127.0.0.5/24</c> gives
+    /// <c>127.0.0.0/24</c>), or null for any other text. Such a range would otherwise be widened without a word.
+    /// </summary>
+    private static (string Text, int PrefixLength)? NetworkAddress(string text)
+    {
+        var slash = text.IndexOf('/', StringComparison.Ordinal);
+        if (slash < 0
+            || !System.Net.IPAddress.TryParse(text[..slash], out var address)
+            || !int.TryParse(text[(slash + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var prefixLength)
+            || prefixLength > address.GetAddressBytes().Length * 8)
+        {
+            return null;
+        }
+
+        var network = IpKeys.Mask(address, prefixLength);
+        return network.Equals(address) ? null : ($"{network}/{prefixLength}", prefixLength);
     }
 
     /// <summary>Reads the rule code of an allowlist entry: one of <see cref="IAllowlistStore.Codes"/>, or <c>all</c> (or nothing) for every rule, returned as null.</summary>

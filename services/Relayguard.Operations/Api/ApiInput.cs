@@ -90,12 +90,43 @@ internal static class ApiInput
         return limit;
     }
 
-    public static void Cursor(string? text, Func<string, bool> isValid, ApiErrors errors)
+    /// <summary>Checks the <c>after</c> cursor with <paramref name="check"/>, which decodes it against the request's filters.</summary>
+    public static void Cursor(string? text, Func<string, PageCursorCheck> check, ApiErrors errors)
     {
-        if (text is not null && !isValid(text))
+        if (text is null)
         {
-            errors.Add("after", "Invalid cursor: pass the 'next' value of the previous page unchanged, or leave 'after' out for the first page.");
+            return;
         }
+
+        switch (check(text))
+        {
+            case PageCursorCheck.Invalid:
+                errors.Add("after", "Invalid cursor: pass the 'next' value of the previous page unchanged, or leave 'after' out for the first page.");
+                break;
+            case PageCursorCheck.OtherFilters:
+                errors.Add("after", "The cursor belongs to a page with other filters: repeat the filters of the request that returned it, or leave 'after' out to start from the first page.");
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Reads the <c>subject</c> filter of the block list and returns it with its kind. Without a kind, an address or
+    /// prefix is an ip subject and anything else an account, because that is the only kind it can match.
+    /// </summary>
+    public static (string? Kind, string? Subject) SubjectFilter(string? kind, string? text, ApiErrors errors)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return (kind, null);
+        }
+
+        if (kind is null && BlockSubjects.TryParse(BlockKinds.Ip, text, out var ip, out _))
+        {
+            return (BlockKinds.Ip, ip);
+        }
+
+        kind ??= BlockKinds.Account;
+        return (kind, Subject(kind, text, errors));
     }
 
     /// <summary>

@@ -14,24 +14,30 @@ internal static class BlocksEndpoints
     public static void Map(IEndpointRouteBuilder api)
     {
         var blocks = api.MapGroup("/blocks");
-        blocks.MapGet("", List);
+        QueryParameters.Allow(blocks.MapGet("", List), "kind", "code", "subject", "state", "limit", "after");
         blocks.MapGet("/{kind}/{subject}", Show);
         blocks.MapPost("/{kind}/{subject}/lift", LiftAsync).RequireAuthorization(OperationsAuthorization.OperatePolicy);
         blocks.MapPost("", BlockAsync).RequireAuthorization(OperationsAuthorization.OperatePolicy);
     }
 
-    private static IResult List(string? kind, string? code, string? state, string? limit, string? after, IBlockStore store)
+    private static IResult List(string? kind, string? code, string? subject, string? state, string? limit, string? after, IBlockStore store)
     {
         var errors = new ApiErrors();
+        var (kindValue, subjectValue) = ApiInput.SubjectFilter(ApiInput.Kind(kind, errors, required: false), subject, errors);
         var query = new BlockQuery
         {
-            Kind = ApiInput.Kind(kind, errors, required: false),
+            Kind = kindValue,
             Code = ApiInput.Code(code, errors),
+            Subject = subjectValue,
             State = ApiInput.State(state, errors),
             Limit = ApiInput.Limit(limit, errors),
             After = after,
         };
-        ApiInput.Cursor(after, IBlockStore.TryParseCursor, errors);
+        if (!errors.Any)
+        {
+            ApiInput.Cursor(after, text => IBlockStore.CheckCursor(text, query), errors);
+        }
+
         return errors.Any ? errors.ToResult() : Results.Ok(store.List(query));
     }
 
@@ -96,14 +102,7 @@ internal static class BlocksEndpoints
             return Results.Ok(result);
         }
 
-        var activeCodes = store.ForSubject(kindValue!, subjectValue!)
-            .Where(block => block.State == BlockStates.Active)
-            .Select(block => block.Code)
-            .Distinct()
-            .ToList();
-        return code is null || activeCodes.Count == 0
-            ? NotFound($"No active block on {kindValue} '{subjectValue}', so nothing was lifted.")
-            : NotFound($"No active {code} block on {kindValue} '{subjectValue}', so nothing was lifted. Active codes: {string.Join(", ", activeCodes)}.");
+        return LiftProblems.NothingLifted(kindValue!, subjectValue!, code, store.ForSubject(kindValue!, subjectValue!));
     }
 
     private static async Task<IResult> BlockAsync(
@@ -140,6 +139,10 @@ internal static class BlocksEndpoints
         try
         {
             var (block, replaced) = await commands.BlockAsync(manual, user.Identity!.Name!, publishEndpoint, cancellationToken);
+            if (UnknownAccountWarning(request.HttpContext.RequestServices, block) is { } warning)
+            {
+                block = block with { Warnings = [warning] };
+            }
 
             // 200 when the block replaced the active one of the same subject, code and scope, as the allowlist does.
             return replaced.Count > 0
@@ -150,6 +153,20 @@ internal static class BlocksEndpoints
         {
             return BusUnavailable("block");
         }
+    }
+
+    /// <summary>Warns about an account block whose account the local account store does not have, which may be a typing error.</summary>
+    private static string? UnknownAccountWarning(IServiceProvider services, BlockRecord block)
+    {
+        if (block.Kind != BlockKinds.Account)
+        {
+            return null;
+        }
+
+        var account = BlockSubjects.SplitAccount(block.Subject).Account;
+        return LocalAccounts.Exists(services, account) == false
+            ? $"No account named '{account}' is in the local account store. The block is set anyway, because the account may come from Dovecot; check the spelling if it does not."
+            : null;
     }
 
     private static IResult NotFound(string detail) =>

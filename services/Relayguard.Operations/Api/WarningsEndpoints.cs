@@ -8,7 +8,7 @@ namespace Relayguard.Operations.Api;
 /// <summary>The <c>/api/warnings</c> endpoint: the newest early warnings, of one account or of all.</summary>
 internal static class WarningsEndpoints
 {
-    public static void Map(IEndpointRouteBuilder api) => api.MapGet("/warnings", List);
+    public static void Map(IEndpointRouteBuilder api) => QueryParameters.Allow(api.MapGet("/warnings", List), "account", "limit");
 
     private static IResult List(string? account, string? limit, IWarningStore store)
     {

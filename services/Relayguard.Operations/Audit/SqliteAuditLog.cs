@@ -77,6 +77,6 @@ public sealed class SqliteAuditLog : IAuditLog
 
         items.RemoveAt(limit);
         var last = items[^1];
-        return new Page<AuditEntry>(items, IAuditLog.EncodeCursor(last.Id));
+        return new Page<AuditEntry>(items, IAuditLog.EncodeCursor(last.Id, kind, subject));
     }
 }

@@ -9,13 +9,13 @@ public sealed class ActiveBlockPages(IBlockStore store, TimeProvider timeProvide
     {
         ArgumentNullException.ThrowIfNull(request);
         var now = timeProvider.GetUtcNow();
-        var after = request.After is not null && IBlockStore.TryParseCursor(request.After) ? request.After : null;
-        var page = store.List(new BlockQuery
+        var query = new BlockQuery { State = BlockStates.Active, Limit = Math.Clamp(request.Limit, 1, PageCursor.MaxLimit) };
+        if (request.After is not null && IBlockStore.CheckCursor(request.After, query) == PageCursorCheck.Valid)
         {
-            State = BlockStates.Active,
-            Limit = Math.Clamp(request.Limit, 1, PageCursor.MaxLimit),
-            After = after,
-        });
+            query = query with { After = request.After };
+        }
+
+        var page = store.List(query);
 
         var accountBlocks = new List<AccountBlocked>();
         var ipBlocks = new List<IpBlocked>();

@@ -22,7 +22,7 @@ internal static class BlockChanges
         Reason = block.Reason,
         Detail = JsonSerializer.SerializeToElement(
             new { block.Scope, block.ExpiresAt, block.EventId, block.Evidence.Summary },
-            JsonSerializerOptions.Web),
+            Api.UtcMillisecondsConverter.WebOptions),
     };
 
     /// <summary>The webhook data of a block. It leaves out the sample addresses, which must be deletable 90 days after the lift; the path leads to them.</summary>
@@ -66,7 +66,7 @@ internal static class BlockChanges
         Reason = lift.Reason,
         Detail = JsonSerializer.SerializeToElement(
             new { BlockIds = lifted.Where(block => block.Code == code).Select(block => block.Id), lift.EventId },
-            JsonSerializerOptions.Web),
+            Api.UtcMillisecondsConverter.WebOptions),
     };
 
     public static object LiftWebhook(BlockLift lift, IReadOnlyList<BlockRecord> lifted, DateTimeOffset now) => new

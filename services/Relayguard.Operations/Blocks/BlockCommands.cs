@@ -13,9 +13,14 @@ public sealed class BlockCommands(IBlockStore store, TimeProvider timeProvider, 
 {
     /// <summary>
     /// Lifts the subject's active blocks (every code, or only <paramref name="code"/>) and publishes
-    /// <see cref="AccountUnblocked"/> or <see cref="IpUnblocked"/>. Returns null when nothing matching was active.
+    /// <see cref="AccountUnblocked"/> or <see cref="IpUnblocked"/>. For a plain account name it also lifts the
+    /// account's blocks on single addresses, with one event per subject, because the event names the address.
+    /// Returns null when nothing matching was active.
     /// </summary>
-    /// <exception cref="EventPublishException">The event could not be published, and the store did not keep the lift.</exception>
+    /// <exception cref="EventPublishException">
+    /// An event could not be published, and the store did not keep that subject's lift. The lifts of subjects before
+    /// it stay, and a retry lifts the rest.
+    /// </exception>
     public async Task<LiftResult?> LiftAsync(
         string kind,
         string subject,
@@ -26,33 +31,79 @@ public sealed class BlockCommands(IBlockStore store, TimeProvider timeProvider, 
         CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
-        var lift = new BlockLift { Kind = kind, Subject = subject, Operator = operatorName, Reason = reason, EventId = Guid.CreateVersion7(now) };
+        var lifted = new List<BlockRecord>();
+        var eventIds = new List<Guid>();
+        foreach (var target in SubjectsToLift(kind, subject, code))
+        {
+            var lift = new BlockLift { Kind = kind, Subject = target, Operator = operatorName, Reason = reason, EventId = Guid.CreateVersion7(now) };
+            var liftedHere = await store.LiftAsync(
+                lift,
+                code,
+                now,
+                codes => CreateUnblockEvent(lift, codes, now),
+                (message, eventId, token) => EventPublishing.PublishAsync(publishEndpoint, message, eventId, logger, kind, target, operatorName, token),
+                cancellationToken);
+            if (liftedHere.Count == 0)
+            {
+                continue;
+            }
 
-        var lifted = await store.LiftAsync(
-            lift,
-            code,
-            now,
-            codes => CreateUnblockEvent(lift, codes, now),
-            (message, eventId, token) => EventPublishing.PublishAsync(publishEndpoint, message, eventId, logger, kind, subject, operatorName, token),
-            cancellationToken);
+            BlocksLog.BlocksLifted(logger, operatorName, string.Join(", ", liftedHere.Select(block => block.Code).Distinct()), kind, target, lift.EventId, reason);
+            lifted.AddRange(liftedHere);
+            eventIds.Add(lift.EventId);
+        }
+
         if (lifted.Count == 0)
         {
             return null;
         }
 
-        var codes = lifted.Select(block => block.Code).Distinct().ToList();
-        BlocksLog.BlocksLifted(logger, operatorName, string.Join(", ", codes), kind, subject, lift.EventId, reason);
         return new LiftResult
         {
             Kind = kind,
             Subject = subject,
-            Codes = codes,
+            Subjects = lifted.Select(block => block.Subject).Distinct().ToList(),
+            Codes = lifted.Select(block => block.Code).Distinct().ToList(),
             Operator = operatorName,
             Reason = reason,
             LiftedAt = now,
-            EventId = lift.EventId,
+            EventId = eventIds[0],
+            EventIds = eventIds,
             Blocks = lifted,
         };
+    }
+
+    /// <summary>
+    /// Returns the subject itself, then the per-address subjects of a plain account name that have an active block
+    /// of the code, read through the block list so that a long history of ended blocks hides none.
+    /// </summary>
+    private List<string> SubjectsToLift(string kind, string subject, string? code)
+    {
+        var subjects = new List<string> { subject };
+        if (BlockSubjects.PerAddressPrefix(kind, subject) is null)
+        {
+            return subjects;
+        }
+
+        var query = new BlockQuery { Kind = kind, Code = code, Subject = subject, State = BlockStates.Active, Limit = PageCursor.MaxLimit };
+        while (true)
+        {
+            var page = store.List(query);
+            foreach (var block in page.Items)
+            {
+                if (!subjects.Contains(block.Subject, StringComparer.Ordinal))
+                {
+                    subjects.Add(block.Subject);
+                }
+            }
+
+            if (page.Next is null)
+            {
+                return subjects;
+            }
+
+            query = query with { After = page.Next };
+        }
     }
 
     /// <summary>

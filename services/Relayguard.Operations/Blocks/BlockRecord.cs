@@ -12,6 +12,9 @@ public sealed record BlockRecord
 
     public required string Subject { get; init; }
 
+    /// <summary>The address of an account blocked on one address (<c>erin/100.64.0.7</c>), or null for any other block.</summary>
+    public string? OnIp => Kind == BlockKinds.Account ? BlockSubjects.SplitAccount(Subject).OnIp : null;
+
     public required string Code { get; init; }
 
     public required string Scope { get; init; }
@@ -45,4 +48,8 @@ public sealed record BlockRecord
     public DateTimeOffset? EvidenceSamplesDeletedAt { get; init; }
 
     public required Guid EventId { get; init; }
+
+    /// <summary>Warnings about the request that set the block, such as an account the local store does not have. Only in the response of a manual block.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? Warnings { get; init; }
 }

@@ -23,6 +23,13 @@ internal static class BlockSubjects
         return slash < 0 ? (subject, null) : (subject[..slash], subject[(slash + 1)..]);
     }
 
+    /// <summary>
+    /// Returns <c>erin/</c>, the prefix of the subjects of account <c>erin</c> on single addresses, when
+    /// <paramref name="subject"/> is a plain account name; otherwise null.
+    /// </summary>
+    public static string? PerAddressPrefix(string? kind, string? subject) =>
+        kind == BlockKinds.Account && subject is not null && !subject.Contains('/', StringComparison.Ordinal) ? subject + "/" : null;
+
     /// <summary>Normalises an address or prefix from an event, keeping any other text as it is.</summary>
     public static string NormalizeIp(string ip) =>
         IpKeys.TryNormalizeSubject(ip.Trim(), out var subject) ? subject : ip;

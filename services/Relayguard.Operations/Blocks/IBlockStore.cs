@@ -16,13 +16,15 @@ public interface IBlockStore
     static string EventActor(string code) =>
         code == RuleCodes.Op1 ? $"bus:{code}" : $"detector:{code}";
 
-    static bool TryParseCursor(string cursor) => PageCursor.TryDecode(CursorList, cursor, out _, out _);
+    /// <summary>Checks that <paramref name="cursor"/> is a block list cursor made for the filters of <paramref name="query"/>.</summary>
+    static PageCursorCheck CheckCursor(string cursor, BlockQuery query) =>
+        PageCursor.TryDecode(CursorList, cursor, query.Filters, out _, out _);
 
-    internal static bool TryDecodeCursor(string cursor, out long blockedAt, out long id) =>
-        PageCursor.TryDecode(CursorList, cursor, out blockedAt, out id);
+    internal static PageCursorCheck TryDecodeCursor(string cursor, BlockQuery query, out long blockedAt, out long id) =>
+        PageCursor.TryDecode(CursorList, cursor, query.Filters, out blockedAt, out id);
 
-    internal static string EncodeCursor(BlockRecord last) =>
-        PageCursor.Encode(CursorList, last.BlockedAt.ToUnixTimeMilliseconds(), last.Id);
+    internal static string EncodeCursor(BlockRecord last, BlockQuery query) =>
+        PageCursor.Encode(CursorList, last.BlockedAt.ToUnixTimeMilliseconds(), last.Id, query.Filters);
 
     /// <summary>Records a block set by <paramref name="actor"/>. Returns false when the event was recorded before.</summary>
     bool Record(NewBlock block, string actor);
@@ -55,10 +57,14 @@ public interface IBlockStore
         EventPublisher publish,
         CancellationToken cancellationToken);
 
-    /// <summary>Reads a page of blocks, newest first (by block time, then id), filtered by kind, code and state.</summary>
+    /// <summary>Reads a page of blocks, newest first (by block time, then id), filtered by kind, code, subject and state.</summary>
     Page<BlockRecord> List(BlockQuery query);
 
-    /// <summary>Reads the blocks of one subject with their evidence, newest first: active, expired and lifted alike (at most 100).</summary>
+    /// <summary>
+    /// Reads the blocks of one subject with their evidence, newest first: active, expired and lifted alike (at most
+    /// 100). For a plain account name, the blocks of that account on single addresses (<c>erin/100.64.0.7</c>) are
+    /// included, because operators look accounts up by name.
+    /// </summary>
     IReadOnlyList<BlockRecord> ForSubject(string kind, string subject);
 
     /// <summary>Of <paramref name="eventIds"/>, returns the blocks recorded as lifted or expired. Unknown ids are left out, because their event may still be on its way.</summary>

@@ -21,7 +21,6 @@ public sealed partial class SqliteBlockStore : IBlockStore
     /// <summary>The <c>processed_events</c> consumer name of lift events.</summary>
     internal const string LiftEventsConsumer = "operations-lifts";
 
-    private const string CursorList = "blocks";
     private const int MaxSubjectHistory = 100;
 
     private const string Columns = """
@@ -30,6 +29,10 @@ public sealed partial class SqliteBlockStore : IBlockStore
         """;
 
     private const string ActiveCondition = "lifted_at IS NULL AND (expires_at IS NULL OR expires_at > $now)";
+
+    // substr in place of LIKE, because an account name may contain the LIKE wildcards % and _.
+    private const string SubjectCondition =
+        "($subject IS NULL OR subject = $subject OR ($prefix IS NOT NULL AND substr(subject, 1, length($prefix)) = $prefix))";
 
     private readonly SqliteDatabase _database;
     private readonly TimeProvider _timeProvider;
@@ -104,6 +107,7 @@ public sealed partial class SqliteBlockStore : IBlockStore
         {
             "($kind IS NULL OR kind = $kind)",
             "($code IS NULL OR code = $code)",
+            SubjectCondition,
             "($afterTime IS NULL OR blocked_at < $afterTime OR (blocked_at = $afterTime AND id < $afterId))",
         };
         conditions.Add(query.State switch
@@ -119,9 +123,9 @@ public sealed partial class SqliteBlockStore : IBlockStore
         long? afterId = null;
         if (query.After is not null)
         {
-            if (!PageCursor.TryDecode(CursorList, query.After, out var time, out var id))
+            if (IBlockStore.TryDecodeCursor(query.After, query, out var time, out var id) != PageCursorCheck.Valid)
             {
-                throw new ArgumentException($"Invalid cursor '{query.After}'.", nameof(query));
+                throw new ArgumentException($"Invalid cursor '{query.After}' for these filters.", nameof(query));
             }
 
             (afterTime, afterId) = (time, id);
@@ -138,6 +142,8 @@ public sealed partial class SqliteBlockStore : IBlockStore
             """;
         command.Parameters.AddWithValue("$kind", (object?)query.Kind ?? DBNull.Value);
         command.Parameters.AddWithValue("$code", (object?)query.Code ?? DBNull.Value);
+        command.Parameters.AddWithValue("$subject", (object?)query.Subject ?? DBNull.Value);
+        command.Parameters.AddWithValue("$prefix", (object?)query.SubjectPrefix ?? DBNull.Value);
         command.Parameters.AddWithValue("$afterTime", (object?)afterTime ?? DBNull.Value);
         command.Parameters.AddWithValue("$afterId", (object?)afterId ?? DBNull.Value);
         command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
@@ -150,8 +156,7 @@ public sealed partial class SqliteBlockStore : IBlockStore
         }
 
         items.RemoveAt(query.Limit);
-        var last = items[^1];
-        return new Page<BlockRecord>(items, PageCursor.Encode(CursorList, last.BlockedAt.ToUnixTimeMilliseconds(), last.Id));
+        return new Page<BlockRecord>(items, IBlockStore.EncodeCursor(items[^1], query));
     }
 
     public IReadOnlyList<BlockRecord> ForSubject(string kind, string subject)
@@ -161,12 +166,13 @@ public sealed partial class SqliteBlockStore : IBlockStore
         using var command = connection.CreateCommand();
         command.CommandText = $"""
             SELECT {Columns} FROM blocks
-            WHERE kind = $kind AND subject = $subject
+            WHERE kind = $kind AND {SubjectCondition}
             ORDER BY blocked_at DESC, id DESC
             LIMIT {MaxSubjectHistory};
             """;
         command.Parameters.AddWithValue("$kind", kind);
         command.Parameters.AddWithValue("$subject", subject);
+        command.Parameters.AddWithValue("$prefix", (object?)BlockSubjects.PerAddressPrefix(kind, subject) ?? DBNull.Value);
         return ReadAll(command, now, includeEvidence: true);
     }
 

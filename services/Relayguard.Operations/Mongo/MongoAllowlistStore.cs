@@ -110,7 +110,7 @@ public sealed class MongoAllowlistStore(
             Subject = entry.Subject,
             Code = entry.Code,
             Reason = entry.Reason,
-            Detail = JsonSerializer.SerializeToElement(new { expiresAt, eventId, replacedId = replaced?.Id }, JsonSerializerOptions.Web),
+            Detail = JsonSerializer.SerializeToElement(new { expiresAt, eventId, replacedId = replaced?.Id }, Api.UtcMillisecondsConverter.WebOptions),
         }, $"allow-add:{MongoOperationsDatabase.Key(eventId)}");
 
         await outbox.PublishAsync(message, eventId, Publisher(publishEndpoint, entry.Kind, entry.Subject, operatorName), logger, entry.Kind, entry.Subject, cancellationToken);
@@ -167,7 +167,7 @@ public sealed class MongoAllowlistStore(
                 Kind = kind,
                 Subject = subject,
                 Code = entry.Code,
-                Detail = JsonSerializer.SerializeToElement(new { entry.Id, entry.EventId }, JsonSerializerOptions.Web),
+                Detail = JsonSerializer.SerializeToElement(new { entry.Id, entry.EventId }, Api.UtcMillisecondsConverter.WebOptions),
             }, $"allow-remove:{MongoOperationsDatabase.Key(eventId)}");
             await outbox.PublishAsync(message, eventId, Publisher(publishEndpoint, kind, subject, operatorName), logger, kind, subject, cancellationToken);
             removed.Add(removedEntry);

@@ -69,7 +69,7 @@ public sealed class MongoAuditLog(MongoOperationsDatabase database) : IAuditLog
         }
 
         items.RemoveAt(limit);
-        return new Page<AuditEntry>(items, IAuditLog.EncodeCursor(items[^1].Id));
+        return new Page<AuditEntry>(items, IAuditLog.EncodeCursor(items[^1].Id, kind, subject));
     }
 
     private static AuditEntry Read(BsonDocument document) => new()

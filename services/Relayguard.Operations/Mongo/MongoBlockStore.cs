@@ -71,11 +71,16 @@ public sealed partial class MongoBlockStore(
             filter &= Filter.Eq("code", query.Code);
         }
 
+        if (query.Subject is not null)
+        {
+            filter &= SubjectFilter(query.Subject, query.SubjectPrefix);
+        }
+
         if (query.After is not null)
         {
-            if (!IBlockStore.TryDecodeCursor(query.After, out var afterTime, out var afterId))
+            if (IBlockStore.TryDecodeCursor(query.After, query, out var afterTime, out var afterId) != PageCursorCheck.Valid)
             {
-                throw new ArgumentException($"Invalid cursor '{query.After}'.", nameof(query));
+                throw new ArgumentException($"Invalid cursor '{query.After}' for these filters.", nameof(query));
             }
 
             var afterAt = DateTimeOffset.FromUnixTimeMilliseconds(afterTime).UtcDateTime;
@@ -91,13 +96,14 @@ public sealed partial class MongoBlockStore(
         }
 
         items.RemoveAt(query.Limit);
-        return new Page<BlockRecord>(items, IBlockStore.EncodeCursor(items[^1]));
+        return new Page<BlockRecord>(items, IBlockStore.EncodeCursor(items[^1], query));
     }
 
     public IReadOnlyList<BlockRecord> ForSubject(string kind, string subject)
     {
         var now = timeProvider.GetUtcNow();
-        return database.Blocks.Find(Filter.Eq("kind", kind) & Filter.Eq("subject", subject)).Sort(NewestFirst).Limit(MaxSubjectHistory).ToList()
+        var filter = Filter.Eq("kind", kind) & SubjectFilter(subject, BlockSubjects.PerAddressPrefix(kind, subject));
+        return database.Blocks.Find(filter).Sort(NewestFirst).Limit(MaxSubjectHistory).ToList()
             .Select(document => Read(document, now, includeEvidence: true))
             .ToList();
     }
@@ -161,6 +167,12 @@ public sealed partial class MongoBlockStore(
 
         return pruned;
     }
+
+    /// <summary>Matches the subject exactly, or with <paramref name="prefix"/> (<c>erin/</c>) also the account's per-address subjects.</summary>
+    private static FilterDefinition<BsonDocument> SubjectFilter(string subject, string? prefix) =>
+        prefix is null
+            ? Filter.Eq("subject", subject)
+            : Filter.Eq("subject", subject) | Filter.Regex("subject", new BsonRegularExpression("^" + System.Text.RegularExpressions.Regex.Escape(prefix)));
 
     private static FilterDefinition<BsonDocument> Active(DateTimeOffset now) =>
         Filter.Eq("lifted_at", BsonNull.Value) & (Filter.Eq("expires_at", BsonNull.Value) | Filter.Gt("expires_at", now.UtcDateTime));
