@@ -1,3 +1,4 @@
+using MassTransit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Relayguard.Contracts;
@@ -19,6 +20,50 @@ public sealed class Ca1EarlyWarning(
     ILogger<Ca1EarlyWarning> logger)
 {
     private readonly Ca1Options _options = options.Value;
+    private readonly Dictionary<string, (SemaphoreSlim Gate, int Users)> _accounts = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Counts one event with <paramref name="count"/> and publishes what it decided: the block, then the warning.
+    /// Events of one account are consumed concurrently, so this runs one event of an account at a time in this
+    /// process: a warning is then decided and published before the block, or not at all once the block closed the
+    /// window, and its time is never after the block's. NOTE: replicas of the detector in other processes still
+    /// race, so a warning from one replica may follow a block from another.
+    /// </summary>
+    public async Task ConsumeAsync(ConsumeContext context, string? account, DateTimeOffset submittedAt, Func<CancellationToken, Task<Ca1Result?>> count)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(count);
+        if (account is null)
+        {
+            // CA1 counts accounts only: the rule logs such an event and decides nothing.
+            await count(context.CancellationToken);
+            return;
+        }
+
+        var gate = Enter(account);
+        await gate.WaitAsync(context.CancellationToken);
+        try
+        {
+            var counted = await count(context.CancellationToken);
+            if (counted?.Block is { } block)
+            {
+                RecordBlock(counted);
+                await block.PublishAsync(context, context.CancellationToken);
+                await rule.MarkPublishedAsync(block, context.CancellationToken);
+            }
+
+            if (await CheckAsync(counted, account, submittedAt, context.CancellationToken) is { } warning)
+            {
+                await context.Publish(warning, publish => publish.MessageId = warning.EventId, context.CancellationToken);
+                MarkPublished(warning);
+            }
+        }
+        finally
+        {
+            gate.Release();
+            Leave(account);
+        }
+    }
 
     /// <summary>
     /// Checks the tally that <see cref="Ca1Rule"/> returned for an event it counted, without reading the store again.
@@ -56,6 +101,33 @@ public sealed class Ca1EarlyWarning(
 
     /// <summary>Deletes warnings of windows past the CA1 retention. Returns how many were deleted.</summary>
     public int Prune() => warnings.Prune(time.GetUtcNow() - _options.RetentionDuration - _options.WindowDuration);
+
+    private SemaphoreSlim Enter(string account)
+    {
+        lock (_accounts)
+        {
+            var (gate, users) = _accounts.TryGetValue(account, out var entry) ? entry : (new SemaphoreSlim(1, 1), 0);
+            _accounts[account] = (gate, users + 1);
+            return gate;
+        }
+    }
+
+    private void Leave(string account)
+    {
+        lock (_accounts)
+        {
+            var (gate, users) = _accounts[account];
+            if (users == 1)
+            {
+                _accounts.Remove(account);
+                gate.Dispose();
+            }
+            else
+            {
+                _accounts[account] = (gate, users - 1);
+            }
+        }
+    }
 
     private async Task<AccountWarned?> CheckWindowAsync(string account, DateTimeOffset submittedAt, DateTimeOffset now, CancellationToken cancellationToken)
     {

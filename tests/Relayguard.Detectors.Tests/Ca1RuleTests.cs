@@ -342,6 +342,42 @@ public sealed class Ca1RuleTests : IDisposable
     }
 
     [Fact]
+    public async Task Consume_OneEventOfAnAccountAtATime()
+    {
+        // The warning race needs two events of one account inside ConsumeAsync at once; another account must not wait.
+        var (_, warning, submittedAt, _) = await CountJustBelowTheBlockAsync();
+        var context = CancellationOnlyContext.Create();
+        var firstEntered = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        var secondEntered = false;
+        var otherEntered = false;
+
+        var first = warning.ConsumeAsync(context, Account, submittedAt, async _ =>
+        {
+            firstEntered.SetResult();
+            await release.Task;
+            return null;
+        });
+        await firstEntered.Task;
+        var second = warning.ConsumeAsync(context, Account, submittedAt, _ =>
+        {
+            secondEntered = true;
+            return Task.FromResult<Ca1Result?>(null);
+        });
+        await warning.ConsumeAsync(context, "bob@example.com", submittedAt, _ =>
+        {
+            otherEntered = true;
+            return Task.FromResult<Ca1Result?>(null);
+        });
+
+        Assert.True(otherEntered);
+        Assert.False(secondEntered);
+        release.SetResult();
+        await Task.WhenAll(first, second);
+        Assert.True(secondEntered);
+    }
+
+    [Fact]
     public async Task WindowStart_IsAlignedToWindow()
     {
         var rule = CreateRule();
@@ -382,4 +418,13 @@ public sealed class Ca1RuleTests : IDisposable
 
     private Task<IReadOnlyList<DetectorBlock>> ActiveBlocksAsync() =>
         new SqliteCa1Store(_database.Database).ListActiveBlocksAsync(_time.GetUtcNow(), default);
+
+    /// <summary>A consume context that has only a cancellation token: enough for events whose count decides nothing.</summary>
+    public class CancellationOnlyContext : System.Reflection.DispatchProxy
+    {
+        public static MassTransit.ConsumeContext Create() => Create<MassTransit.ConsumeContext, CancellationOnlyContext>();
+
+        protected override object? Invoke(System.Reflection.MethodInfo? targetMethod, object?[]? args) =>
+            targetMethod?.Name == "get_CancellationToken" ? CancellationToken.None : throw new NotSupportedException(targetMethod?.Name);
+    }
 }

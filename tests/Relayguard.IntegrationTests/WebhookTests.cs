@@ -126,6 +126,34 @@ public sealed class WebhookTests
         Assert.Equal("list cleaned", lift.Json.GetProperty("data").GetProperty("reason").GetString());
     }
 
+    [Fact]
+    public async Task Ca1_OneMessagePastBlock_WarningNeverAfterBlock()
+    {
+        // 30 refused recipients of one message are 30 events, consumed concurrently: a warning decided just below
+        // the block level must not be published, or dated, after the block.
+        await using var upstream = new RefusingUpstream(address => address.StartsWith("gone", StringComparison.Ordinal));
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var settings = Settings(receiver);
+        settings["Relay:Upstream"] = upstream.Endpoint;
+        settings["Smtp:AllowPlaintextAuth"] = "true";
+        settings["Rules:CA1:Window"] = "3650d";
+        settings["Rules:CA1:Retention"] = "3650d";
+        await using var relayguard = await RelayguardInstance.StartAsync(settings);
+        relayguard.AddAccount("newsletter", Password);
+
+        await SendAsync(relayguard, invalid: 30, valid: 5, batch: "a");
+        var block = await receiver.NextOfTypeAsync("AccountBlocked");
+
+        var blockedAt = block.Json.GetProperty("data").GetProperty("blockedAt").GetDateTimeOffset();
+        var arrived = receiver.All.ToList();
+        var blockPosition = arrived.FindIndex(webhook => webhook.Headers["X-Relayguard-Event"] == "AccountBlocked");
+        foreach (var warning in arrived.Where(webhook => webhook.Headers["X-Relayguard-Event"] == "AccountWarned"))
+        {
+            Assert.True(arrived.IndexOf(warning) < blockPosition, "A warning arrived after the block.");
+            Assert.True(warning.Json.GetProperty("data").GetProperty("warnedAt").GetDateTimeOffset() <= blockedAt, "A warning is dated after the block.");
+        }
+    }
+
     private static Dictionary<string, string?> Settings(WebhookReceiver receiver) => new()
     {
         ["Webhooks:Endpoints:0:Url"] = receiver.Url,
