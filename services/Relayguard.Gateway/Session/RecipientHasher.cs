@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Relayguard.Bounces;
 
 namespace Relayguard.Gateway.Session;
 
@@ -9,8 +10,12 @@ namespace Relayguard.Gateway.Session;
 /// </summary>
 public sealed class RecipientHasher(byte[] key)
 {
+    /// <summary>
+    /// Hashes an address in its canonical form, ignoring case: a bounce names <c>"q.r"@bad.test</c> as
+    /// <c>q.r@bad.test</c> (RFC 5321 section 4.1.2 makes the quotes optional there), and both must count as one recipient.
+    /// </summary>
     public string Hash(string address) =>
-        Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(address.Trim().ToLowerInvariant())));
+        Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(AddressForms.Canonical(address.Trim()).ToLowerInvariant())));
 
     /// <summary>Reads the key from configuration (base64), or from DATA/recipient-hash-key, creating it there on first use.</summary>
     public static byte[] LoadKey(string? configured, string dataDirectory)
