@@ -7,7 +7,8 @@ namespace Relayguard.Gateway.Identity;
 /// Counts failed logins per client address and user name, and refuses AUTH for a while after too many:
 /// <see cref="AuthThrottleOptions.Failures"/> failures for one user name throttle that name from that address,
 /// and failures for <see cref="AuthThrottleOptions.UserNames"/> distinct names throttle the whole address.
-/// State is in memory, per gateway instance, and bounded: a throttled address or pair records no more failures.
+/// State is in memory, per gateway instance, and bounded: a throttled address or pair records no more failures. The
+/// throttles in force are also saved in <see cref="AuthThrottleJournal"/>, so a restart keeps them.
 /// </summary>
 public sealed class AuthThrottle
 {
@@ -20,13 +21,33 @@ public sealed class AuthThrottle
 
     private readonly AuthThrottleOptions _options;
     private readonly TimeProvider _time;
+    private readonly AuthThrottleJournal? _journal;
     private readonly Dictionary<string, AddressState> _addresses = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
-    public AuthThrottle(AuthThrottleOptions options, TimeProvider time)
+    /// <summary>Creates the throttle; with a <paramref name="journal"/>, the throttles it saved before a restart are in force again.</summary>
+    public AuthThrottle(AuthThrottleOptions options, TimeProvider time, AuthThrottleJournal? journal = null)
     {
         _options = options;
         _time = time;
+        _journal = journal;
+        foreach (var saved in journal?.Load() ?? [])
+        {
+            if (!_addresses.TryGetValue(saved.ClientKey, out var state))
+            {
+                state = new AddressState();
+                _addresses[saved.ClientKey] = state;
+            }
+
+            if (saved.UserName is null)
+            {
+                state.AddressUntil = saved.Until;
+            }
+            else
+            {
+                state.PairUntil[saved.UserName] = saved.Until;
+            }
+        }
     }
 
     /// <summary>Addresses with failures or throttles in memory.</summary>
@@ -81,8 +102,12 @@ public sealed class AuthThrottle
         }
     }
 
-    /// <summary>Records a failed login and returns the throttles it started: none, the pair, the whole address, or both.</summary>
-    public IReadOnlyList<ThrottleStart> RecordFailure(string clientKey, string userName)
+    /// <summary>
+    /// Records a failed login and returns the throttles it started: none, the pair, the whole address, or both. A
+    /// throttle of the whole address is saved in the journal, and so is one of the pair when <paramref name="userKnown"/>
+    /// says the name belongs to an account.
+    /// </summary>
+    public IReadOnlyList<ThrottleStart> RecordFailure(string clientKey, string userName, bool userKnown = false)
     {
         var now = _time.GetUtcNow();
         var user = Normalize(userName);
@@ -118,6 +143,11 @@ public sealed class AuthThrottle
             }
         }
 
+        foreach (var start in started.Where(start => start.UserName is null || userKnown))
+        {
+            _journal?.Save(clientKey, start.UserName, start.Until);
+        }
+
         return started;
     }
 
@@ -142,6 +172,7 @@ public sealed class AuthThrottle
     public int Lift(string? clientKey, string? userLabel)
     {
         var user = userLabel is null ? null : Normalize(userLabel);
+        _journal?.Delete(clientKey, user);
         var lifted = 0;
         lock (_gate)
         {

@@ -17,7 +17,8 @@ public static class IdentityRegistration
         services.AddOptions<AuthOptions>().BindSection(configuration, AuthOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
         services.AddSingleton(sp => new AccountStore(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp => new AuthThrottle(sp.GetRequiredService<IOptions<AuthOptions>>().Value.Throttle, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new AuthThrottleJournal(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new AuthThrottle(sp.GetRequiredService<IOptions<AuthOptions>>().Value.Throttle, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<AuthThrottleJournal>()));
         services.AddSingleton(sp => new LoginNetworkMonitor(sp.GetRequiredService<IOptions<AuthOptions>>().Value.LoginNetworks, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IPasswordVerifier>(CreateVerifier);
         return services;

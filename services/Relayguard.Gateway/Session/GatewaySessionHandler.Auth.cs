@@ -35,7 +35,7 @@ public sealed partial class GatewaySessionHandler
                 var label = check.UserKnown ? LogSafe(userName) : AuthThrottle.Label(userName, known: false);
                 LogAuthFailed(_logger, clientIp, label, AuthThrottle.Fingerprint(userName));
                 RelayguardTelemetry.AuthFailures.Add(1);
-                foreach (var start in _throttle.RecordFailure(clientKey, userName))
+                foreach (var start in _throttle.RecordFailure(clientKey, userName, check.UserKnown))
                 {
                     await PublishThrottleAsync(start, start.UserName is null ? null : label);
                 }
