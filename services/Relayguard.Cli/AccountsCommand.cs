@@ -17,7 +17,9 @@ public static class AccountsCommand
         var action = command.Words.ElementAtOrDefault(1);
         if (action is not ("add" or "list" or "remove"))
         {
-            throw new UsageException(action is null ? $"Missing action: use add, list or remove.\n{Usage}" : $"Unknown action 'accounts {action}'.\n{Usage}");
+            throw action is null
+                ? new UsageException($"Missing action: use add, list or remove.\n{Usage}")
+                : Suggestions.UnknownAction("accounts", action, ["add", "list", "remove"], Usage);
         }
 
         var database = OpenDatabase(command, create: action == "add");

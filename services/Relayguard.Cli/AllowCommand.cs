@@ -24,7 +24,9 @@ public static class AllowCommand
                 command.AllowOnly([.. ClientOptions.Names, "code"]);
                 return await RemoveAsync(command, output, cancellationToken);
             default:
-                throw new UsageException(action is null ? $"Missing action: use list, add or remove.\n{Usage}" : $"Unknown action 'allow {action}'.\n{Usage}");
+                throw action is null
+                    ? new UsageException($"Missing action: use list, add or remove.\n{Usage}")
+                    : Suggestions.UnknownAction("allow", action, ["list", "add", "remove"], Usage);
         }
     }
 

@@ -7,7 +7,7 @@ namespace Relayguard.Cli;
 public static class BlocksCommand
 {
     internal const string Usage = """
-        Usage: relayguard blocks list [--kind account|ip] [--code CODE] [--state active|expired|lifted|all] [--limit N] [--after CURSOR]
+        Usage: relayguard blocks list [--kind account|ip] [--code CODE] [--subject SUBJECT] [--state active|expired|lifted|all] [--limit N] [--after CURSOR]
                relayguard blocks show KIND SUBJECT
                relayguard blocks lift KIND SUBJECT --reason TEXT [--code CODE]
                relayguard blocks add KIND SUBJECT [--code OP1] --reason TEXT [--for DURATION] [--scope all|null-sender]
@@ -19,7 +19,7 @@ public static class BlocksCommand
         switch (action)
         {
             case "list":
-                command.AllowOnly([.. ClientOptions.Names, "kind", "code", "state", "limit", "after"]);
+                command.AllowOnly([.. ClientOptions.Names, "kind", "code", "subject", "state", "limit", "after"]);
                 return await ListAsync(command, output, error, cancellationToken);
             case "show":
                 command.AllowOnly(ClientOptions.Names);
@@ -29,9 +29,11 @@ public static class BlocksCommand
                 return await LiftAsync(command, output, cancellationToken);
             case "add":
                 command.AllowOnly([.. ClientOptions.Names, "reason", "code", "for", "scope"]);
-                return await AddAsync(command, output, cancellationToken);
+                return await AddAsync(command, output, error, cancellationToken);
             default:
-                throw new UsageException(action is null ? $"Missing action: use list, show, lift or add.\n{Usage}" : $"Unknown action 'blocks {action}'.\n{Usage}");
+                throw action is null
+                    ? new UsageException($"Missing action: use list, show, lift or add.\n{Usage}")
+                    : Suggestions.UnknownAction("blocks", action, ["list", "show", "lift", "add"], Usage);
         }
     }
 
@@ -41,6 +43,7 @@ public static class BlocksCommand
         var query = ClientOptions.Query(
             ("kind", command.Option("kind")),
             ("code", command.Option("code")),
+            ("subject", command.Option("subject")),
             ("state", command.Option("state")),
             ("limit", command.Option("limit")),
             ("after", command.Option("after")));
@@ -60,14 +63,11 @@ public static class BlocksCommand
             JsonFields.Text(block, "scope"),
             JsonFields.Text(block, "state"),
             JsonFields.Time(block, "blockedAt"),
-            // A lifted block ended when it was lifted, whatever its expiry was.
-            JsonFields.Text(block, "state") == "lifted"
-                ? $"lifted {JsonFields.Time(block, "liftedAt")}"
-                : JsonFields.Time(block, "expiresAt", missing: "until lifted"),
+            Expiry(block, whenNone: "until lifted"),
             JsonFields.Text(block, "reason"),
         }).ToList();
         output.WriteLine(Table.Render(["KIND", "SUBJECT", "CODE", "SCOPE", "STATE", "BLOCKED", "EXPIRES", "REASON"], rows));
-        ClientOptions.WriteNextPage(page, "relayguard blocks list", command, ["kind", "code", "state", "limit"], error);
+        ClientOptions.WriteNextPage(page, "relayguard blocks list", command, ["kind", "code", "subject", "state", "limit"], error);
         return ExitCodes.Ok;
     }
 
@@ -83,10 +83,14 @@ public static class BlocksCommand
         }
 
         var blocks = JsonFields.Items(result, "blocks").ToList();
-        var activeCodes = blocks.Where(block => JsonFields.Text(block, "state") == "active").Select(block => JsonFields.Text(block, "code")).Distinct().ToList();
+        var active = blocks.Where(block => JsonFields.Text(block, "state") == "active").ToList();
+        var activeCodes = active.Select(block => JsonFields.Text(block, "code")).Distinct().ToList();
+        var name = $"{JsonFields.Text(result, "kind")} {JsonFields.Text(result, "subject")}";
+        var addresses = active.Select(block => JsonFields.Text(block, "onIp")).Where(address => address.Length > 0).Distinct().ToList();
+        var onAddresses = addresses.Count == 0 ? string.Empty : $" (on {Plural(addresses.Count, "address", "addresses")}: {string.Join(", ", addresses)})";
         output.WriteLine(activeCodes.Count == 0
-            ? $"{JsonFields.Text(result, "kind")} {JsonFields.Text(result, "subject")}: not blocked now ({blocks.Count} earlier blocks)"
-            : $"{JsonFields.Text(result, "kind")} {JsonFields.Text(result, "subject")}: blocked by {string.Join(", ", activeCodes)}");
+            ? $"{name}: not blocked now ({Plural(blocks.Count, "earlier block", "earlier blocks")})"
+            : $"{name}: blocked by {string.Join(", ", activeCodes)}{onAddresses}");
         foreach (var block in blocks)
         {
             output.WriteLine();
@@ -98,8 +102,11 @@ public static class BlocksCommand
 
     private static void WriteBlock(JsonElement block, TextWriter output)
     {
-        output.WriteLine($"{JsonFields.Text(block, "code")}  {JsonFields.Text(block, "state")}  scope {JsonFields.Text(block, "scope")}");
-        output.WriteLine($"  Blocked:  {JsonFields.Time(block, "blockedAt")} by {JsonFields.Text(block, "setBy")}, expires {JsonFields.Time(block, "expiresAt", missing: "never (until lifted)")}");
+        var onIp = JsonFields.Text(block, "onIp");
+        var address = onIp.Length == 0 ? string.Empty : $"  on address {onIp} ({JsonFields.Text(block, "subject")})";
+        output.WriteLine($"{JsonFields.Text(block, "code")}  {JsonFields.Text(block, "state")}  scope {JsonFields.Text(block, "scope")}{address}");
+        var ends = JsonFields.Text(block, "state") == "lifted" ? Expiry(block, whenNone: "") : $"expires {Expiry(block, whenNone: "never (until lifted)")}";
+        output.WriteLine($"  Blocked:  {JsonFields.Time(block, "blockedAt")} by {JsonFields.Text(block, "setBy")}, {ends}");
         output.WriteLine($"  Reason:   {JsonFields.Text(block, "reason")}");
         if (block.TryGetProperty("liftedAt", out var liftedAt) && liftedAt.ValueKind == JsonValueKind.String)
         {
@@ -158,11 +165,35 @@ public static class BlocksCommand
             return ExitCodes.Ok;
         }
 
-        output.WriteLine($"Lifted {JsonFields.Text(result, "codes")} on {JsonFields.Text(result, "kind")} {JsonFields.Text(result, "subject")}.");
+        // A lift may end several blocks: more than one code, scope or, for an account, address.
+        var lifted = JsonFields.Items(result, "blocks").ToList();
+        output.WriteLine($"Lifted {Plural(lifted.Count, "block", "blocks")} ({JsonFields.Text(result, "codes")}) on {JsonFields.Text(result, "kind")} {JsonFields.Text(result, "subject")}:");
+        var rows = lifted.Select(block => new[]
+        {
+            JsonFields.Text(block, "code"),
+            JsonFields.Text(block, "subject"),
+            JsonFields.Text(block, "scope"),
+            JsonFields.Time(block, "blockedAt"),
+            JsonFields.Text(block, "reason"),
+        });
+        foreach (var line in Table.Render(["CODE", "SUBJECT", "SCOPE", "BLOCKED", "REASON"], rows).Split('\n'))
+        {
+            output.WriteLine("  " + line);
+        }
+
         return ExitCodes.Ok;
     }
 
-    private static async Task<int> AddAsync(CommandLine command, TextWriter output, CancellationToken cancellationToken)
+    /// <summary>Returns how a block ends: <c>lifted TIME</c> for a lifted block, whatever its expiry was, else its expiry or <paramref name="whenNone"/>.</summary>
+    private static string Expiry(JsonElement block, string whenNone) =>
+        JsonFields.Text(block, "state") == "lifted"
+            ? $"lifted {JsonFields.Time(block, "liftedAt")}"
+            : JsonFields.Time(block, "expiresAt", missing: whenNone);
+
+    private static string Plural(int count, string singular, string plural) =>
+        string.Create(CultureInfo.InvariantCulture, $"{count} {(count == 1 ? singular : plural)}");
+
+    private static async Task<int> AddAsync(CommandLine command, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         const string AddUsage = "Usage: relayguard blocks add KIND SUBJECT [--code OP1] --reason TEXT [--for DURATION] [--scope all|null-sender]";
         var (kind, subject) = ClientOptions.KindAndSubject(command, AddUsage);
@@ -173,6 +204,13 @@ public static class BlocksCommand
             "api/blocks",
             new { kind, subject, code = command.Option("code") ?? "OP1", reason, @for = command.Option("for"), scope = command.Option("scope") },
             cancellationToken);
+
+        // Warnings go to standard error, so a script that reads the JSON or the sentence is not disturbed.
+        foreach (var warning in JsonFields.Items(block, "warnings"))
+        {
+            error.WriteLine($"relayguard: warning: {warning.GetString()}");
+        }
+
         if (command.Flag("json"))
         {
             output.WriteLine(block.GetRawText());

@@ -25,6 +25,9 @@ public static class CliApp
           4 an address or the data folder 'run' needs is in use. 'relayguard help COMMAND' describes one command.
         """;
 
+    /// <summary>The command names, for the hint after a mistyped one.</summary>
+    internal static readonly string[] Commands = ["run", "accounts", "tokens", "blocks", "allow", "audit", "classify", "evaluate-corpus", "version", "help"];
+
     private const string RunOptions = """
         Options of run: --smtp ADDR:PORT (default 127.0.0.1:2525), --smtps ADDR:PORT, --tls-cert FILE, --tls-key FILE,
           --upstream HOST:PORT, --dsn-smtp ADDR:PORT, --trusted CIDR[=ACCOUNT] (repeatable), --auth local|dovecot:HOST:PORT,
@@ -86,7 +89,7 @@ public static class CliApp
             var topic = verb == "help" ? command.Words.ElementAtOrDefault(1) : verb;
             if ((verb == "help" || command.Flag("help")) && topic is not null)
             {
-                Console.Out.WriteLine(CommandHelp(topic) ?? throw new UsageException($"Unknown command '{topic}'."));
+                Console.Out.WriteLine(CommandHelp(topic) ?? throw Suggestions.UnknownCommand(topic));
                 return ExitCodes.Ok;
             }
 

@@ -140,13 +140,7 @@ public sealed class CommandLine
     {
         if (UnknownOptions.FirstOrDefault() is { } unknown)
         {
-            var nearest = ValuedOptions.Concat(Flags)
-                .Select(name => (Name: name, Distance: Relayguard.ServiceDefaults.EditDistance.Between(name, unknown.ToLowerInvariant())))
-                .Where(candidate => candidate.Distance <= 2)
-                .OrderBy(candidate => candidate.Distance)
-                .ThenBy(candidate => candidate.Name, StringComparer.Ordinal)
-                .Select(candidate => candidate.Name)
-                .FirstOrDefault();
+            var nearest = Suggestions.Nearest(unknown, ValuedOptions.Concat(Flags));
             throw new UsageException(nearest is null ? $"Unknown option --{unknown}." : $"Unknown option --{unknown}; did you mean --{nearest}?");
         }
     }

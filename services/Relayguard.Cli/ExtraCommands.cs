@@ -13,7 +13,7 @@ public static class ExtraCommands
             "allow" => await AllowCommand.RunAsync(command, output, cancellationToken),
             "audit" => await AuditCommand.RunAsync(command, output, error, cancellationToken),
             "tokens" => TokensCommand.Run(command, output, error),
-            _ => throw new UsageException($"Unknown command '{verb}'."),
+            _ => throw Suggestions.UnknownCommand(verb),
         };
     }
 }

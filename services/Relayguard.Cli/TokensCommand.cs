@@ -33,7 +33,9 @@ public static class TokensCommand
                 ClientOptions.ExpectWords(command, 3, Usage, "NAME");
                 return Remove(command, command.Words[2], output, error);
             default:
-                throw new UsageException(action is null ? $"Missing action: use add, list or remove.\n{Usage}" : $"Unknown action 'tokens {action}'.\n{Usage}");
+                throw action is null
+                    ? new UsageException($"Missing action: use add, list or remove.\n{Usage}")
+                    : Suggestions.UnknownAction("tokens", action, ["add", "list", "remove"], Usage);
         }
     }
 

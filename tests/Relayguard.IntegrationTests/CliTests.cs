@@ -95,7 +95,7 @@ public sealed class CliTests(CliTests.RunningInstance running) : IClassFixture<C
         var shown = await RunAsync("blocks", "show", "ip", "2001:db8:5::/64");
 
         Assert.Equal(0, lifted.ExitCode);
-        Assert.Contains("Lifted OP1 on ip 2001:db8:5::/64.", lifted.Output, StringComparison.Ordinal);
+        Assert.StartsWith("Lifted 1 block (OP1) on ip 2001:db8:5::/64:", lifted.Output, StringComparison.Ordinal);
         Assert.Contains("not blocked now", shown.Output, StringComparison.Ordinal);
         Assert.Contains("Lifted:", shown.Output, StringComparison.Ordinal);
         Assert.Contains("by admin: router replaced", shown.Output, StringComparison.Ordinal);
@@ -136,6 +136,12 @@ public sealed class CliTests(CliTests.RunningInstance running) : IClassFixture<C
     [InlineData("blocks list --limit", "The option --limit needs a value.")]
     [InlineData("blocks list --token-file /", "The token file '/' is a directory")]
     [InlineData("run stray", "Unexpected argument 'stray': 'relayguard run' takes options only.")]
+    [InlineData("blcoks list", "Unknown command 'blcoks'; did you mean 'blocks'?")]
+    [InlineData("blocks lfit", "Unknown action 'blocks lfit'; did you mean 'blocks lift'?")]
+    [InlineData("allow remvoe", "Unknown action 'allow remvoe'; did you mean 'allow remove'?")]
+    [InlineData("tokens lsit", "Unknown action 'tokens lsit'; did you mean 'tokens list'?")]
+    [InlineData("accounts ad", "Unknown action 'accounts ad'; did you mean 'accounts add'?")]
+    [InlineData("frobnicate", "Unknown command 'frobnicate'.")]
     public async Task UsageError_NamesTheProblem(string line, string expected)
     {
         var result = await CliRunner.RunAsync(line.Split(' '));
@@ -293,7 +299,7 @@ public sealed class CliTests(CliTests.RunningInstance running) : IClassFixture<C
         var result = await CliRunner.RunAsync(["help", "blokcs"]);
 
         Assert.Equal(2, result.ExitCode);
-        Assert.StartsWith("relayguard: Unknown command 'blokcs'.", result.Error, StringComparison.Ordinal);
+        Assert.StartsWith("relayguard: Unknown command 'blokcs'; did you mean 'blocks'?", result.Error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -531,6 +537,97 @@ public sealed class CliTests(CliTests.RunningInstance running) : IClassFixture<C
         Assert.DoesNotContain("until lifted", row, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task BlocksList_Subject_FiltersOnServer()
+    {
+        await RunAsync("blocks", "add", "account", "filter-me", "--reason", "search");
+        await RunAsync("blocks", "add", "account", "filter-me-not", "--reason", "search");
+
+        var listed = await RunAsync("blocks", "list", "--subject", "FILTER-ME", "--limit", "1");
+
+        Assert.Equal(0, listed.ExitCode);
+        var rows = listed.Output.TrimEnd().Split('\n').Skip(1).ToList();
+        Assert.Contains("filter-me ", Assert.Single(rows), StringComparison.Ordinal);
+        Assert.DoesNotContain("More entries follow", listed.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BlocksShow_AccountName_ShowsPerAddressBlocks()
+    {
+        await RunAsync("blocks", "add", "account", "ivan/127.0.0.150", "--reason", "shared address");
+
+        var shown = await RunAsync("blocks", "show", "account", "ivan");
+
+        Assert.Equal(0, shown.ExitCode);
+        Assert.Contains("account ivan: blocked by OP1 (on 1 address: 127.0.0.150)", shown.Output, StringComparison.Ordinal);
+        Assert.Contains("on address 127.0.0.150 (ivan/127.0.0.150)", shown.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BlocksLift_TwoBlocks_PrintsCountAndEach()
+    {
+        await RunAsync("blocks", "add", "account", "judy", "--reason", "all mail");
+        await RunAsync("blocks", "add", "account", "judy/127.0.0.151", "--reason", "bounces", "--scope", "null-sender");
+
+        var lifted = await RunAsync("blocks", "lift", "account", "judy", "--code", "OP1", "--reason", "cleared");
+
+        Assert.Equal(0, lifted.ExitCode);
+        var lines = lifted.Output.TrimEnd().Split('\n');
+        Assert.Equal("Lifted 2 blocks (OP1) on account judy:", lines[0]);
+        Assert.Contains(lines, line => line.Contains("judy/127.0.0.151", StringComparison.Ordinal) && line.Contains("null-sender", StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.Contains("judy ", StringComparison.Ordinal) && line.Contains("all mail", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task BlocksLift_Again_NamesWhoLifted()
+    {
+        await RunAsync("blocks", "add", "account", "kate", "--reason", "abuse");
+        await RunAsync("blocks", "lift", "account", "kate", "--reason", "explained");
+
+        var again = await RunAsync("blocks", "lift", "account", "kate", "--reason", "explained");
+
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("No active block on account 'kate', so nothing was lifted. admin lifted the last one (OP1) at 20", again.Error, StringComparison.Ordinal);
+        Assert.Contains("UTC: explained.", again.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BlocksShow_OneEarlierBlock_Singular()
+    {
+        await RunAsync("blocks", "add", "account", "leo", "--reason", "abuse");
+        await RunAsync("blocks", "lift", "account", "leo", "--reason", "explained");
+
+        var shown = await RunAsync("blocks", "show", "account", "leo");
+
+        Assert.Contains("account leo: not blocked now (1 earlier block)", shown.Output, StringComparison.Ordinal);
+        Assert.Contains(", lifted 20", shown.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("expires never", shown.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BlocksAdd_UnknownAccount_WarnsAndBlocks()
+    {
+        _instance.AddAccount("mallet", "long-enough-passw0rd");
+
+        var added = await RunAsync("blocks", "add", "account", "malet", "--reason", "typo test");
+        var known = await RunAsync("blocks", "add", "account", "mallet", "--reason", "typo test");
+
+        Assert.Equal(0, added.ExitCode);
+        Assert.Contains("Blocked account malet with OP1", added.Output, StringComparison.Ordinal);
+        Assert.StartsWith("relayguard: warning: No account named 'malet' is in the local account store.", added.Error, StringComparison.Ordinal);
+        Assert.Equal(0, known.ExitCode);
+        Assert.DoesNotContain("warning", known.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AllowAdd_HostBitsSet_Exits1NamingNetwork()
+    {
+        var added = await RunAsync("allow", "add", "ip", "127.0.0.5/24", "--reason", "webmail");
+
+        Assert.Equal(1, added.ExitCode);
+        Assert.Contains("'127.0.0.5/24' has host bits set after the /24 prefix. Use its network address, 127.0.0.0/24,", added.Error, StringComparison.Ordinal);
+    }
+
     private Task<CliResult> RunAsync(params string[] args) =>
         CliRunner.RunAsync([.. args, "--ops-url", _instance.OpsUrl.ToString()], TokenEnvironment(_instance.OperatorToken));
 
@@ -541,7 +638,7 @@ public sealed class CliTests(CliTests.RunningInstance running) : IClassFixture<C
     {
         public RelayguardInstance? Instance { get; private set; }
 
-        public async Task InitializeAsync() => Instance = await RelayguardInstance.StartAsync([]);
+        public async Task InitializeAsync() => Instance = await RelayguardInstance.StartAsync(TestPortRange.Listeners());
 
         public async Task DisposeAsync()
         {

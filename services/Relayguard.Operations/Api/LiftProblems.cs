@@ -23,7 +23,7 @@ internal static class LiftProblems
         var last = history.Where(block => code is null || block.Code == code).MaxBy(block => block.LiftedAt ?? block.ExpiresAt ?? block.BlockedAt);
         if (last is null)
         {
-            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"No {blockName} of {kind} '{subject}' was ever recorded, so nothing was lifted.");
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"No active {blockName} on {kind} '{subject}', so nothing was lifted. No {blockName} of it was ever recorded.");
         }
 
         var onSubject = last.Subject == subject ? string.Empty : $" on {last.Subject}";
