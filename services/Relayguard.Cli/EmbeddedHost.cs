@@ -31,18 +31,21 @@ public static class EmbeddedHost
         builder.AddServiceDefaults("relayguard");
 
         var configuration = builder.Configuration;
-        var dataDirectory = Path.GetFullPath(configuration["Data:Directory"] ?? "./data");
-        configuration["Data:Directory"] = dataDirectory;
-        PrivateDirectory.Create(dataDirectory);
-        var database = new SqliteDatabase(Path.Combine(dataDirectory, "relayguard.db"));
-        ProcessedEvents.EnsureSchema(database);
-
         var opsListen = configuration["Operations:Listen"] ?? DefaultOpsListen;
         configuration["Operations:Listen"] = opsListen;
         var opsEndPoint = Endpoints.ParseListen(opsListen, "Operations:Listen (--ops)");
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(opsEndPoint));
 
+        // Made after the checks above, so that a mistyped option leaves no new folder behind.
+        var dataDirectory = Path.GetFullPath(configuration["Data:Directory"] ?? "./data");
+        configuration["Data:Directory"] = dataDirectory;
+        var folder = new DataFolder(dataDirectory, Created: !Directory.Exists(dataDirectory));
+        PrivateDirectory.Create(dataDirectory);
+        var database = new SqliteDatabase(Path.Combine(dataDirectory, "relayguard.db"));
+        ProcessedEvents.EnsureSchema(database);
+
         var services = builder.Services;
+        services.AddSingleton(folder);
         services.AddKnownKeys("Operations:Listen", "Data:Directory");
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(database);
@@ -79,3 +82,6 @@ public static class EmbeddedHost
         return app;
     }
 }
+
+/// <summary>The embedded mode's data folder, and whether this run created it: a start that fails removes a folder it created.</summary>
+public sealed record DataFolder(string Path, bool Created);

@@ -71,14 +71,14 @@ public static class RunCommand
                 await Console.Error.WriteLineAsync($"relayguard: {problem}");
             }
 
-            return ExitCodes.Usage;
+            return await FailedStartAsync(app, ExitCodes.Usage);
         }
 
         var listeners = Listeners(app.Configuration).ToList();
         if (FindSharedAddress(listeners) is var (firstKey, secondKey, shared))
         {
             await Console.Error.WriteLineAsync($"relayguard: {firstKey} and {secondKey} both listen on {shared}. Give each listener a port of its own.");
-            return ExitCodes.Usage;
+            return await FailedStartAsync(app, ExitCodes.Usage);
         }
 
         KnownSettings.Warn(unknown, app.Logger);
@@ -98,7 +98,8 @@ public static class RunCommand
         if (StartupFailure.FindAddressInUse(listeners) is var (key, address))
         {
             await Console.Error.WriteLineAsync($"relayguard: {key} {address} is already in use. {AddressInUseFix}");
-            return ExitCodes.AddressInUse;
+            heldLock?.Dispose();
+            return await FailedStartAsync(app, ExitCodes.AddressInUse);
         }
 
         var tokenPath = OperatorTokens.EnsureInitialToken(dataDirectory, app.Services.GetRequiredService<SqliteDatabase>());
@@ -119,14 +120,41 @@ public static class RunCommand
                 await Console.Error.WriteLineAsync($"relayguard: {problem}");
             }
 
-            return ExitCodes.Usage;
+            heldLock?.Dispose();
+            return await FailedStartAsync(app, ExitCodes.Usage);
         }
         catch (IOException ex) when (StartupFailure.IsAddressInUse(ex))
         {
             // Taken between the check above and the listener's own bind.
             await Console.Error.WriteLineAsync($"relayguard: {ex.Message.TrimEnd('.')}. {AddressInUseFix}");
-            return ExitCodes.AddressInUse;
+            heldLock?.Dispose();
+            return await FailedStartAsync(app, ExitCodes.AddressInUse);
         }
+    }
+
+    /// <summary>
+    /// Closes the host of a start that failed before it served anything and, when this run created the data folder,
+    /// removes the folder, so a mistake on the command line leaves no half-made installation behind.
+    /// </summary>
+    private static async Task<int> FailedStartAsync(Microsoft.AspNetCore.Builder.WebApplication app, int exitCode)
+    {
+        var folder = app.Services.GetRequiredService<DataFolder>();
+        app.Services.GetRequiredService<SqliteDatabase>().Dispose();
+        await app.DisposeAsync();
+        if (folder.Created)
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try
+            {
+                Directory.Delete(folder.Path, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Left for the operator: something else holds a file in it.
+            }
+        }
+
+        return exitCode;
     }
 
     private const string AddressInUseFix =

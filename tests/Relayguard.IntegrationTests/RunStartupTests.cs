@@ -178,6 +178,40 @@ public sealed class RunStartupTests : IDisposable
         Assert.Contains("the account after '=' is missing", result.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Run_SettingError_NewDataFolderRemoved()
+    {
+        var folder = Path.Combine(_data, "new");
+
+        var result = await CliRunner.RunAsync(["run", "--smtp", FreeAddress(), "--ops", FreeAddress(), "--data", folder, "--Smtp:HostName=mail example"]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.False(Directory.Exists(folder), "The failed start left the data folder it created.");
+    }
+
+    [Fact]
+    public async Task Run_InvalidOpsAddress_NoDataFolderMade()
+    {
+        var folder = Path.Combine(_data, "new");
+
+        var result = await CliRunner.RunAsync(["run", "--smtp", FreeAddress(), "--ops", "localhost", "--data", folder]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.False(Directory.Exists(folder), "The failed start made a data folder.");
+    }
+
+    [Fact]
+    public async Task Run_SettingError_ExistingDataFolderKept()
+    {
+        var kept = Path.Combine(_data, "notes.txt");
+        await File.WriteAllTextAsync(kept, "the operator's own file");
+
+        var result = await RunAsync("--Smtp:HostName=mail example");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.True(File.Exists(kept));
+    }
+
     private Task<CliResult> RunAsync(params string[] args) =>
         CliRunner.RunAsync(["run", "--smtp", FreeAddress(), "--ops", FreeAddress(), "--data", _data, .. args]);
 
