@@ -6,15 +6,20 @@
 (() => {
   const TOKEN_KEY = "relayguard.token";
   const REFRESH_MS = 3000;
+  // The block list reads pages of this size and stops after BLOCK_ROWS rows until the user asks for more, so a
+  // registry with many blocks neither hides rows nor stalls the page.
+  const PAGE_SIZE = 500;
+  const BLOCK_ROWS = 2000;
   const SVG = "http://www.w3.org/2000/svg";
 
-  const state = { token: null, me: null, view: "blocks", detail: null, auditNext: null, auditPaged: false, timer: null, busy: false };
+  const state = { token: null, me: null, view: "blocks", detail: null, auditNext: null, auditPaged: false, timer: null, busy: false, blockRows: BLOCK_ROWS };
   const $ = (id) => document.getElementById(id);
 
   class ApiError extends Error {
-    constructor(status, message) {
+    constructor(status, message, body) {
       super(message);
       this.status = status;
+      this.body = body || {};
     }
   }
 
@@ -75,7 +80,7 @@
       signOut("The token is no longer accepted. Sign in again.");
     }
     if (!response.ok) {
-      throw new ApiError(response.status, json.detail || json.title || `${response.status} ${response.statusText}`);
+      throw new ApiError(response.status, json.detail || json.title || `${response.status} ${response.statusText}`, json);
     }
     return json;
   }
@@ -146,8 +151,8 @@
   async function refresh() {
     clearTimeout(state.timer);
     if (!state.me) return;
-    const dialogOpen = $("lift-dialog").open || $("confirm-dialog").open;
-    if (!dialogOpen && !state.busy) {
+    // The lift dialog does not stop the refresh, so a lift by a colleague closes it (see loadDetail).
+    if (!$("confirm-dialog").open && !state.busy) {
       state.busy = true;
       try {
         if (state.view === "blocks") {
@@ -172,28 +177,56 @@
 
   // Blocks.
 
+  // Reads the blocks that match the filters, following the API's next cursor up to state.blockRows rows. The subject
+  // search is done by the API (an exact subject, or an account with its per-address blocks), so it finds a block
+  // however many others there are.
   async function loadBlocks() {
-    const query = new URLSearchParams({ state: $("filter-state").value, limit: "500" });
+    const query = new URLSearchParams({ state: $("filter-state").value, limit: String(PAGE_SIZE) });
     if ($("filter-kind").value) query.set("kind", $("filter-kind").value);
     if ($("filter-code").value) query.set("code", $("filter-code").value);
-    const page = await api("GET", "/api/blocks?" + query);
-    const needle = $("filter-subject").value.trim().toLowerCase();
-    const rows = page.items
-      .filter((block) => !needle || block.subject.toLowerCase().includes(needle))
-      .map((block) => {
-        const selected = state.detail && state.detail.kind === block.kind && state.detail.subject === block.subject;
-        return el("tr", { class: selected ? "selected" : null, "data-subject": block.subject },
-          el("td", {}, block.subject),
-          el("td", {}, block.kind),
-          el("td", { class: "code" }, block.code),
-          el("td", {}, block.scope),
-          el("td", { class: "state-" + block.state }, block.state),
-          el("td", {}, time(block.blockedAt)),
-          el("td", {}, block.expiresAt ? time(block.expiresAt) : "until lifted"),
-          el("td", { class: "reason" }, block.reason),
-          el("td", {}, el("button", { type: "button", class: "show-evidence", onclick: () => openDetail(block.kind, block.subject) }, "Evidence")));
-      });
+    const subject = $("filter-subject").value.trim();
+    if (subject) query.set("subject", subject);
+    const items = [];
+    let next = null;
+    try {
+      do {
+        if (next) query.set("after", next);
+        const page = await api("GET", "/api/blocks?" + query);
+        items.push(...page.items);
+        next = page.next;
+      } while (next && items.length < state.blockRows);
+    } catch (error) {
+      if (error.status !== 400) throw error;
+      setRows("blocks-table", [], "blocks-empty");
+      $("blocks-empty").textContent = error.message;
+      $("blocks-more").hidden = true;
+      return;
+    }
+    const rows = items.map((block) => {
+      const selected = state.detail && state.detail.kind === block.kind && state.detail.subject === block.subject;
+      return el("tr", { class: selected ? "selected" : null, "data-subject": block.subject },
+        el("td", {}, block.subject),
+        el("td", {}, block.kind),
+        el("td", { class: "code" }, block.code),
+        el("td", {}, block.scope),
+        el("td", { class: "state-" + block.state }, block.state),
+        el("td", {}, time(block.blockedAt)),
+        el("td", {}, expiry(block, "until lifted")),
+        el("td", { class: "reason" }, block.reason),
+        el("td", {}, el("button", { type: "button", class: "show-evidence", onclick: () => openDetail(block.kind, block.subject) }, "Evidence")));
+    });
     setRows("blocks-table", rows, "blocks-empty");
+    $("blocks-empty").textContent = subject
+      ? `No blocks of ${subject} match the filters. The search matches a whole subject: an account (with its per-address blocks), an address or a prefix.`
+      : "No blocks match the filters.";
+    $("blocks-more").hidden = !next;
+    $("blocks-more-text").textContent = `Showing the first ${items.length} blocks; more match the filters.`;
+  }
+
+  // Returns how a block ends. A lifted block shows its lift, as the CLI does, whatever its expiry was.
+  function expiry(block, whenNone) {
+    if (block.state === "lifted") return "lifted " + time(block.liftedAt);
+    return block.expiresAt ? time(block.expiresAt) : whenNone;
   }
 
   async function openDetail(kind, subject) {
@@ -217,7 +250,20 @@
     $("detail-title").textContent = `${kind} ${subject}: ` + (active.length ? "blocked by " + active.join(", ") : "not blocked now");
     $("lift-button").hidden = active.length === 0;
     $("detail-blocks").replaceChildren(...result.blocks.map(blockCard));
-    if (kind === "account") await loadChart(subject.split("/")[0]);
+    if ($("lift-dialog").open && active.length === 0) {
+      // A colleague lifted the block while the dialog was open.
+      $("lift-dialog").close();
+      notice(`${kind} ${subject} is no longer blocked: ${liftedBy(result.blocks)}.`);
+    }
+    // The chart shows CA1's counts, which tell nothing about AUTH, BO1, CA2, RL1 or OP1 blocks.
+    if (kind === "account" && result.blocks.some((block) => block.code === "CA1")) await loadChart(subject.split("/")[0]);
+    else $("chart").replaceChildren();
+  }
+
+  // Names who lifted the newest lifted block and when, for a notice.
+  function liftedBy(blocks) {
+    const lifted = blocks.filter((block) => block.liftedAt).sort((a, b) => b.liftedAt.localeCompare(a.liftedAt))[0];
+    return lifted ? `${lifted.liftedBy} lifted it at ${time(lifted.liftedAt)}: ${lifted.liftReason}` : "it ended";
   }
 
   function blockCard(block) {
@@ -226,10 +272,11 @@
       ["State", el("span", { class: "state-" + block.state }, block.state)],
       ["Scope", block.scope],
       ["Blocked", `${time(block.blockedAt)} by ${block.setBy}`],
-      ["Expires", block.expiresAt ? time(block.expiresAt) : "never (until an operator lifts it)"],
+      ["Expires", expiry(block, "never (until an operator lifts it)")],
       ["Reason", block.reason],
       ["Evidence", evidence.summary],
     ];
+    if (block.onIp) facts.unshift(["Address", `${block.onIp} (this block is on ${block.subject} only)`]);
     if (block.liftedAt) facts.push(["Lifted", `${time(block.liftedAt)} by ${block.liftedBy}: ${block.liftReason}`]);
     if (evidence.traceId) facts.push(["Trace id", el("code", {}, evidence.traceId)]);
     const counts = Object.entries(evidence.counts || {});
@@ -288,7 +335,7 @@
           (window) => window.share, counts.minInvalidShare, counts.warnAt * counts.minInvalidShare, percent, level)),
       el("p", { class: "muted legend" },
         "Dashed red line: the block threshold. Dotted orange line: the warning level. A red bar reached both thresholds, an orange bar the warning level of both. " +
-        "A lift starts the counts again, so a window before the last lift shows only what came after it; the block's evidence above keeps the counts that blocked."));
+        "A lift starts the counts again, so a window before the last lift shows only what came after it. The evidence of each block, below, keeps the counts at the decision."));
   }
 
   // Draws one bar per window with dashed lines at the block threshold and the warning level.
@@ -302,7 +349,8 @@
     windows.forEach((window, index) => {
       const value = valueOf(window);
       const bar = svg("rect", { class: "bar " + level(window), x: left + index * step + 1, width: Math.max(step - 2, 1), y: y(value), height: Math.max(y(0) - y(value), value > 0 ? 1 : 0) });
-      bar.append(svg("title", {}, `${time(window.start)}: ${window.invalid} of ${window.distinct} recipients invalid (${percent(window.share)})`));
+      const recipients = window.distinct === 1 ? "recipient" : "recipients";
+      bar.append(svg("title", {}, `${time(window.start)}: ${window.invalid} of ${window.distinct} ${recipients} invalid (${percent(window.share)})`));
       chart.append(bar);
     });
     chart.append(svg("line", { class: "limit", x1: left, x2: width, y1: y(limit), y2: y(limit) }));
@@ -343,10 +391,18 @@
     try {
       const result = await api("POST", `/api/blocks/${path(kind, subject)}/lift`, { reason, code: $("lift-code").value || null });
       $("lift-dialog").close();
-      notice(`Lifted ${result.codes.join(", ")} on ${kind} ${subject}.`);
+      const count = result.blocks.length === 1 ? "" : ` (${result.blocks.length} blocks: ${result.subjects.join(", ")})`;
+      notice(`Lifted ${result.codes.join(", ")} on ${kind} ${subject}.${count}`);
       await refresh();
     } catch (error) {
-      $("lift-error").textContent = error.message;
+      if (error.status !== 404) {
+        $("lift-error").textContent = error.message;
+        return;
+      }
+      // Nothing was active any more, for example because a colleague lifted the block first: show it as it is now.
+      $("lift-dialog").close();
+      notice(error.message);
+      await refresh();
     }
   }
 
@@ -448,7 +504,16 @@
     $("sign-out").addEventListener("click", () => signOut(""));
     for (const tab of document.querySelectorAll(".tab")) tab.addEventListener("click", () => showView(tab.dataset.view));
     for (const id of ["filter-kind", "filter-code", "filter-state"]) $(id).addEventListener("change", refresh);
-    $("filter-subject").addEventListener("input", refresh);
+    // Waits for a pause in typing, so the API is not asked for every partial subject.
+    let typing = null;
+    $("filter-subject").addEventListener("input", () => {
+      clearTimeout(typing);
+      typing = setTimeout(refresh, 400);
+    });
+    $("blocks-more-button").addEventListener("click", () => {
+      state.blockRows += BLOCK_ROWS;
+      refresh();
+    });
     $("block-filters").addEventListener("submit", (event) => event.preventDefault());
     $("detail-close").addEventListener("click", () => {
       state.detail = null;
