@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Relayguard.Gateway.Identity;
 using Relayguard.Gateway.Relay;
 using Relayguard.Gateway.Scanning;
+using Relayguard.Gateway.Session;
 using Relayguard.ServiceDefaults;
 
 namespace Relayguard.Gateway;
@@ -32,6 +33,18 @@ public sealed class GatewaySettingsValidator(
         if (options.HostName is not null && !IsHostName(options.HostName))
         {
             errors.Add($"Invalid Smtp:HostName '{options.HostName}': use the gateway's fully qualified domain name, such as mail.example.net (letters, digits and hyphens in labels of 1 to 63 characters, at most 253 in all), or leave the setting out to use the machine's name.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.RecipientHashKey))
+        {
+            try
+            {
+                RecipientHasher.LoadKey(options.RecipientHashKey, string.Empty);
+            }
+            catch (SettingException ex)
+            {
+                errors.Add(ex.Message);
+            }
         }
 
         foreach (var entry in options.Trusted)

@@ -12,7 +12,12 @@ namespace Relayguard.ServiceDefaults;
 /// durable queues without arguments), so the two declarations never conflict. While the broker is unreachable it
 /// keeps trying in the background and start-up goes on, so a gateway can accept mail meanwhile.
 /// </summary>
-public sealed partial class RabbitMqTopologyService(IOptions<BusOptions> options, ILogger<RabbitMqTopologyService> logger) : IHostedService, IDisposable
+/// <param name="lifetime">
+/// Stopped when the broker refuses the login: MassTransit 8.5 did not retry its receive endpoints after that in a trial
+/// here, so a gateway would keep accepting mail without ever receiving a block. The supervisor (systemd, Kubernetes)
+/// restarts the service, which then works once the account is fixed.
+/// </param>
+public sealed partial class RabbitMqTopologyService(IOptions<BusOptions> options, ILogger<RabbitMqTopologyService> logger, IHostApplicationLifetime? lifetime = null) : IHostedService, IDisposable
 {
     private static readonly TimeSpan StartWait = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
@@ -91,6 +96,13 @@ public sealed partial class RabbitMqTopologyService(IOptions<BusOptions> options
                 _declared.TrySetResult();
                 return;
             }
+            catch (Exception exception) when (IsLoginRefused(exception))
+            {
+                LogLoginRefused(logger, broker.Host, broker.Port, broker.UserInfo.Split(':')[0]);
+                StartupFailure.StopFor(LoginRefused);
+                lifetime?.StopApplication();
+                return;
+            }
             catch (Exception exception) when (exception is BrokerUnreachableException or OperationInterruptedException or IOException or AlreadyClosedException)
             {
                 LogDeclareFailed(logger, exception, broker.Host, broker.Port, backoff);
@@ -111,6 +123,25 @@ public sealed partial class RabbitMqTopologyService(IOptions<BusOptions> options
 
     [LoggerMessage(EventId = 9101, Level = LogLevel.Information, Message = "Declared the queues of {Count} receive endpoints on the broker at {Host}:{Port}.")]
     private static partial void LogDeclared(ILogger logger, int count, string host, int port);
+
+    /// <summary>The line a service prints on standard error when the broker refuses its login.</summary>
+    public const string LoginRefused = "Invalid Bus:RabbitMq: the broker refused the login (ACCESS_REFUSED). Check the user name and password in the URI, and that the user may use its virtual host.";
+
+    private static bool IsLoginRefused(Exception exception)
+    {
+        for (Exception? current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is AuthenticationFailureException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    [LoggerMessage(EventId = 9103, Level = LogLevel.Critical, Message = "The broker at {Host}:{Port} refused the login of user '{User}' (ACCESS_REFUSED): check the user name and password in Bus:RabbitMq. Stopping, so that the service is restarted once the account is fixed.")]
+    private static partial void LogLoginRefused(ILogger logger, string host, int port, string user);
 
     [LoggerMessage(EventId = 9102, Level = LogLevel.Warning, Message = "Declaring the topology on the broker at {Host}:{Port} failed; retrying in {Backoff}.")]
     private static partial void LogDeclareFailed(ILogger logger, Exception exception, string host, int port, TimeSpan backoff);

@@ -95,7 +95,12 @@ public static class ServiceHost
             app.MapServiceDefaults();
             configure?.Invoke(app);
             await app.RunAsync();
-            return 0;
+            return StoppedFor(serviceName) ?? 0;
+        }
+        catch (OperationCanceledException) when (StartupFailure.StopReason is not null)
+        {
+            // The service stopped itself while the host was still starting.
+            return StoppedFor(serviceName) ?? 2;
         }
         catch (Exception exception) when (StartupFailure.Describe(exception) is { } problems)
         {
@@ -112,6 +117,18 @@ public static class ServiceHost
             await Console.Error.WriteLineAsync($"{serviceName}: {exception.Message.TrimEnd('.')}. Stop the other process or change the address.");
             return 4;
         }
+    }
+
+    /// <summary>Prints why the service stopped itself, if it did, and returns exit code 2; null when it did not.</summary>
+    private static int? StoppedFor(string serviceName)
+    {
+        if (StartupFailure.StopReason is not { } reason)
+        {
+            return null;
+        }
+
+        Console.Error.WriteLine($"{serviceName}: {reason}");
+        return 2;
     }
 
     /// <summary>Returns the configured listen addresses (every key that ends in <c>Listen</c>) that parse as ADDRESS:PORT.</summary>
@@ -133,9 +150,10 @@ public static class ServiceHost
         ArgumentNullException.ThrowIfNull(builder);
         var dataDirectory = Path.GetFullPath(builder.Configuration["Data:Directory"] ?? "./data");
         builder.Configuration["Data:Directory"] = dataDirectory;
-        PrivateDirectory.Create(dataDirectory);
         var path = builder.Configuration[$"{StoreOptions.SectionName}:Sqlite"];
-        var database = new SqliteDatabase(string.IsNullOrWhiteSpace(path) ? Path.Combine(dataDirectory, "relayguard.db") : path);
+        var database = string.IsNullOrWhiteSpace(path)
+            ? SettingException.OpenStore(Path.Combine(dataDirectory, "relayguard.db"), $"Data:Directory '{dataDirectory}'")
+            : SettingException.OpenStore(path, $"{StoreOptions.SectionName}:Sqlite '{path}'");
         ProcessedEvents.EnsureSchema(database);
         builder.Services.AddSingleton(database);
         builder.Services.AddKnownKeys("Data:Directory", $"{StoreOptions.SectionName}:Sqlite");

@@ -63,6 +63,16 @@ public static partial class StartupFailure
         exception?.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse }
         || exception?.InnerException?.GetType().Name == "AddressInUseException";
 
+    /// <summary>Why the service stopped itself after a wrong setting showed only once it was running; null when it did not.</summary>
+    public static string? StopReason { get; private set; }
+
+    /// <summary>Records why the service stops itself, and sets the process's exit code to 2, as for a wrong setting found at start.</summary>
+    public static void StopFor(string reason)
+    {
+        StopReason = reason;
+        Environment.ExitCode = 2;
+    }
+
     /// <summary>
     /// Describes a start-up failure that a wrong setting caused, one line per problem, or returns null for any other
     /// exception, which is a fault to report with its stack trace.
@@ -89,6 +99,19 @@ public static partial class StartupFailure
 
         for (Exception? current = exception; current is not null; current = current.InnerException)
         {
+            if (current is SettingException setting)
+            {
+                lines.Add(setting.Message);
+                return;
+            }
+
+            // RabbitMQ's AuthenticationFailureException, named by type so this project needs no RabbitMQ client.
+            if (current.GetType().Name == "AuthenticationFailureException" || current.Message.Contains("ACCESS_REFUSED", StringComparison.Ordinal))
+            {
+                lines.Add(RabbitMqTopologyService.LoginRefused);
+                return;
+            }
+
             if (current is OptionsValidationException validation)
             {
                 lines.AddRange(validation.Failures);

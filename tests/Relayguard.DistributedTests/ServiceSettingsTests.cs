@@ -20,6 +20,7 @@ public sealed class ServiceSettingsTests : IDisposable
     [InlineData("Relayguard.Operations.Host", "relayguard-operations", "Bus:RedeliveryIntervals:0", "soon", "relayguard-operations: Invalid Bus:RedeliveryIntervals:0 'soon'")]
     [InlineData("Relayguard.Gateway.Host", "relayguard-gateway", "Gateway:QueueExpiry", "never", "relayguard-gateway: Invalid Gateway:QueueExpiry 'never'")]
     [InlineData("Relayguard.Gateway.Host", "relayguard-gateway", "Gateway:CatchUp:Timeout", "abc", "relayguard-gateway: Invalid Gateway:CatchUp:Timeout 'abc'")]
+    [InlineData("Relayguard.Gateway.Host", "relayguard-gateway", "Smtp:RecipientHashKey", "notbase64!!", "relayguard-gateway: Invalid Smtp:RecipientHashKey: it must be base64")]
     public async Task Service_WrongSetting_Exits2NamingIt(string project, string assembly, string key, string value, string expected)
     {
         var settings = Settings();
@@ -29,6 +30,23 @@ public sealed class ServiceSettingsTests : IDisposable
 
         Assert.Equal(2, exitCode);
         Assert.StartsWith(expected, error, StringComparison.Ordinal);
+        Assert.Single(error.Trim().Split('\n'));
+    }
+
+    [Theory]
+    [InlineData("Relayguard.Detectors.Ca2.Host", "relayguard-ca2")]
+    [InlineData("Relayguard.Gateway.Host", "relayguard-gateway")]
+    public async Task Service_DataFolderUnderFile_Exits2NamingIt(string project, string assembly)
+    {
+        var file = Path.Combine(_data, "not-a-folder");
+        await File.WriteAllTextAsync(file, "a file where the data folder should be");
+        var settings = Settings();
+        settings["Data:Directory"] = Path.Combine(file, "data");
+
+        var (exitCode, error) = await RunAsync(Repository.HostDll(project, assembly), settings);
+
+        Assert.Equal(2, exitCode);
+        Assert.StartsWith($"{assembly}: Invalid Data:Directory '{Path.Combine(file, "data")}': the SQLite file", error, StringComparison.Ordinal);
         Assert.Single(error.Trim().Split('\n'));
     }
 
@@ -62,7 +80,7 @@ public sealed class ServiceSettingsTests : IDisposable
         ["Smtp:Listen"] = $"127.0.0.1:{Ports.Free()}",
     };
 
-    private static async Task<(int ExitCode, string Error)> RunAsync(string dll, Dictionary<string, string> settings)
+    internal static async Task<(int ExitCode, string Error)> RunAsync(string dll, Dictionary<string, string> settings)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(dll);

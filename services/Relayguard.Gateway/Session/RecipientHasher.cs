@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Relayguard.Bounces;
+using Relayguard.ServiceDefaults;
 
 namespace Relayguard.Gateway.Session;
 
@@ -35,7 +36,7 @@ public sealed class RecipientHasher(byte[] key)
                 // Reported below with the key's name.
             }
 
-            throw new FormatException("Invalid Smtp:RecipientHashKey: it must be base64 of at least 16 random bytes, for example the output of 'openssl rand -base64 32'.");
+            throw new SettingException("Invalid Smtp:RecipientHashKey: it must be base64 of at least 16 random bytes, for example the output of 'openssl rand -base64 32'.");
         }
 
         var path = Path.Combine(dataDirectory, "recipient-hash-key");
