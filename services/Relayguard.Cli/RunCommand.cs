@@ -108,6 +108,11 @@ public static class RunCommand
             app.Logger.LogInformation("Wrote the first operator token to {TokenPath}; send it as 'Authorization: Bearer TOKEN' or point the CLI at it with --token-file.", tokenPath);
         }
 
+        var upstream = app.Configuration["Relay:Upstream"];
+        app.Logger.LogInformation(
+            "Accepted mail goes to {Destination}.",
+            string.IsNullOrWhiteSpace(upstream) ? $"the pickup folder {Path.Combine(dataDirectory, "pickup")} (no --upstream)" : $"the upstream MTA at {upstream}");
+
         try
         {
             await app.RunAsync();

@@ -43,4 +43,16 @@ return await ServiceHost.RunAsync(builder, "relayguard-gateway", app =>
 {
     app.MapHelpPages();
     app.Logger.LogInformation("Gateway instance {InstanceId} receives block events on queue {Queue}.", instanceId, GatewayInstance.QueueName(instanceId));
+    if (string.IsNullOrWhiteSpace(app.Configuration["Smtp:RecipientHashKey"]))
+    {
+        // Each gateway otherwise makes a key of its own, and CA1 then counts one recipient once per gateway.
+        app.Logger.LogWarning(
+            "Smtp:RecipientHashKey is not set, so this gateway hashes recipients with the key in {KeyFile}. Give every gateway of a deployment the same key (openssl rand -base64 32).",
+            Path.Combine(app.Configuration["Data:Directory"]!, "recipient-hash-key"));
+    }
+
+    var upstream = app.Configuration["Relay:Upstream"];
+    app.Logger.LogInformation(
+        "Accepted mail goes to {Destination}.",
+        string.IsNullOrWhiteSpace(upstream) ? $"the pickup folder {Path.Combine(app.Configuration["Data:Directory"]!, "pickup")} (no Relay:Upstream)" : $"the upstream MTA at {upstream}");
 });
