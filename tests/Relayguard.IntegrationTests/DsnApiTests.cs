@@ -55,4 +55,33 @@ public sealed class DsnApiTests
         var detail = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString();
         Assert.StartsWith("body: The body has neither a From nor a Date header", detail, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task HugeBody_Gets413Problem()
+    {
+        await using var relayguard = await RelayguardInstance.StartAsync([]);
+        using var ops = relayguard.OpsClient();
+
+        // With 100-continue the client sends the body only after the server's answer, so it reads the 413 instead of
+        // failing on the connection the server closes.
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/dsn") { Content = new ByteArrayContent(new byte[40 * 1024 * 1024]) };
+        request.Headers.ExpectContinue = true;
+        using var response = await ops.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.StartsWith("The body is larger than the limit of ", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Get_Gets405WithAllow()
+    {
+        await using var relayguard = await RelayguardInstance.StartAsync([]);
+        using var ops = relayguard.OpsClient();
+
+        using var response = await ops.GetAsync("/api/dsn");
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Contains("POST", response.Content.Headers.Allow);
+    }
 }

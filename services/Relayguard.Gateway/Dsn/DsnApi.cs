@@ -20,7 +20,18 @@ public static class DsnApi
     private static async Task<IResult> ReceiveAsync(HttpRequest request, DsnIntake intake, CancellationToken cancellationToken)
     {
         using var body = new MemoryStream();
-        await request.Body.CopyToAsync(body, cancellationToken);
+        try
+        {
+            await request.Body.CopyToAsync(body, cancellationToken);
+        }
+        catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            var limit = request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
+            return Results.Problem(
+                detail: $"The body is larger than the limit of {limit?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "this server's"} bytes. A delivery report with the returned headers is far smaller: send the bounce as the MTA delivered it.",
+                statusCode: StatusCodes.Status413PayloadTooLarge,
+                title: "Request body too large");
+        }
         if (body.Length == 0)
         {
             return InvalidBody("The body is empty. Send the bounce as a raw RFC 5322 message (message/rfc822), for example with curl --data-binary @bounce.eml.");
