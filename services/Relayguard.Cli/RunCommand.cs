@@ -148,14 +148,22 @@ public static class RunCommand
         await app.DisposeAsync();
         if (folder.Created)
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            try
+            // Another run that started on the same new folder at the same time holds its lock: the folder is its now.
+            var (probe, inUse, _) = DataDirectoryLock.Acquire(folder.Path, "Data:Directory (--data)", "another relayguard process", string.Empty);
+            using (probe)
             {
-                Directory.Delete(folder.Path, recursive: true);
-            }
-            catch (IOException)
-            {
-                // Left for the operator: something else holds a file in it.
+                if (inUse is null)
+                {
+                    Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+                    try
+                    {
+                        Directory.Delete(folder.Path, recursive: true);
+                    }
+                    catch (IOException)
+                    {
+                        // Left for the operator: something else holds a file in it.
+                    }
+                }
             }
         }
 

@@ -41,9 +41,11 @@ public sealed class Ca1EarlyWarning(
         }
 
         var gate = Enter(account);
-        await gate.WaitAsync(context.CancellationToken);
+        var entered = false;
         try
         {
+            await gate.WaitAsync(context.CancellationToken);
+            entered = true;
             var counted = await count(context.CancellationToken);
             if (counted?.Block is { } block)
             {
@@ -60,7 +62,11 @@ public sealed class Ca1EarlyWarning(
         }
         finally
         {
-            gate.Release();
+            if (entered)
+            {
+                gate.Release();
+            }
+
             Leave(account);
         }
     }

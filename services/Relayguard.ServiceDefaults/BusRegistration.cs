@@ -48,7 +48,13 @@ public static class BusRegistration
         var useRabbitMq = !string.Equals(settings.Transport, BusOptions.InMemoryTransport, StringComparison.OrdinalIgnoreCase);
         if (useRabbitMq)
         {
-            services.AddSingleton<RabbitMqTopologyService>();
+            services.AddSingleton(provider => new RabbitMqTopologyService(
+                provider.GetRequiredService<IOptions<BusOptions>>(),
+                provider.GetRequiredService<Microsoft.Extensions.Logging.ILogger<RabbitMqTopologyService>>(),
+                provider.GetService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>())
+            {
+                KeepServingOnRefusedLogin = !busDecidesReadiness,
+            });
             services.AddHostedService(provider => provider.GetRequiredService<RabbitMqTopologyService>());
         }
 

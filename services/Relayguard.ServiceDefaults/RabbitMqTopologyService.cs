@@ -26,6 +26,13 @@ public sealed partial class RabbitMqTopologyService(IOptions<BusOptions> options
     private readonly TaskCompletionSource _declared = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _loop;
 
+    /// <summary>
+    /// Whether a refused login leaves the service running (the gateway, which serves from its cached blocks while the
+    /// bus is out of reach), instead of stopping it. Such a service retries, and once the broker accepts the login it
+    /// stops so that its supervisor starts it afresh with working receive endpoints.
+    /// </summary>
+    public bool KeepServingOnRefusedLogin { get; init; }
+
     /// <summary>Completes once the topology is declared.</summary>
     public Task Declared => _declared.Task;
 
@@ -86,7 +93,9 @@ public sealed partial class RabbitMqTopologyService(IOptions<BusOptions> options
     private async Task DeclareUntilDoneAsync(CancellationToken cancellationToken)
     {
         var broker = new Uri(options.Value.RabbitMq!);
+        var user = broker.UserInfo.Split(':')[0];
         var backoff = TimeSpan.FromSeconds(1);
+        var refused = false;
         while (!cancellationToken.IsCancellationRequested)
         {
             try
@@ -94,14 +103,26 @@ public sealed partial class RabbitMqTopologyService(IOptions<BusOptions> options
                 await DeclareAsync(broker, options.Value.EffectiveRedeliveryIntervals, cancellationToken);
                 LogDeclared(logger, RelayguardTopology.Endpoints.Count, broker.Host, broker.Port);
                 _declared.TrySetResult();
+                if (refused)
+                {
+                    LogLoginAccepted(logger, broker.Host, broker.Port, user);
+                    StartupFailure.StopFor(LoginAcceptedLate, exitCode: 1);
+                    lifetime?.StopApplication();
+                }
+
+                return;
+            }
+            catch (Exception exception) when (IsLoginRefused(exception) && !KeepServingOnRefusedLogin)
+            {
+                LogLoginRefused(logger, broker.Host, broker.Port, user);
+                StartupFailure.StopFor(LoginRefused);
+                lifetime?.StopApplication();
                 return;
             }
             catch (Exception exception) when (IsLoginRefused(exception))
             {
-                LogLoginRefused(logger, broker.Host, broker.Port, broker.UserInfo.Split(':')[0]);
-                StartupFailure.StopFor(LoginRefused);
-                lifetime?.StopApplication();
-                return;
+                LogLoginRefusedServing(logger, broker.Host, broker.Port, user, backoff);
+                refused = true;
             }
             catch (Exception exception) when (exception is BrokerUnreachableException or OperationInterruptedException or IOException or AlreadyClosedException)
             {
@@ -127,6 +148,9 @@ public sealed partial class RabbitMqTopologyService(IOptions<BusOptions> options
     /// <summary>The line a service prints on standard error when the broker refuses its login.</summary>
     public const string LoginRefused = "Invalid Bus:RabbitMq: the broker refused the login (ACCESS_REFUSED). Check the user name and password in the URI, and that the user may use its virtual host.";
 
+    /// <summary>The line a gateway prints when it stops because the broker accepted a login it had refused.</summary>
+    public const string LoginAcceptedLate = "Stopped to start afresh: the broker now accepts the login of Bus:RabbitMq, which it refused at start, and receive endpoints stopped by a refused login do not start again by themselves. Start the gateway again (its supervisor does).";
+
     private static bool IsLoginRefused(Exception exception)
     {
         for (Exception? current = exception; current is not null; current = current.InnerException)
@@ -142,6 +166,12 @@ public sealed partial class RabbitMqTopologyService(IOptions<BusOptions> options
 
     [LoggerMessage(EventId = 9103, Level = LogLevel.Critical, Message = "The broker at {Host}:{Port} refused the login of user '{User}' (ACCESS_REFUSED): check the user name and password in Bus:RabbitMq. Stopping, so that the service is restarted once the account is fixed.")]
     private static partial void LogLoginRefused(ILogger logger, string host, int port, string user);
+
+    [LoggerMessage(EventId = 9104, Level = LogLevel.Error, Message = "The broker at {Host}:{Port} refused the login of user '{User}' (ACCESS_REFUSED): check the user name and password in Bus:RabbitMq. The gateway keeps serving with its cached blocks and tries again in {Backoff}; it stops to be started afresh once the login works.")]
+    private static partial void LogLoginRefusedServing(ILogger logger, string host, int port, string user, TimeSpan backoff);
+
+    [LoggerMessage(EventId = 9105, Level = LogLevel.Warning, Message = "The broker at {Host}:{Port} now accepts the login of user '{User}'. Stopping, so that the supervisor starts the gateway afresh with working receive endpoints.")]
+    private static partial void LogLoginAccepted(ILogger logger, string host, int port, string user);
 
     [LoggerMessage(EventId = 9102, Level = LogLevel.Warning, Message = "Declaring the topology on the broker at {Host}:{Port} failed; retrying in {Backoff}.")]
     private static partial void LogDeclareFailed(ILogger logger, Exception exception, string host, int port, TimeSpan backoff);

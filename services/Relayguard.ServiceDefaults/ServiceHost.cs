@@ -100,7 +100,7 @@ public static class ServiceHost
         catch (OperationCanceledException) when (StartupFailure.StopReason is not null)
         {
             // The service stopped itself while the host was still starting.
-            return StoppedFor(serviceName) ?? 2;
+            return StoppedFor(serviceName) ?? StartupFailure.StopExitCode;
         }
         catch (Exception exception) when (StartupFailure.Describe(exception) is { } problems)
         {
@@ -119,7 +119,7 @@ public static class ServiceHost
         }
     }
 
-    /// <summary>Prints why the service stopped itself, if it did, and returns exit code 2; null when it did not.</summary>
+    /// <summary>Prints why the service stopped itself, if it did, and returns its exit code; null when it did not.</summary>
     private static int? StoppedFor(string serviceName)
     {
         if (StartupFailure.StopReason is not { } reason)
@@ -128,7 +128,7 @@ public static class ServiceHost
         }
 
         Console.Error.WriteLine($"{serviceName}: {reason}");
-        return 2;
+        return StartupFailure.StopExitCode;
     }
 
     /// <summary>Returns the configured listen addresses (every key that ends in <c>Listen</c>) that parse as ADDRESS:PORT.</summary>
@@ -150,6 +150,16 @@ public static class ServiceHost
         ArgumentNullException.ThrowIfNull(builder);
         var dataDirectory = Path.GetFullPath(builder.Configuration["Data:Directory"] ?? "./data");
         builder.Configuration["Data:Directory"] = dataDirectory;
+        try
+        {
+            // Made even when Store:Sqlite puts the file elsewhere: the gateway keeps its instance id here.
+            PrivateDirectory.Create(dataDirectory);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new SettingException($"Invalid Data:Directory '{dataDirectory}': the folder cannot be created ({ex.Message.TrimEnd('.')}). Give a folder that this user may write.", ex);
+        }
+
         var path = builder.Configuration[$"{StoreOptions.SectionName}:Sqlite"];
         var database = string.IsNullOrWhiteSpace(path)
             ? SettingException.OpenStore(Path.Combine(dataDirectory, "relayguard.db"), $"Data:Directory '{dataDirectory}'")

@@ -66,11 +66,15 @@ public static partial class StartupFailure
     /// <summary>Why the service stopped itself after a wrong setting showed only once it was running; null when it did not.</summary>
     public static string? StopReason { get; private set; }
 
-    /// <summary>Records why the service stops itself, and sets the process's exit code to 2, as for a wrong setting found at start.</summary>
-    public static void StopFor(string reason)
+    /// <summary>The exit code of a service that stopped itself: 2 for a wrong setting, as at start, by default.</summary>
+    public static int StopExitCode { get; private set; } = 2;
+
+    /// <summary>Records why the service stops itself, and sets the process's exit code.</summary>
+    public static void StopFor(string reason, int exitCode = 2)
     {
         StopReason = reason;
-        Environment.ExitCode = 2;
+        StopExitCode = exitCode;
+        Environment.ExitCode = exitCode;
     }
 
     /// <summary>

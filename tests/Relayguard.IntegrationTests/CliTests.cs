@@ -638,7 +638,7 @@ public sealed class CliTests(CliTests.RunningInstance running) : IClassFixture<C
     {
         public RelayguardInstance? Instance { get; private set; }
 
-        public async Task InitializeAsync() => Instance = await RelayguardInstance.StartAsync(TestPortRange.Listeners());
+        public async Task InitializeAsync() => Instance = await RelayguardInstance.StartAsync([]);
 
         public async Task DisposeAsync()
         {

@@ -144,6 +144,11 @@ public sealed class WebhookTests
         await SendAsync(relayguard, invalid: 30, valid: 5, batch: "a");
         var block = await receiver.NextOfTypeAsync("AccountBlocked");
 
+        // Every bounce counted, and the webhook of every warning CA1 published delivered, before the order is read:
+        // a warning published after the block would otherwise arrive after the check.
+        await Wait.UntilAsync(() => BounceEventsProcessed(relayguard) >= 30, "CA1 to count the 30 bounces");
+        var published = PublishedWarnings(relayguard);
+        await Wait.UntilAsync(() => receiver.All.Count(webhook => webhook.Headers["X-Relayguard-Event"] == "AccountWarned") == published, "the webhook of every warning");
         var blockedAt = block.Json.GetProperty("data").GetProperty("blockedAt").GetDateTimeOffset();
         var arrived = receiver.All.ToList();
         var blockPosition = arrived.FindIndex(webhook => webhook.Headers["X-Relayguard-Event"] == "AccountBlocked");
@@ -177,6 +182,12 @@ public sealed class WebhookTests
         using var raw = await RawSmtpClient.ConnectAsync(relayguard.SmtpEndPoint);
         await raw.LoginAsync("newsletter", Password);
         return await raw.CommandAsync("MAIL FROM:<news@customer.test>");
+    }
+
+    private static long PublishedWarnings(RelayguardInstance relayguard)
+    {
+        using var connection = relayguard.Get<Relayguard.ServiceDefaults.SqliteDatabase>().Open();
+        return (long)Relayguard.ServiceDefaults.SqliteDatabase.Scalar(connection, "SELECT COUNT(*) FROM ca1_warnings WHERE message <> '' AND published_at IS NOT NULL;")!;
     }
 
     private static long BounceEventsProcessed(RelayguardInstance relayguard)

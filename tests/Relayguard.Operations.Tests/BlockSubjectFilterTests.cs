@@ -35,6 +35,32 @@ public sealed class BlockSubjectFilterTests
     }
 
     [Fact]
+    public async Task SubjectFilter_NumericAccountName_ReadAsAccount()
+    {
+        await using var host = await OperationsHost.StartAsync();
+        await host.BlockAccountAsync("100234");
+
+        var page = await OperationsHost.ReadJsonAsync(await host.Operator.GetAsync("/api/blocks?subject=100234"));
+
+        var item = Assert.Single(page.GetProperty("items").EnumerateArray());
+        Assert.Equal("100234", item.GetProperty("subject").GetString());
+    }
+
+    [Fact]
+    public async Task Show_AccountName_PerAddressBlocksOnly()
+    {
+        await using var host = await OperationsHost.StartAsync();
+        await host.BlockAccountAsync("erin", AuthThrottled.Code, onIp: "127.0.0.150");
+        await host.BlockAccountAsync("erin0", AuthThrottled.Code, onIp: "127.0.0.151");
+        await host.BlockAccountAsync("erin.x");
+
+        var shown = await OperationsHost.ReadJsonAsync(await host.Operator.GetAsync("/api/blocks/account/erin"));
+
+        var block = Assert.Single(shown.GetProperty("blocks").EnumerateArray());
+        Assert.Equal("erin/127.0.0.150", block.GetProperty("subject").GetString());
+    }
+
+    [Fact]
     public async Task SubjectFilter_Address_MatchesIpBlock()
     {
         await using var host = await OperationsHost.StartAsync();

@@ -18,7 +18,7 @@ using Relayguard.ServiceDefaults;
 namespace Relayguard.Operations.Tests;
 
 /// <summary>
-/// The operations API on a real Kestrel listener at 127.0.0.1 (a free port from <see cref="TestPorts"/>), with MassTransit's in-memory test
+/// The operations API on a real Kestrel listener at 127.0.0.1 (random port), with MassTransit's in-memory test
 /// harness, a SQLite file in a temporary folder and a fake clock. Holds an operate token (admin) and a read token.
 /// </summary>
 internal sealed class OperationsHost : IAsyncDisposable
@@ -69,7 +69,7 @@ internal sealed class OperationsHost : IAsyncDisposable
         var readToken = new SqliteTokenStore(database, time).Add("viewer", OperatorRoles.Read);
 
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{TestPorts.Free()}");
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         if (settings is not null)
         {

@@ -67,7 +67,7 @@ public sealed class MessageIndex
                 return own;
             }
 
-            var byEnvelope = Newest(Query(connection, "SELECT * FROM message_index WHERE envelope_id = $v ORDER BY submitted_at DESC LIMIT 100;", envelopeId), recipientHashes);
+            var byEnvelope = Newest(connection, "envelope_id", envelopeId, recipientHashes);
             if (byEnvelope is not null)
             {
                 return byEnvelope;
@@ -76,11 +76,28 @@ public sealed class MessageIndex
 
         if (!string.IsNullOrEmpty(messageId))
         {
-            return Newest(Query(connection, "SELECT * FROM message_index WHERE message_id = $v ORDER BY submitted_at DESC LIMIT 100;", messageId.Trim('<', '>', ' ')), recipientHashes);
+            return Newest(connection, "message_id", messageId.Trim('<', '>', ' '), recipientHashes);
         }
 
         return null;
     }
+
+    /// <summary>
+    /// Reads the newest submission whose <paramref name="column"/> is <paramref name="value"/> and that was sent to one
+    /// of the recipients (any submission when none are given). SQLite filters the rows, so a campaign id on thousands
+    /// of messages still finds the one that went to the recipient.
+    /// </summary>
+    private static IndexedMessage? Newest(Microsoft.Data.Sqlite.SqliteConnection connection, string column, string value, IReadOnlyCollection<string> recipientHashes) =>
+        Query(
+            connection,
+            $"""
+            SELECT * FROM message_index WHERE {column} = $v
+                AND ($none OR EXISTS (SELECT 1 FROM json_each(message_index.recipients) AS sent WHERE sent.value IN (SELECT value FROM json_each($hashes))))
+            ORDER BY submitted_at DESC LIMIT 1;
+            """,
+            value,
+            ("$none", recipientHashes.Count == 0),
+            ("$hashes", JsonSerializer.Serialize(recipientHashes))).FirstOrDefault();
 
     /// <summary>Reads who sent each message relayed since <paramref name="since"/>, when, and to how many recipients.</summary>
     public IReadOnlyList<(string? Account, string ClientIp, DateTimeOffset SubmittedAt, int Recipients)> RelayedSince(DateTimeOffset since)
@@ -109,17 +126,16 @@ public sealed class MessageIndex
         return SqliteDatabase.Execute(connection, "DELETE FROM message_index WHERE submitted_at < $t;", null, ("$t", olderThan.ToUnixTimeMilliseconds()));
     }
 
-    /// <summary>The first of <paramref name="candidates"/> (newest first) that was sent to one of the recipients; the newest when none are given.</summary>
-    private static IndexedMessage? Newest(List<IndexedMessage> candidates, IReadOnlyCollection<string> recipientHashes) =>
-        recipientHashes.Count == 0
-            ? candidates.FirstOrDefault()
-            : candidates.FirstOrDefault(candidate => candidate.Recipients.Any(recipientHashes.Contains));
-
-    private static List<IndexedMessage> Query(Microsoft.Data.Sqlite.SqliteConnection connection, string sql, string value)
+    private static List<IndexedMessage> Query(Microsoft.Data.Sqlite.SqliteConnection connection, string sql, string value, params (string Name, object Value)[] parameters)
     {
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         command.Parameters.AddWithValue("$v", value);
+        foreach (var (name, parameter) in parameters)
+        {
+            command.Parameters.AddWithValue(name, parameter);
+        }
+
         using var reader = command.ExecuteReader();
         var found = new List<IndexedMessage>();
         while (reader.Read())

@@ -106,6 +106,18 @@ public sealed class FailureNoticeQueue
     public Task RemoveAsync(long id) =>
         _database.WriteAsync(connection => SqliteDatabase.Execute(connection, "DELETE FROM gateway_notices WHERE id = $id;", null, ("$id", id)));
 
+    /// <summary>
+    /// Claims a notice before it is sent, by moving its next attempt to <paramref name="retryAt"/>: if the write that
+    /// removes it after the upstream took it fails, it is sent again only then, not at once and over and over.
+    /// </summary>
+    public Task ClaimAsync(long id, DateTimeOffset retryAt) =>
+        _database.WriteAsync(connection => SqliteDatabase.Execute(
+            connection,
+            "UPDATE gateway_notices SET next_attempt_at = $next WHERE id = $id;",
+            null,
+            ("$id", id),
+            ("$next", retryAt.ToUnixTimeMilliseconds())));
+
     /// <summary>Counts a failed attempt and sets when to try again.</summary>
     public Task DeferAsync(long id, DateTimeOffset nextAttempt, string error) =>
         _database.WriteAsync(connection => SqliteDatabase.Execute(

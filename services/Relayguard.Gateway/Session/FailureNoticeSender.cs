@@ -53,6 +53,8 @@ public sealed partial class FailureNoticeSender(FailureNoticeQueue queue, IMessa
             {
                 // The SQLite file is busy or failing: the notices stay in it, and the loop must not end.
                 LogQueueFailed(logger, ex);
+                await queue.WaitAsync(TimeSpan.FromSeconds(30), stoppingToken);
+                continue;
             }
 
             await queue.WaitAsync(NextWait(), stoppingToken);
@@ -76,6 +78,7 @@ public sealed partial class FailureNoticeSender(FailureNoticeQueue queue, IMessa
 
     private async Task<bool> SendAsync(QueuedNotice notice, CancellationToken cancellationToken)
     {
+        await queue.ClaimAsync(notice.Id, time.GetUtcNow() + RetryAfter(notice.Attempts + 1));
         string error;
         try
         {

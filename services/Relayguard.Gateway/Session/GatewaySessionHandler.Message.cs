@@ -87,7 +87,8 @@ public sealed partial class GatewaySessionHandler
 
         if (result.Accepted && result.RefusedRecipients.Count > 0 && !transaction.IsNullSender)
         {
-            await QueueFailureNoticeAsync(transaction, message, result.RefusedRecipients, cancellationToken);
+            // The upstream has the message now: the notice is written even if the session is cancelled meanwhile.
+            await QueueFailureNoticeAsync(transaction, message, result.RefusedRecipients);
         }
 
         var outcome = result.Accepted ? SubmissionOutcomes.Relayed : RefusalOutcome(result.Reply);
@@ -165,7 +166,7 @@ public sealed partial class GatewaySessionHandler
     }
 
     /// <summary>Queues the notice durably before the client gets its 250; <see cref="FailureNoticeSender"/> relays it.</summary>
-    private async Task QueueFailureNoticeAsync(SmtpTransaction transaction, MimeMessage original, IReadOnlyList<RefusedRecipient> refused, CancellationToken cancellationToken)
+    private async Task QueueFailureNoticeAsync(SmtpTransaction transaction, MimeMessage original, IReadOnlyList<RefusedRecipient> refused)
     {
         MimeMessage notice;
         try
@@ -178,7 +179,15 @@ public sealed partial class GatewaySessionHandler
             return;
         }
 
-        await _notices.EnqueueAsync(transaction.Id, transaction.ReversePath, notice, cancellationToken);
+        try
+        {
+            await _notices.EnqueueAsync(transaction.Id, transaction.ReversePath, notice, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException)
+        {
+            // The client still gets its 250: the message itself went upstream, and its events are written.
+            LogNoticeNotSaved(_logger, ex, transaction.Id, transaction.ReversePath);
+        }
     }
 
     [LoggerMessage(EventId = 2101, Level = LogLevel.Information, Message = "Message {MessageId} refused under BO1: account {Account}, client {ClientIp}; {Why}")]
@@ -195,4 +204,7 @@ public sealed partial class GatewaySessionHandler
 
     [LoggerMessage(EventId = 2110, Level = LogLevel.Warning, Message = "No failure notice for message {MessageId}: the sender <{Sender}> is not an address a notice can go to: {Error}")]
     private static partial void LogNoticeNotWritten(ILogger logger, string messageId, string sender, string error);
+
+    [LoggerMessage(EventId = 2111, Level = LogLevel.Error, Message = "The failure notice for message {MessageId} to <{Sender}> could not be saved, so it will not be sent.")]
+    private static partial void LogNoticeNotSaved(ILogger logger, Exception exception, string messageId, string sender);
 }

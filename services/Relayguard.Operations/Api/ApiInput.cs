@@ -120,7 +120,10 @@ internal static class ApiInput
             return (kind, null);
         }
 
-        if (kind is null && BlockSubjects.TryParse(BlockKinds.Ip, text, out var ip, out _))
+        // Only a dotted quad or an IPv6 form counts as an address: IPAddress also reads "100234" as 0.1.135.74, which
+        // is far more likely an account name.
+        var addressForm = text.Count(c => c == '.') == 3 || text.Contains(':', StringComparison.Ordinal);
+        if (kind is null && addressForm && BlockSubjects.TryParse(BlockKinds.Ip, text, out var ip, out _))
         {
             return (BlockKinds.Ip, ip);
         }

@@ -164,15 +164,23 @@ public sealed partial class SqliteBlockStore : IBlockStore
         var now = _timeProvider.GetUtcNow();
         using var connection = _database.Open();
         using var command = connection.CreateCommand();
+        // A range on the subject in place of the shared condition, so the subject index serves every show and lift:
+        // the per-address subjects "erin/ADDRESS" sort from "erin/" up to "erin0", '0' being the character after '/'.
+        var prefix = BlockSubjects.PerAddressPrefix(kind, subject);
+        var perAddress = prefix is null ? string.Empty : " OR (subject >= $prefix AND subject < $prefixEnd)";
         command.CommandText = $"""
             SELECT {Columns} FROM blocks
-            WHERE kind = $kind AND {SubjectCondition}
+            WHERE kind = $kind AND (subject = $subject{perAddress})
             ORDER BY blocked_at DESC, id DESC
             LIMIT {MaxSubjectHistory};
             """;
         command.Parameters.AddWithValue("$kind", kind);
         command.Parameters.AddWithValue("$subject", subject);
-        command.Parameters.AddWithValue("$prefix", (object?)BlockSubjects.PerAddressPrefix(kind, subject) ?? DBNull.Value);
+        if (prefix is not null)
+        {
+            command.Parameters.AddWithValue("$prefix", prefix);
+            command.Parameters.AddWithValue("$prefixEnd", prefix[..^1] + "0");
+        }
         return ReadAll(command, now, includeEvidence: true);
     }
 

@@ -127,6 +127,14 @@ public sealed class RabbitMqBroker : IAsyncDisposable
         (await _management.PutAsync($"permissions/{System.Uri.EscapeDataString(name)}/guest", permissions)).EnsureSuccessStatusCode();
     }
 
+    /// <summary>Adds a user with full permissions on the virtual host, as an operator fixing a missing account would.</summary>
+    public async Task CreateUserAsync(string name, string password, string virtualHost)
+    {
+        (await _management.PutAsync($"users/{System.Uri.EscapeDataString(name)}", JsonContent.Create(new { password, tags = string.Empty }))).EnsureSuccessStatusCode();
+        var permissions = JsonContent.Create(new { configure = ".*", write = ".*", read = ".*" });
+        (await _management.PutAsync($"permissions/{System.Uri.EscapeDataString(virtualHost)}/{System.Uri.EscapeDataString(name)}", permissions)).EnsureSuccessStatusCode();
+    }
+
     public async Task DeleteVirtualHostAsync(string name)
     {
         if (IsRunning)

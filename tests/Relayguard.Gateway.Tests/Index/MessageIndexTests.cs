@@ -1,0 +1,59 @@
+using Relayguard.Gateway.Index;
+using Relayguard.ServiceDefaults;
+
+namespace Relayguard.Gateway.Tests.Index;
+
+/// <summary>How a late report finds its submission when a client reuses one envelope id on many messages.</summary>
+public sealed class MessageIndexTests : IDisposable
+{
+    private static readonly DateTimeOffset Start = new(2026, 12, 5, 8, 0, 0, TimeSpan.Zero);
+
+    private readonly string _directory = Directory.CreateTempSubdirectory("relayguard-index-").FullName;
+    private readonly SqliteDatabase _database;
+    private readonly MessageIndex _index;
+
+    public MessageIndexTests()
+    {
+        _database = new SqliteDatabase(Path.Combine(_directory, "gateway.db"));
+        _index = new MessageIndex(_database);
+    }
+
+    [Fact]
+    public async Task Find_CampaignEnvelopeId_OldestMessageFoundByRecipient()
+    {
+        // 500 messages of one campaign, one recipient each; the report is for the first one.
+        for (var i = 0; i < 500; i++)
+        {
+            await _index.AddAsync(new IndexedMessage($"gw{i:D4}", $"m{i}@customer.test", "campaign-7", "alice", "192.0.2.1", [$"hash-{i}"], Start.AddSeconds(i)));
+        }
+
+        var found = _index.Find("campaign-7", null, ["hash-0"]);
+
+        Assert.Equal("gw0000", found?.GatewayId);
+    }
+
+    [Fact]
+    public async Task Find_NoRecipients_NewestWithId()
+    {
+        await _index.AddAsync(new IndexedMessage("gw-old", null, "campaign-7", "alice", "192.0.2.1", ["hash-1"], Start));
+        await _index.AddAsync(new IndexedMessage("gw-new", null, "campaign-7", "alice", "192.0.2.1", ["hash-2"], Start.AddMinutes(1)));
+
+        Assert.Equal("gw-new", _index.Find("campaign-7", null, [])?.GatewayId);
+    }
+
+    [Fact]
+    public async Task Find_ByMessageId_OtherRecipient_None()
+    {
+        await _index.AddAsync(new IndexedMessage("gw-1", "m1@customer.test", null, "alice", "192.0.2.1", ["hash-1"], Start));
+
+        Assert.Null(_index.Find(null, "<m1@customer.test>", ["hash-9"]));
+        Assert.Equal("gw-1", _index.Find(null, "<m1@customer.test>", ["hash-1"])?.GatewayId);
+    }
+
+    public void Dispose()
+    {
+        _database.Dispose();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, recursive: true);
+    }
+}
