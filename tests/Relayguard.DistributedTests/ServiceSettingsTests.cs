@@ -46,7 +46,7 @@ public sealed class ServiceSettingsTests : IDisposable
         var (exitCode, error) = await RunAsync(Repository.HostDll(project, assembly), settings);
 
         Assert.Equal(2, exitCode);
-        Assert.StartsWith($"{assembly}: Invalid Data:Directory '{Path.Combine(file, "data")}': the SQLite file", error, StringComparison.Ordinal);
+        Assert.StartsWith($"{assembly}: Invalid Data:Directory '{Path.Combine(file, "data")}': the folder cannot be created", error, StringComparison.Ordinal);
         Assert.Single(error.Trim().Split('\n'));
     }
 
