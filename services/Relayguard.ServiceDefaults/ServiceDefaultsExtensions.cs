@@ -41,7 +41,8 @@ public static class ServiceDefaultsExtensions
         }
         else
         {
-            builder.Logging.AddSimpleConsole(options =>
+            builder.Logging.AddConsole(options => options.FormatterName = CompactConsoleFormatter.FormatterName);
+            builder.Logging.AddConsoleFormatter<CompactConsoleFormatter, Microsoft.Extensions.Logging.Console.SimpleConsoleFormatterOptions>(options =>
             {
                 options.SingleLine = true;
                 options.UseUtcTimestamp = true;

@@ -1,0 +1,115 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
+
+namespace Relayguard.ServiceDefaults;
+
+/// <summary>
+/// One line per log entry, in the layout of .NET's simple console formatter with <c>SingleLine</c> (timestamp, level,
+/// category, event id, message, exception). A broker failure is written as its exceptions' types and messages only:
+/// MassTransit logs each failed connection attempt with the whole stack of every inner exception, up to 11 KB a line,
+/// and during a broker outage those lines buried everything else while saying no more than their first sentence.
+/// Every other exception keeps its stack trace.
+/// </summary>
+public sealed class CompactConsoleFormatter : ConsoleFormatter, IDisposable
+{
+    public const string FormatterName = "relayguard";
+
+    private readonly IDisposable? _reload;
+    private SimpleConsoleFormatterOptions _options;
+
+    public CompactConsoleFormatter(IOptionsMonitor<SimpleConsoleFormatterOptions> options)
+        : base(FormatterName)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.CurrentValue;
+        _reload = options.OnChange(changed => _options = changed);
+    }
+
+    public void Dispose() => _reload?.Dispose();
+
+    public override void Write<TState>(in LogEntry<TState> logEntry, IExternalScopeProvider? scopeProvider, TextWriter textWriter)
+    {
+        ArgumentNullException.ThrowIfNull(textWriter);
+        var message = logEntry.Formatter?.Invoke(logEntry.State, logEntry.Exception);
+        if (message is null && logEntry.Exception is null)
+        {
+            return;
+        }
+
+        var options = _options;
+        if (options.TimestampFormat is { } format)
+        {
+            var now = options.UseUtcTimestamp ? DateTimeOffset.UtcNow : DateTimeOffset.Now;
+            textWriter.Write(now.ToString(format, CultureInfo.InvariantCulture));
+        }
+
+        textWriter.Write(Level(logEntry.LogLevel));
+        textWriter.Write(": ");
+        textWriter.Write(logEntry.Category);
+        textWriter.Write('[');
+        textWriter.Write(logEntry.EventId.Id.ToString(CultureInfo.InvariantCulture));
+        textWriter.Write(']');
+        if (!string.IsNullOrEmpty(message))
+        {
+            textWriter.Write(' ');
+            textWriter.Write(OneLine(message));
+        }
+
+        if (logEntry.Exception is { } exception)
+        {
+            textWriter.Write(' ');
+            textWriter.Write(OneLine(IsBrokerFailure(logEntry.Category, exception) ? Summary(exception) : exception.ToString()));
+        }
+
+        textWriter.Write(Environment.NewLine);
+    }
+
+    /// <summary>Returns the types and messages of an exception and its inner exceptions, without stack traces.</summary>
+    public static string Summary(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        var parts = new List<string>();
+        for (Exception? current = exception; current is not null && parts.Count < 5; current = current.InnerException)
+        {
+            parts.Add($"{current.GetType().Name}: {current.Message}");
+        }
+
+        return string.Join(" ---> ", parts);
+    }
+
+    /// <summary>A failure of the broker connection: anything MassTransit logs with an exception, or an exception from RabbitMQ's client.</summary>
+    private static bool IsBrokerFailure(string category, Exception exception)
+    {
+        if (category.StartsWith("MassTransit", StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        for (Exception? current = exception; current is not null; current = current.InnerException)
+        {
+            if (current.GetType().Namespace?.StartsWith("RabbitMQ.Client", StringComparison.Ordinal) == true)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string OneLine(string text) =>
+        text.Contains('\n', StringComparison.Ordinal) ? text.Replace("\r", string.Empty, StringComparison.Ordinal).Replace('\n', ' ') : text;
+
+    private static string Level(LogLevel level) => level switch
+    {
+        LogLevel.Trace => "trce",
+        LogLevel.Debug => "dbug",
+        LogLevel.Information => "info",
+        LogLevel.Warning => "warn",
+        LogLevel.Error => "fail",
+        LogLevel.Critical => "crit",
+        _ => level.ToString(),
+    };
+}
