@@ -20,9 +20,14 @@ public sealed class BusOptionsValidator : IValidateOptions<BusOptions>
             {
                 failures.Add("Bus:RabbitMq is missing: set it to the broker's address, for example amqp://relayguard:PASSWORD@rabbitmq:5672/relayguard.");
             }
-            else if (!Uri.TryCreate(options.RabbitMq, UriKind.Absolute, out var uri) || uri.Scheme is not ("amqp" or "amqps"))
+            else if (!Uri.TryCreate(options.RabbitMq, UriKind.Absolute, out var uri) || !options.RabbitMq.StartsWith(uri.Scheme + "://", StringComparison.OrdinalIgnoreCase))
             {
+                // The value is not repeated: it may hold the password.
                 failures.Add($"Bus:RabbitMq is not a valid broker address: expected amqp://USER:PASSWORD@HOST:PORT/VHOST, got a value of {options.RabbitMq.Length} characters.");
+            }
+            else if (uri.Scheme is not ("amqp" or "amqps"))
+            {
+                failures.Add($"Bus:RabbitMq has the scheme '{uri.Scheme}': use amqp:// (or amqps:// for TLS), as in amqp://USER:PASSWORD@HOST:5672/VHOST.");
             }
         }
 
