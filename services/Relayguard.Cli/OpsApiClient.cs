@@ -99,7 +99,7 @@ public sealed class OpsApiClient : IDisposable
             // The API's own detail names the header a curl user sends, but a CLI user sets the token in other places.
             if (response.StatusCode == System.Net.HttpStatusCode.Unauthorized)
             {
-                throw new ApiRefusedException(response.StatusCode, $"The operations API at {BaseAddress} did not accept the operator token (401). Check the token in RELAYGUARD_OPS_TOKEN or in the file given with --token-file; 'relayguard run' writes the first one to ops-token in its data folder.");
+                throw new ApiRefusedException(response.StatusCode, $"The operations API at {BaseAddress} did not accept the operator token (401). Check the token in RELAYGUARD_OPS_TOKEN or in the file given with --token-file; the first start of 'relayguard run', or of the operations service in the distributed mode, writes one to ops-token in its data folder.");
             }
 
             if (status is >= 400 and < 500)
@@ -145,7 +145,7 @@ public sealed class OpsApiClient : IDisposable
         if (string.IsNullOrEmpty(token))
         {
             throw new UsageException(
-                $"Missing operator token: set {TokenVariable} or pass --token-file FILE. The first start of 'relayguard run' writes one to DATA/ops-token, and 'relayguard tokens add' makes more.");
+                $"Missing operator token: set {TokenVariable} or pass --token-file FILE. The first start of 'relayguard run', or of the operations service in the distributed mode, writes one to ops-token in its data folder, and 'relayguard tokens add' makes more.");
         }
 
         return token;
