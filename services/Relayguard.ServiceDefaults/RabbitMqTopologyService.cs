@@ -121,12 +121,12 @@ public sealed partial class RabbitMqTopologyService(IOptions<BusOptions> options
             }
             catch (Exception exception) when (IsLoginRefused(exception))
             {
-                LogLoginRefusedServing(logger, broker.Host, broker.Port, user, backoff);
+                LogLoginRefusedServing(logger, broker.Host, broker.Port, user, Durations.Format(backoff));
                 refused = true;
             }
             catch (Exception exception) when (exception is BrokerUnreachableException or OperationInterruptedException or IOException or AlreadyClosedException)
             {
-                LogDeclareFailed(logger, exception, broker.Host, broker.Port, backoff);
+                LogDeclareFailed(logger, exception, broker.Host, broker.Port, Durations.Format(backoff));
             }
 
             try
@@ -168,11 +168,11 @@ public sealed partial class RabbitMqTopologyService(IOptions<BusOptions> options
     private static partial void LogLoginRefused(ILogger logger, string host, int port, string user);
 
     [LoggerMessage(EventId = 9104, Level = LogLevel.Error, Message = "The broker at {Host}:{Port} refused the login of user '{User}' (ACCESS_REFUSED): check the user name and password in Bus:RabbitMq. The gateway keeps serving with its cached blocks and tries again in {Backoff}; it stops to be started afresh once the login works.")]
-    private static partial void LogLoginRefusedServing(ILogger logger, string host, int port, string user, TimeSpan backoff);
+    private static partial void LogLoginRefusedServing(ILogger logger, string host, int port, string user, string backoff);
 
     [LoggerMessage(EventId = 9105, Level = LogLevel.Warning, Message = "The broker at {Host}:{Port} now accepts the login of user '{User}'. Stopping, so that the supervisor starts the gateway afresh with working receive endpoints.")]
     private static partial void LogLoginAccepted(ILogger logger, string host, int port, string user);
 
     [LoggerMessage(EventId = 9102, Level = LogLevel.Warning, Message = "Declaring the topology on the broker at {Host}:{Port} failed; retrying in {Backoff}.")]
-    private static partial void LogDeclareFailed(ILogger logger, Exception exception, string host, int port, TimeSpan backoff);
+    private static partial void LogDeclareFailed(ILogger logger, Exception exception, string host, int port, string backoff);
 }

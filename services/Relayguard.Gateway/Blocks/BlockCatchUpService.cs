@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Relayguard.Contracts;
+using Relayguard.ServiceDefaults;
 
 namespace Relayguard.Gateway.Blocks;
 
@@ -106,7 +107,7 @@ public sealed partial class BlockCatchUpService(
             {
                 // A timeout or a fault is expected while operations is down, and its message is enough. A stack trace
                 // would repeat in the log at every retry.
-                LogCatchUpFailed(logger, exception.GetType().Name, exception.Message, backoff);
+                LogCatchUpFailed(logger, exception.GetType().Name, exception.Message, Durations.Format(backoff));
                 wait = backoff;
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, settings.MaxBackoff.Ticks));
             }
@@ -126,5 +127,5 @@ public sealed partial class BlockCatchUpService(
     private static partial void LogCaughtUp(ILogger logger, int active, int dropped);
 
     [LoggerMessage(EventId = 1702, Level = LogLevel.Warning, Message = "Catching up with the operations service failed ({ErrorType}: {Error}); enforcing the local snapshot and retrying in {Backoff}.")]
-    private static partial void LogCatchUpFailed(ILogger logger, string errorType, string error, TimeSpan backoff);
+    private static partial void LogCatchUpFailed(ILogger logger, string errorType, string error, string backoff);
 }

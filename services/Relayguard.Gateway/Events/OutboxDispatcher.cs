@@ -46,7 +46,7 @@ public sealed partial class OutboxDispatcher(EventOutbox outbox, IBus bus, ILogg
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 // The outbox file is busy or failing: the events stay in it, and the loop must not end.
-                LogReadFailed(logger, ex, backoff);
+                LogReadFailed(logger, ex, Durations.Format(backoff));
                 await Task.Delay(backoff, stoppingToken);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
                 continue;
@@ -81,7 +81,7 @@ public sealed partial class OutboxDispatcher(EventOutbox outbox, IBus bus, ILogg
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
-                    LogPublishFailed(logger, ex, item.EventId, backoff);
+                    LogPublishFailed(logger, ex, item.EventId, Durations.Format(backoff));
                     failing = true;
                     await Task.Delay(backoff, stoppingToken);
                     backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
@@ -98,7 +98,7 @@ public sealed partial class OutboxDispatcher(EventOutbox outbox, IBus bus, ILogg
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
                     // The published events stay in the outbox and go out again; consumers apply each EventId once.
-                    LogReadFailed(logger, ex, backoff);
+                    LogReadFailed(logger, ex, Durations.Format(backoff));
                     await Task.Delay(backoff, stoppingToken);
                 }
             }
@@ -109,10 +109,10 @@ public sealed partial class OutboxDispatcher(EventOutbox outbox, IBus bus, ILogg
     private static partial void LogWaitingForTopology(ILogger logger);
 
     [LoggerMessage(EventId = 2201, Level = LogLevel.Warning, Message = "Publishing event {EventId} failed; it stays in the outbox and is retried in {Backoff}.")]
-    private static partial void LogPublishFailed(ILogger logger, Exception exception, Guid eventId, TimeSpan backoff);
+    private static partial void LogPublishFailed(ILogger logger, Exception exception, Guid eventId, string backoff);
 
     [LoggerMessage(EventId = 2203, Level = LogLevel.Warning, Message = "Reading or trimming the event outbox failed; its events stay and are tried again in {Backoff}.")]
-    private static partial void LogReadFailed(ILogger logger, Exception exception, TimeSpan backoff);
+    private static partial void LogReadFailed(ILogger logger, Exception exception, string backoff);
 
     [LoggerMessage(EventId = 2202, Level = LogLevel.Information, Message = "Publishing resumed with event {EventId}.")]
     private static partial void LogPublishingResumed(ILogger logger, Guid eventId);
