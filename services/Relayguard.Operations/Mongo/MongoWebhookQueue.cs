@@ -35,7 +35,7 @@ public sealed class MongoWebhookQueue(MongoOperationsDatabase database, TimeProv
             return;
         }
 
-        var body = JsonSerializer.Serialize(new { id = eventId, type, occurredAt, data }, JsonSerializerOptions.Web);
+        var body = JsonSerializer.Serialize(new { id = eventId, type, occurredAt, data }, Api.UtcMillisecondsConverter.WebOptions);
         MongoOperationsDatabase.TryInsert(database.Webhooks, new BsonDocument
         {
             ["_id"] = database.NextId("webhooks"),

@@ -23,7 +23,7 @@ public sealed class SqliteWebhookQueue : IWebhookQueue
     /// <summary>Appends an event inside the caller's transaction. The body is <c>{"id", "type", "occurredAt", "data"}</c>.</summary>
     public static void Enqueue(SqliteConnection connection, SqliteTransaction transaction, string type, Guid eventId, DateTimeOffset occurredAt, object data, DateTimeOffset now)
     {
-        var body = JsonSerializer.Serialize(new { id = eventId, type, occurredAt, data }, JsonSerializerOptions.Web);
+        var body = JsonSerializer.Serialize(new { id = eventId, type, occurredAt, data }, Api.UtcMillisecondsConverter.WebOptions);
         SqliteDatabase.Execute(
             connection,
             "INSERT INTO webhook_queue (event_id, type, body, created_at) VALUES ($event, $type, $body, $now);",
