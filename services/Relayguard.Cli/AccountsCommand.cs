@@ -112,6 +112,13 @@ public static class AccountsCommand
             throw new UsageException($"No Relayguard database at {path}: pass --data with the folder that 'relayguard run' uses (default ./data in its working folder).");
         }
 
-        return new SqliteDatabase(path);
+        try
+        {
+            return SettingException.OpenStore(path, $"--data '{directory}'");
+        }
+        catch (SettingException ex)
+        {
+            throw new UsageException(ex.Message);
+        }
     }
 }

@@ -188,6 +188,27 @@ public sealed class CliTests(CliTests.RunningInstance running) : IClassFixture<C
     }
 
     [Theory]
+    [InlineData("accounts", "add", "zed", "--password-stdin")]
+    [InlineData("tokens", "add", "t1", "--role", "read")]
+    public async Task DataIsAFile_Exits2NamingIt(params string[] args)
+    {
+        var file = Path.Combine(Path.GetTempPath(), "relayguard-file-" + Guid.NewGuid().ToString("N"));
+        await File.WriteAllTextAsync(file, "not a folder");
+        try
+        {
+            var result = await CliRunner.RunAsync([.. args, "--data", file], input: "long-enough-passw0rd\n");
+
+            Assert.Equal(2, result.ExitCode);
+            Assert.StartsWith($"relayguard: Invalid --data '{file}': the SQLite file", result.Error, StringComparison.Ordinal);
+            Assert.DoesNotContain("Unhandled exception", result.Error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Theory]
     [InlineData("accounts", "list")]
     [InlineData("tokens", "list")]
     [InlineData("tokens", "remove", "ci")]
