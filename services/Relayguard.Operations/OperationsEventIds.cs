@@ -23,6 +23,7 @@ internal static class OperationsEventIds
     public const int WebhookFailed = 3304;
     public const int WebhookDropped = 3305;
     public const int WebhookQueueFailed = 3306;
+    public const int WebhookRecovered = 3307;
     public const int WarningRecorded = 3401;
     public const int MaintenanceFailed = 3501;
 }

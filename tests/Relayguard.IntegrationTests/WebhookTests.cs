@@ -57,7 +57,8 @@ public sealed class WebhookTests
         Assert.Equal(first.Text, third.Text);
         Assert.Equal("IpBlocked", third.Headers["X-Relayguard-Event"]);
         await Wait.UntilAsync(() => relayguard.Logs.Lines.Any(line => line.Contains("Delivered webhook IpBlocked", StringComparison.Ordinal)), "the delivery to be logged");
-        Assert.Equal(2, relayguard.Logs.Lines.Count(line => line.Contains("Webhook to " + receiver.Url + " failed (HTTP 503)", StringComparison.Ordinal)));
+        Assert.Equal(2, relayguard.Logs.Lines.Count(line => line.Contains($" to {receiver.Url} failed (HTTP 503); retry ", StringComparison.Ordinal)));
+        Assert.Contains(relayguard.Logs.Lines, line => line.Contains($"Webhook {first.Headers["X-Relayguard-Delivery"]} to ", StringComparison.Ordinal) && line.Contains("retry 1 of 4 in ", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -65,11 +65,15 @@ public sealed class WebhookDispatcher(
                     receiver.Failures++;
                     var pause = TimeSpan.FromTicks(Math.Min(MaxPause.Ticks, Durations.Parse(settings.RetryDelay).Ticks << Math.Min(receiver.Failures, 20)));
                     receiver.PausedUntil = time.GetUtcNow() + pause;
-                    WebhooksLog.DeliveryFailed(logger, item.Type, item.EventId, receiver.Endpoint.Url, failure, pause);
+                    WebhooksLog.DeliveryFailed(logger, item.Type, item.EventId, receiver.Endpoint.Url, failure, Durations.Format(pause));
                     return;
                 }
 
                 WebhooksLog.Dropped(logger, item.Type, item.EventId, receiver.Endpoint.Url, Durations.Format(giveUpAfter), failure);
+            }
+            else if (wanted && receiver.Failures > 0)
+            {
+                WebhooksLog.DeliveredAfterFailures(logger, item.Type, item.EventId, receiver.Endpoint.Url, receiver.Failures);
             }
             else if (wanted)
             {

@@ -48,8 +48,9 @@ public sealed class WebhookSender
                 OnRetry = arguments =>
                 {
                     var url = arguments.Context.Properties.GetValue(UrlKey, string.Empty);
+                    var eventId = arguments.Context.Properties.GetValue(EventIdKey, Guid.Empty);
                     var failure = arguments.Outcome.Exception?.Message ?? $"HTTP {(int)arguments.Outcome.Result!.StatusCode}";
-                    WebhooksLog.Retrying(_logger, url, arguments.AttemptNumber + 1, arguments.RetryDelay, failure);
+                    WebhooksLog.Retrying(_logger, eventId, url, arguments.AttemptNumber + 1, settings.Retries, Durations.Format(arguments.RetryDelay), failure);
                     return ValueTask.CompletedTask;
                 },
             });
@@ -61,6 +62,8 @@ public sealed class WebhookSender
 
     private static ResiliencePropertyKey<string> UrlKey { get; } = new("relayguard.webhook.url");
 
+    private static ResiliencePropertyKey<Guid> EventIdKey { get; } = new("relayguard.webhook.event-id");
+
     /// <summary>Delivers the event. Returns null when a 2xx reply came, otherwise why the last attempt failed.</summary>
     public async Task<string?> SendAsync(WebhookEndpointOptions endpoint, WebhookItem item, CancellationToken cancellationToken)
     {
@@ -68,6 +71,7 @@ public sealed class WebhookSender
         var client = _httpClientFactory.CreateClient(HttpClientName);
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(UrlKey, endpoint.Url);
+        context.Properties.Set(EventIdKey, item.EventId);
         try
         {
             var outcome = await _pipeline.ExecuteOutcomeAsync(

@@ -14,12 +14,16 @@ internal static partial class WebhooksLog
     public static partial void Delivered(ILogger logger, string eventType, Guid eventId, string url);
 
     [LoggerMessage(EventId = OperationsEventIds.WebhookRetrying, Level = LogLevel.Warning,
-        Message = "Webhook to {Url} failed ({Failure}); attempt {Attempt} follows in {Delay}.")]
-    public static partial void Retrying(ILogger logger, string url, int attempt, TimeSpan delay, string failure);
+        Message = "Webhook {EventId} to {Url} failed ({Failure}); retry {Retry} of {Retries} in {Delay}.")]
+    public static partial void Retrying(ILogger logger, Guid eventId, string url, int retry, int retries, string delay, string failure);
 
     [LoggerMessage(EventId = OperationsEventIds.WebhookFailed, Level = LogLevel.Warning,
         Message = "Could not deliver webhook {EventType} {EventId} to {Url}: {Failure}. The next attempt is in {Pause}.")]
-    public static partial void DeliveryFailed(ILogger logger, string eventType, Guid eventId, string url, string failure, TimeSpan pause);
+    public static partial void DeliveryFailed(ILogger logger, string eventType, Guid eventId, string url, string failure, string pause);
+
+    [LoggerMessage(EventId = OperationsEventIds.WebhookRecovered, Level = LogLevel.Information,
+        Message = "Delivered webhook {EventType} {EventId} to {Url} after {Rounds} failed rounds; later events follow.")]
+    public static partial void DeliveredAfterFailures(ILogger logger, string eventType, Guid eventId, string url, int rounds);
 
     [LoggerMessage(EventId = OperationsEventIds.WebhookDropped, Level = LogLevel.Error,
         Message = "Dropped webhook {EventType} {EventId} for {Url}: it failed for longer than {GiveUpAfter}, most recently with {Failure}.")]
