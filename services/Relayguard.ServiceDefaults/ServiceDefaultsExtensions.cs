@@ -30,7 +30,13 @@ public static class ServiceDefaultsExtensions
         var configuration = builder.Configuration;
         builder.Logging.ClearProviders();
         builder.Logging.Configure(options => options.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
-        if (string.Equals(configuration["Logging:Format"], "json", StringComparison.OrdinalIgnoreCase))
+        var format = configuration["Logging:Format"];
+        if (!string.IsNullOrEmpty(format) && !format.Equals("json", StringComparison.OrdinalIgnoreCase) && !format.Equals("text", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new SettingException($"Invalid Logging:Format '{format}': use json, or text (the default, one line per entry).");
+        }
+
+        if (string.Equals(format, "json", StringComparison.OrdinalIgnoreCase))
         {
             builder.Logging.AddJsonConsole(options =>
             {
@@ -74,7 +80,7 @@ public static class ServiceDefaultsExtensions
             "on" => true,
             "off" => false,
             "auto" => otlp || !string.IsNullOrWhiteSpace(spanFile),
-            _ => throw new FormatException($"Invalid Telemetry:Traces '{traces}': use auto, on or off."),
+            _ => throw new SettingException($"Invalid Telemetry:Traces '{traces}': use auto, on or off."),
         };
         if (record)
         {

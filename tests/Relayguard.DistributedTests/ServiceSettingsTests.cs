@@ -21,6 +21,7 @@ public sealed class ServiceSettingsTests : IDisposable
     [InlineData("Relayguard.Gateway.Host", "relayguard-gateway", "Gateway:QueueExpiry", "never", "relayguard-gateway: Invalid Gateway:QueueExpiry 'never'")]
     [InlineData("Relayguard.Gateway.Host", "relayguard-gateway", "Gateway:CatchUp:Timeout", "abc", "relayguard-gateway: Invalid Gateway:CatchUp:Timeout 'abc'")]
     [InlineData("Relayguard.Gateway.Host", "relayguard-gateway", "Smtp:RecipientHashKey", "notbase64!!", "relayguard-gateway: Invalid Smtp:RecipientHashKey: it must be base64")]
+    [InlineData("Relayguard.Detectors.Bo1.Host", "relayguard-bo1", "Logging:Format", "xml", "relayguard-bo1: Invalid Logging:Format 'xml'")]
     public async Task Service_WrongSetting_Exits2NamingIt(string project, string assembly, string key, string value, string expected)
     {
         var settings = Settings();

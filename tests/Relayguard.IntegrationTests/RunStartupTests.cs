@@ -170,6 +170,15 @@ public sealed class RunStartupTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_UnknownLogFormat_Exits2()
+    {
+        var result = await RunAsync("--Logging:Format=xml");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("relayguard: Invalid Logging:Format 'xml': use json, or text (the default, one line per entry).", result.Error.Trim());
+    }
+
+    [Fact]
     public async Task Run_TrustedWithEmptyAccount_Exits2()
     {
         var result = await RunAsync("--trusted", "10.0.0.0/8=");
