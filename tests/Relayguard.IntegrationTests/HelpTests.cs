@@ -86,6 +86,19 @@ public sealed class HelpTests
         Assert.Contains($"<dt id=\"{anchor}\">", page, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("/help/smtp-errors")]
+    [InlineData("/")]
+    public async Task Head_Answers200(string path)
+    {
+        await using var relayguard = await RelayguardInstance.StartAsync([]);
+        using var anonymous = new HttpClient { BaseAddress = relayguard.OpsUrl };
+
+        using var response = await anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Head, path));
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+    }
+
     [Fact]
     public async Task HelpListen_Invalid_Exits2()
     {

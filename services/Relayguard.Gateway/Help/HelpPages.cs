@@ -76,7 +76,8 @@ public static class HelpPages
     public static IEndpointRouteBuilder MapHelpPages(this IEndpointRouteBuilder endpoints)
     {
         var page = Render();
-        endpoints.MapGet("/help/smtp-errors", () => Results.Content(page, "text/html; charset=utf-8"));
+        // HEAD too, which link checkers send; Kestrel sends no body for it.
+        endpoints.MapMethods("/help/smtp-errors", [HttpMethods.Get, HttpMethods.Head], () => Results.Content(page, "text/html; charset=utf-8"));
         endpoints.MapGet("/help", () => Results.Redirect("/help/smtp-errors"));
         return endpoints;
     }

@@ -30,7 +30,8 @@ internal static class ConsoleEndpoints
         foreach (var (path, resource, contentType) in Assets)
         {
             var content = Read(resource);
-            endpoints.MapGet(path, (HttpContext context) =>
+            // HEAD too, which uptime monitors and link checkers send; Kestrel sends no body for it.
+            endpoints.MapMethods(path, [HttpMethods.Get, HttpMethods.Head], (HttpContext context) =>
             {
                 var headers = context.Response.Headers;
                 headers.ContentSecurityPolicy = ContentSecurityPolicy;
