@@ -206,7 +206,7 @@ public sealed partial class UpstreamRelay : IMessageRelay, IAsyncDisposable
             // Every recipient was refused: the client gets the upstream's own reply.
             var first = client.Refused.Count > 0 ? ToReply(client.Refused[0].Response.StatusCode, client.Refused[0].Response.Response) : ToReply(ex.StatusCode, ex.Message);
             client.LastUsed = _time.GetUtcNow();
-            return new RelayResult(false, first, Refusals(client), $"{Upstream} refused every recipient");
+            return new RelayResult(false, first, Refusals(client), $"{Upstream} refused every recipient, the first with {first}");
         }
 
         client.LastUsed = _time.GetUtcNow();

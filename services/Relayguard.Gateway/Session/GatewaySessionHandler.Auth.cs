@@ -33,7 +33,15 @@ public sealed partial class GatewaySessionHandler
 
             case PasswordResult.Invalid:
                 var label = check.UserKnown ? LogSafe(userName) : AuthThrottle.Label(userName, known: false);
-                LogAuthFailed(_logger, clientIp, label, AuthThrottle.Fingerprint(userName));
+                if (check.UserKnown)
+                {
+                    LogAuthFailed(_logger, clientIp, label, AuthThrottle.Fingerprint(userName));
+                }
+                else
+                {
+                    LogAuthFailedUnknownName(_logger, clientIp, label);
+                }
+
                 RelayguardTelemetry.AuthFailures.Add(1);
                 foreach (var start in _throttle.RecordFailure(clientKey, userName, check.UserKnown))
                 {
@@ -106,6 +114,9 @@ public sealed partial class GatewaySessionHandler
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "AUTH failed from {ClientIp} for user {UserName} (fingerprint #{Fingerprint}).")]
     private static partial void LogAuthFailed(ILogger logger, string clientIp, string userName, string fingerprint);
+
+    [LoggerMessage(EventId = 2012, Level = LogLevel.Warning, Message = "AUTH failed from {ClientIp} for user {Fingerprint}; the name is not logged, since it is not known to be an account.")]
+    private static partial void LogAuthFailedUnknownName(ILogger logger, string clientIp, string fingerprint);
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Debug, Message = "AUTH succeeded from {ClientIp} for account {Account}.")]
     private static partial void LogAuthSucceeded(ILogger logger, string clientIp, string account);
