@@ -105,6 +105,23 @@ public sealed class DsnIntakeTests
     }
 
     [Fact]
+    public async Task SameReportTwice_CountsOnce()
+    {
+        await using var sink = await SmtpSink.StartAsync();
+        await using var relayguard = await RelayTests.StartAsync(sink.Endpoint);
+        relayguard.AddAccount("dave", Password);
+        await SubmitAsync(relayguard, "dave", "dave-gone@bad.test", "newsletter-43");
+        using var ops = relayguard.OpsClient();
+
+        var first = await PostReportAsync(ops, "newsletter-43", "dave-gone@bad.test");
+        var second = await PostReportAsync(ops, "newsletter-43", "dave-gone@bad.test");
+
+        Assert.Equal(1, first.GetProperty("bounces").GetInt32());
+        Assert.True(second.GetProperty("matched").GetBoolean());
+        Assert.Equal(0, second.GetProperty("bounces").GetInt32());
+    }
+
+    [Fact]
     public async Task SharedEnvelopeId_NoSubmissionHasRecipient_Unmatched()
     {
         await using var sink = await SmtpSink.StartAsync();

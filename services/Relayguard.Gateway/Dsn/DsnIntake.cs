@@ -50,7 +50,9 @@ public sealed partial class DsnIntake(BounceClassifier classifier, MessageIndex 
 
         var now = time.GetUtcNow();
         var writes = new List<Task>();
+        var written = new List<string>();
         var ignored = new List<string>();
+        var repeated = 0;
         foreach (var (recipient, hashes) in failed)
         {
             var position = hashes.FindIndex(submission.Recipients.Contains);
@@ -59,6 +61,14 @@ public sealed partial class DsnIntake(BounceClassifier classifier, MessageIndex 
                 ignored.Add(recipient.Address);
                 continue;
             }
+
+            if (index.WasBounced(submission.GatewayId, hashes[position]) || written.Contains(hashes[position]))
+            {
+                repeated++;
+                continue;
+            }
+
+            written.Add(hashes[position]);
 
             var bounce = new DeliveryBounced
             {
@@ -82,9 +92,16 @@ public sealed partial class DsnIntake(BounceClassifier classifier, MessageIndex 
             RelayguardTelemetry.Bounces.Add(1, RelayguardTelemetry.Tag("source", BounceSources.Dsn), RelayguardTelemetry.Tag("reason", bounce.Reason));
         }
 
-        // Started in order, the writes share one commit, and no thread waits for it.
+        // Started in order, the writes share one commit, and no thread waits for it. The recipients are marked as
+        // reported only afterwards: a crash in between publishes a report's events twice, which CA1 counts once, while
+        // the other order could lose them.
         await Task.WhenAll(writes);
+        await Task.WhenAll(written.Select(hash => index.MarkBouncedAsync(submission.GatewayId, hash, submission.SubmittedAt)).ToList());
         var published = writes.Count;
+        if (repeated > 0)
+        {
+            LogRepeated(logger, submission.GatewayId, repeated);
+        }
 
         LogMatched(logger, submission.GatewayId, submission.Account ?? submission.ClientIp, published, published == 1 ? "recipient" : "recipients");
         if (ignored.Count > 0)
@@ -106,6 +123,9 @@ public sealed partial class DsnIntake(BounceClassifier classifier, MessageIndex 
 
     [LoggerMessage(EventId = 1901, Level = LogLevel.Information, Message = "A report for message {MessageId} of {Sender} gave {Bounces} failed {Recipients}.")]
     private static partial void LogMatched(ILogger logger, string messageId, string sender, int bounces, string recipients);
+
+    [LoggerMessage(EventId = 1905, Level = LogLevel.Information, Message = "A report for message {MessageId} repeats {Count} failed recipients that an earlier report gave; they count once.")]
+    private static partial void LogRepeated(ILogger logger, string messageId, int count);
 
     [LoggerMessage(EventId = 1904, Level = LogLevel.Warning, Message = "A report for message {MessageId} names failed recipients the message was not sent to, so they do not count: {Addresses}")]
     private static partial void LogNotRecipients(ILogger logger, string messageId, string addresses);

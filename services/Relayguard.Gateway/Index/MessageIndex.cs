@@ -27,8 +27,39 @@ public sealed class MessageIndex
             CREATE INDEX IF NOT EXISTS message_index_message_id ON message_index (message_id);
             CREATE INDEX IF NOT EXISTS message_index_envelope_id ON message_index (envelope_id);
             CREATE INDEX IF NOT EXISTS message_index_submitted_at ON message_index (submitted_at);
+            CREATE TABLE IF NOT EXISTS message_index_bounced (
+                gateway_id TEXT NOT NULL,
+                recipient_hash TEXT NOT NULL,
+                submitted_at INTEGER NOT NULL,
+                PRIMARY KEY (gateway_id, recipient_hash)
+            ) WITHOUT ROWID;
             """);
     }
+
+    /// <summary>Returns true when an earlier report said that this recipient of the submission failed.</summary>
+    public bool WasBounced(string gatewayId, string recipientHash)
+    {
+        using var connection = _database.Open();
+        return SqliteDatabase.Scalar(
+            connection,
+            "SELECT 1 FROM message_index_bounced WHERE gateway_id = $g AND recipient_hash = $h;",
+            null,
+            ("$g", gatewayId),
+            ("$h", recipientHash)) is not null;
+    }
+
+    /// <summary>
+    /// Records that a report said a recipient of a submission failed, after its event is written: the same bounce
+    /// posted twice, or delivered twice by the MTA, then counts once. Returns false when it was recorded already.
+    /// </summary>
+    public Task<bool> MarkBouncedAsync(string gatewayId, string recipientHash, DateTimeOffset submittedAt) =>
+        _database.WriteAsync(connection => SqliteDatabase.Execute(
+            connection,
+            "INSERT OR IGNORE INTO message_index_bounced (gateway_id, recipient_hash, submitted_at) VALUES ($g, $h, $t);",
+            null,
+            ("$g", gatewayId),
+            ("$h", recipientHash),
+            ("$t", submittedAt.ToUnixTimeMilliseconds())) == 1);
 
     /// <summary>Adds a relayed message, in one commit with the other writes waiting at the time.</summary>
     public Task AddAsync(IndexedMessage message)
@@ -123,6 +154,7 @@ public sealed class MessageIndex
     public int Prune(DateTimeOffset olderThan)
     {
         using var connection = _database.Open();
+        SqliteDatabase.Execute(connection, "DELETE FROM message_index_bounced WHERE submitted_at < $t;", null, ("$t", olderThan.ToUnixTimeMilliseconds()));
         return SqliteDatabase.Execute(connection, "DELETE FROM message_index WHERE submitted_at < $t;", null, ("$t", olderThan.ToUnixTimeMilliseconds()));
     }
 
