@@ -187,6 +187,23 @@ public sealed class CliTests(CliTests.RunningInstance running) : IClassFixture<C
         }
     }
 
+    [Fact]
+    public async Task EvaluateCorpus_File_Exits2NamingIt()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            var result = await CliRunner.RunAsync(["evaluate-corpus", file]);
+
+            Assert.Equal(2, result.ExitCode);
+            Assert.StartsWith($"relayguard: The corpus directory '{file}' is a file:", result.Error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     [Theory]
     [InlineData("accounts", "add", "zed", "--password-stdin")]
     [InlineData("tokens", "add", "t1", "--role", "read")]
