@@ -29,11 +29,19 @@ public static class AuditCommand
             JsonFields.Text(entry, "action"),
             JsonFields.Text(entry, "kind"),
             JsonFields.Text(entry, "subject"),
-            JsonFields.Text(entry, "code"),
+            Code(entry),
             JsonFields.Text(entry, "reason"),
         }).ToList();
         output.WriteLine(Table.Render(["AT", "ACTOR", "ACTION", "KIND", "SUBJECT", "CODE", "REASON"], rows));
         ClientOptions.WriteNextPage(page, "relayguard audit", command, ["kind", "subject", "limit"], error);
         return ExitCodes.Ok;
+    }
+
+    /// <summary>The code column: an allowlist entry without a code covers every rule, which the API leaves empty.</summary>
+    private static string Code(System.Text.Json.JsonElement entry)
+    {
+        var code = JsonFields.Text(entry, "code");
+        var action = JsonFields.Text(entry, "action");
+        return code.Length == 0 && action.StartsWith("allow-", StringComparison.Ordinal) ? "all" : code;
     }
 }

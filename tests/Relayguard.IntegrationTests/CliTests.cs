@@ -505,6 +505,17 @@ public sealed class CliTests(CliTests.RunningInstance running) : IClassFixture<C
         Assert.Equal(1, again.ExitCode);
     }
 
+    [Fact]
+    public async Task Audit_AllowlistForEveryRule_CodeAll()
+    {
+        Assert.Equal(0, (await RunAsync("allow", "add", "ip", "198.51.100.77", "--reason", "office gateway")).ExitCode);
+
+        var audit = await RunAsync("audit", "--subject", "198.51.100.77");
+
+        var row = Assert.Single(audit.Output.Split('\n'), line => line.Contains("allow-add", StringComparison.Ordinal));
+        Assert.Contains(" all ", row, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("blocks", "list", "--kind", "host")]
     [InlineData("blocks", "list", "--limit", "many")]
