@@ -9,19 +9,20 @@ REPO="$(cd "$TEST_ENV_SCRIPTS/../.." && pwd)"
 STATE="$(realpath -m -- "${RELAYGUARD_TEST_ENV_DIR:-$REPO/.test-env}")"
 
 # Every server listens on 127.0.0.1 only. epmd also binds ::1, which it
-# always adds to the addresses it is given.
-RABBITMQ_AMQP_PORT=5679
-RABBITMQ_MANAGEMENT_PORT=15679
-RABBITMQ_DIST_PORT_NUMBER=25679
+# always adds to the addresses it is given. Each port can be moved with the
+# environment variable of the same name, for a machine where it is taken.
+RABBITMQ_AMQP_PORT=${RABBITMQ_AMQP_PORT:-5679}
+RABBITMQ_MANAGEMENT_PORT=${RABBITMQ_MANAGEMENT_PORT:-15679}
+RABBITMQ_DIST_PORT_NUMBER=${RABBITMQ_DIST_PORT_NUMBER:-25679}
 # A private epmd, so that stopping it never touches another broker's epmd
 # on the default port 4369.
-RABBITMQ_EPMD_PORT=24369
-RSPAMD_NORMAL_PORT=11433
-RSPAMD_CONTROLLER_PORT=11434
-RSPAMD_PROXY_PORT=11432
+RABBITMQ_EPMD_PORT=${RABBITMQ_EPMD_PORT:-24369}
+RSPAMD_NORMAL_PORT=${RSPAMD_NORMAL_PORT:-11433}
+RSPAMD_CONTROLLER_PORT=${RSPAMD_CONTROLLER_PORT:-11434}
+RSPAMD_PROXY_PORT=${RSPAMD_PROXY_PORT:-11432}
 # Rspamd's DNS resolver points here. Nothing listens on this UDP port, so
 # every lookup fails at once instead of leaving the machine.
-RSPAMD_DNS_PORT=11453
+RSPAMD_DNS_PORT=${RSPAMD_DNS_PORT:-11453}
 
 RABBITMQ_DIR="$STATE/rabbitmq"
 RABBITMQ_ENV_FILE="$RABBITMQ_DIR/rabbitmq-env.sh"
