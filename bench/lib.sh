@@ -206,10 +206,11 @@ gateway_metric() {
 }
 
 # Start RabbitMQ and Rspamd with the test environment's own scripts, with
-# their state under WORK/env. Inside the bench's namespace their fixed ports
-# (AMQP 5679, Rspamd 11433) meet no other broker or scanner.
-RABBITMQ_URI="amqp://guest:guest@127.0.0.1:5679/"
-RSPAMD_URL="http://127.0.0.1:11433"
+# their state under WORK/env. Inside the bench's namespace their ports
+# (AMQP 5679, Rspamd 11433, unless the environment moves them as
+# scripts/test-env/lib.sh allows) meet no other broker or scanner.
+RABBITMQ_URI="amqp://guest:guest@127.0.0.1:${RABBITMQ_AMQP_PORT:-5679}/"
+RSPAMD_URL="http://127.0.0.1:${RSPAMD_NORMAL_PORT:-11433}"
 
 start_rabbitmq() {
     mkdir -p "$1/env"

@@ -61,7 +61,7 @@ public sealed class CompactConsoleFormatter : ConsoleFormatter, IDisposable
         if (logEntry.Exception is { } exception)
         {
             textWriter.Write(' ');
-            textWriter.Write(OneLine(IsBrokerFailure(logEntry.Category, exception) ? Summary(exception) : exception.ToString()));
+            textWriter.Write(OneLine(IsBrokerFailure(exception) ? Summary(exception) : exception.ToString()));
         }
 
         textWriter.Write(Environment.NewLine);
@@ -80,17 +80,16 @@ public sealed class CompactConsoleFormatter : ConsoleFormatter, IDisposable
         return string.Join(" ---> ", parts);
     }
 
-    /// <summary>A failure of the broker connection: anything MassTransit logs with an exception, or an exception from RabbitMQ's client.</summary>
-    private static bool IsBrokerFailure(string category, Exception exception)
+    /// <summary>
+    /// A failure of the broker connection: an exception of RabbitMQ's client, or MassTransit's connection exception, in
+    /// the chain. A fault in a consumer, which MassTransit also logs, keeps its stack trace.
+    /// </summary>
+    private static bool IsBrokerFailure(Exception exception)
     {
-        if (category.StartsWith("MassTransit", StringComparison.Ordinal))
-        {
-            return true;
-        }
-
         for (Exception? current = exception; current is not null; current = current.InnerException)
         {
-            if (current.GetType().Namespace?.StartsWith("RabbitMQ.Client", StringComparison.Ordinal) == true)
+            var type = current.GetType();
+            if (type.Namespace?.StartsWith("RabbitMQ.Client", StringComparison.Ordinal) == true || type.Name == "RabbitMqConnectionException")
             {
                 return true;
             }
@@ -99,8 +98,24 @@ public sealed class CompactConsoleFormatter : ConsoleFormatter, IDisposable
         return false;
     }
 
-    private static string OneLine(string text) =>
-        text.Contains('\n', StringComparison.Ordinal) ? text.Replace("\r", string.Empty, StringComparison.Ordinal).Replace('\n', ' ') : text;
+    /// <summary>Replaces every line break and other control character with a space, so an entry stays one line whatever text it carries.</summary>
+    private static string OneLine(string text)
+    {
+        if (!text.Any(IsBreak))
+        {
+            return text;
+        }
+
+        return string.Create(text.Length, text, (span, source) =>
+        {
+            for (var i = 0; i < source.Length; i++)
+            {
+                span[i] = IsBreak(source[i]) ? ' ' : source[i];
+            }
+        });
+    }
+
+    private static bool IsBreak(char c) => char.IsControl(c) || c is '\u2028' or '\u2029';
 
     private static string Level(LogLevel level) => level switch
     {

@@ -128,6 +128,12 @@ public sealed partial class RabbitMqTopologyService(IOptions<BusOptions> options
             {
                 LogDeclareFailed(logger, exception, broker.Host, broker.Port, Durations.Format(backoff));
             }
+            catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Any other failure, a client timeout for one, is retried too: until the topology is declared the
+                // gateway's outbox publishes nothing.
+                LogDeclareFailed(logger, exception, broker.Host, broker.Port, Durations.Format(backoff));
+            }
 
             try
             {

@@ -10,13 +10,34 @@ namespace Relayguard.Detectors.Tests;
 public sealed class CompactConsoleFormatterTests
 {
     [Fact]
-    public void MassTransitWarning_NoStackTrace()
+    public void BrokerFailure_NoStackTrace()
     {
-        var line = Write("MassTransit", LogLevel.Warning, "Connection Failed: rabbitmq://127.0.0.1:5672/", Thrown(new IOException("Connection refused")));
+        var broker = new RabbitMQ.Client.Exceptions.BrokerUnreachableException(new IOException("Connection refused"));
 
-        Assert.StartsWith("warn: MassTransit[0] Connection Failed: rabbitmq://127.0.0.1:5672/ InvalidOperationException: Broker unreachable ---> IOException: Connection refused", line, StringComparison.Ordinal);
+        var line = Write("MassTransit", LogLevel.Warning, "Connection Failed: rabbitmq://127.0.0.1:5672/", Thrown(broker));
+
+        Assert.StartsWith("warn: MassTransit[0] Connection Failed: rabbitmq://127.0.0.1:5672/ InvalidOperationException: Broker unreachable ---> BrokerUnreachableException: ", line, StringComparison.Ordinal);
+        Assert.Contains("IOException: Connection refused", line, StringComparison.Ordinal);
         Assert.DoesNotContain(" at ", line, StringComparison.Ordinal);
         Assert.Single(line.TrimEnd().Split('\n'));
+    }
+
+    [Fact]
+    public void ConsumerFaultLoggedByMassTransit_KeepsStackTrace()
+    {
+        var line = Write("MassTransit.ReceiveTransport", LogLevel.Error, "R-FAULT", Thrown(new IOException("disk I/O error")));
+
+        Assert.Contains(" at ", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MessageWithLineBreaks_OneLine()
+    {
+        var line = Write("Relayguard.Gateway.Smtp", LogLevel.Information, "reply 550\rsecond\u2028third\u0085fourth", Thrown(new IOException("x")));
+
+        Assert.Single(line.TrimEnd().Split('\n'));
+        Assert.DoesNotContain('\r', line.TrimEnd());
+        Assert.DoesNotContain('\u2028', line);
     }
 
     [Fact]

@@ -19,6 +19,10 @@ public sealed partial class DsnIntake(BounceClassifier classifier, MessageIndex 
 {
     private long _unmatched;
 
+    // One report at a time from the repeat check to the mark, so two copies of one report that arrive together
+    // (a retry on a second connection) cannot both pass the check. Reports are few; a mail server sends them.
+    private readonly SemaphoreSlim _reports = new(1, 1);
+
     /// <summary>Reports that matched no submission since start.</summary>
     public long Unmatched => Interlocked.Read(ref _unmatched);
 
@@ -48,6 +52,19 @@ public sealed partial class DsnIntake(BounceClassifier classifier, MessageIndex 
             return new DsnIntakeResult(kind, false, null, 0, 0, "no submission in the message index has this envelope id or Message-ID and one of the failed recipients");
         }
 
+        await _reports.WaitAsync();
+        try
+        {
+            return await PublishAsync(kind, classification.Why, submission, failed);
+        }
+        finally
+        {
+            _reports.Release();
+        }
+    }
+
+    private async Task<DsnIntakeResult> PublishAsync(string kind, string why, IndexedMessage submission, List<(FailedRecipient Recipient, List<string> Hashes)> failed)
+    {
         var now = time.GetUtcNow();
         var writes = new List<Task>();
         var written = new List<string>();
@@ -109,7 +126,7 @@ public sealed partial class DsnIntake(BounceClassifier classifier, MessageIndex 
             LogNotRecipients(logger, submission.GatewayId, string.Join(", ", ignored));
         }
 
-        return new DsnIntakeResult(kind, true, submission.GatewayId, published, ignored.Count, classification.Why);
+        return new DsnIntakeResult(kind, true, submission.GatewayId, published, ignored.Count, why);
     }
 
     public static string KindName(MessageKind kind) => kind switch
