@@ -114,7 +114,7 @@ public static class AccountsCommand
 
         try
         {
-            return SettingException.OpenStore(path, $"--data '{directory}'");
+            return SqliteDatabase.OpenConfigured(path, $"--data '{directory}'");
         }
         catch (SettingException ex)
         {

@@ -78,8 +78,8 @@ public static class CliApp
         var directory = command.Words.ElementAtOrDefault(1) ?? throw new UsageException("Usage: relayguard evaluate-corpus DIR, where DIR holds the folders sisimai, sisimai-not, flufl and bounceparser");
         if (!Directory.Exists(directory))
         {
-            var what = File.Exists(directory) ? "is a file" : "does not exist";
-            throw new UsageException($"The corpus directory '{directory}' {what}: pass the folder that holds sisimai, sisimai-not, flufl and bounceparser; the corpus is not part of this repository.");
+            var problem = File.Exists(directory) ? "is a file" : "does not exist";
+            throw new UsageException($"The corpus directory '{directory}' {problem}: pass the folder that holds sisimai, sisimai-not, flufl and bounceparser; the corpus is not part of this repository.");
         }
 
         return Relayguard.Bounces.CorpusEvaluator.Run(directory, Console.Out);

@@ -40,7 +40,7 @@ public static class EmbeddedHost
         var dataDirectory = Path.GetFullPath(configuration["Data:Directory"] ?? "./data");
         configuration["Data:Directory"] = dataDirectory;
         var folder = new DataFolder(dataDirectory, Created: !Directory.Exists(dataDirectory));
-        var database = SettingException.OpenStore(Path.Combine(dataDirectory, "relayguard.db"), $"Data:Directory (--data) '{dataDirectory}'");
+        var database = SqliteDatabase.OpenConfigured(Path.Combine(dataDirectory, "relayguard.db"), $"Data:Directory (--data) '{dataDirectory}'");
         ProcessedEvents.EnsureSchema(database);
 
         var services = builder.Services;

@@ -161,7 +161,7 @@ public static class RunCommand
                     }
                     catch (IOException)
                     {
-                        // Left for the operator: something else holds a file in it.
+                        // Left for the operator, because another process has a file in it open.
                     }
                 }
             }

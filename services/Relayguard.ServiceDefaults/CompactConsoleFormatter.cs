@@ -8,10 +8,9 @@ namespace Relayguard.ServiceDefaults;
 
 /// <summary>
 /// One line per log entry, in the layout of .NET's simple console formatter with <c>SingleLine</c> (timestamp, level,
-/// category, event id, message, exception). A broker failure is written as its exceptions' types and messages only:
-/// MassTransit logs each failed connection attempt with the whole stack of every inner exception, up to 11 KB a line,
-/// and during a broker outage those lines buried everything else while saying no more than their first sentence.
-/// Every other exception keeps its stack trace.
+/// category, event id, message, exception). A broker failure is written as its exceptions' types and messages only.
+/// MassTransit logs each failed connection attempt with the stack of every inner exception, up to 11 KB a line, and
+/// during a broker outage those lines buried every other line. Every other exception keeps its stack trace.
 /// </summary>
 public sealed class CompactConsoleFormatter : ConsoleFormatter, IDisposable
 {

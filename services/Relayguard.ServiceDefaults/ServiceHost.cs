@@ -162,8 +162,8 @@ public static class ServiceHost
 
         var path = builder.Configuration[$"{StoreOptions.SectionName}:Sqlite"];
         var database = string.IsNullOrWhiteSpace(path)
-            ? SettingException.OpenStore(Path.Combine(dataDirectory, "relayguard.db"), $"Data:Directory '{dataDirectory}'")
-            : SettingException.OpenStore(path, $"{StoreOptions.SectionName}:Sqlite '{path}'");
+            ? SqliteDatabase.OpenConfigured(Path.Combine(dataDirectory, "relayguard.db"), $"Data:Directory '{dataDirectory}'")
+            : SqliteDatabase.OpenConfigured(path, $"{StoreOptions.SectionName}:Sqlite '{path}'");
         ProcessedEvents.EnsureSchema(database);
         builder.Services.AddSingleton(database);
         builder.Services.AddKnownKeys("Data:Directory", $"{StoreOptions.SectionName}:Sqlite");

@@ -59,6 +59,25 @@ public sealed class SqliteDatabase : IDisposable
         _checkpoints = new Timer(_ => Checkpoint(), null, CheckpointInterval, CheckpointInterval);
     }
 
+    /// <summary>
+    /// Opens the SQLite file that a setting names, creating its folder, and turns a folder that cannot be made or a
+    /// file that cannot be opened into a <see cref="SettingException"/> that names the setting <paramref name="key"/>.
+    /// </summary>
+    public static SqliteDatabase OpenConfigured(string databasePath, string key)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(databasePath);
+        try
+        {
+            return new SqliteDatabase(databasePath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            throw new SettingException(
+                $"Invalid {key}: the SQLite file {System.IO.Path.GetFullPath(databasePath)} cannot be created or opened ({ex.Message.TrimEnd('.')}). Give a folder that this user may write.",
+                ex);
+        }
+    }
+
     public string Path { get; }
 
     /// <summary>

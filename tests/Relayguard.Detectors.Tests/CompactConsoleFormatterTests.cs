@@ -23,7 +23,7 @@ public sealed class CompactConsoleFormatterTests
     }
 
     [Fact]
-    public void ConsumerFaultLoggedByMassTransit_KeepsStackTrace()
+    public void ConsumerFault_KeepsStackTrace()
     {
         var line = Write("MassTransit.ReceiveTransport", LogLevel.Error, "R-FAULT", Thrown(new IOException("disk I/O error")));
 

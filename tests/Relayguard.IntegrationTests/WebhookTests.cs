@@ -128,7 +128,7 @@ public sealed class WebhookTests
     }
 
     [Fact]
-    public async Task Ca1_OneMessagePastBlock_WarningNeverAfterBlock()
+    public async Task Ca1_BounceBurst_NoWarningAfterBlock()
     {
         // 30 refused recipients of one message are 30 events, consumed concurrently: a warning decided just below
         // the block level must not be published, or dated, after the block.

@@ -105,7 +105,7 @@ public sealed class AuthThrottle
     /// <summary>
     /// Records a failed login and returns the throttles it started: none, the pair, the whole address, or both. A
     /// throttle of the whole address is saved in the journal, and so is one of the pair when <paramref name="userKnown"/>
-    /// says the name belongs to an account.
+    /// shows that the name belongs to an account.
     /// </summary>
     public IReadOnlyList<ThrottleStart> RecordFailure(string clientKey, string userName, bool userKnown = false)
     {

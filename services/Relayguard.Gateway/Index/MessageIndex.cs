@@ -36,7 +36,7 @@ public sealed class MessageIndex
             """);
     }
 
-    /// <summary>Returns true when an earlier report said that this recipient of the submission failed.</summary>
+    /// <summary>Returns true when an earlier report gave this recipient of the submission as failed.</summary>
     public bool WasBounced(string gatewayId, string recipientHash)
     {
         using var connection = _database.Open();
@@ -49,7 +49,7 @@ public sealed class MessageIndex
     }
 
     /// <summary>
-    /// Records that a report said a recipient of a submission failed, after its event is written: the same bounce
+    /// Records that a report gave a recipient of a submission as failed, after its event is written: the same bounce
     /// posted twice, or delivered twice by the MTA, then counts once. Returns false when it was recorded already.
     /// </summary>
     public Task<bool> MarkBouncedAsync(string gatewayId, string recipientHash, DateTimeOffset submittedAt) =>

@@ -19,7 +19,7 @@ public sealed class MessageIndexTests : IDisposable
     }
 
     [Fact]
-    public async Task Find_CampaignEnvelopeId_OldestMessageFoundByRecipient()
+    public async Task Find_SharedEnvelopeId_MatchesRecipient()
     {
         // 500 messages of one campaign, one recipient each; the report is for the first one.
         for (var i = 0; i < 500; i++)

@@ -14,7 +14,7 @@ namespace Relayguard.Gateway.Tests.Session;
 /// </summary>
 public sealed class FailureNoticeSenderTests : IDisposable
 {
-    private static readonly SmtpReply Taken = new(250, "2.0.0", "Queued as 4F3A1");
+    private static readonly SmtpReply Accepted = new(250, "2.0.0", "Queued as 4F3A1");
     private static readonly SmtpReply Deferred = new(451, "4.3.0", "Try again later");
     private static readonly SmtpReply Refused = new(550, "5.1.1", "No such sender here");
 
@@ -35,7 +35,7 @@ public sealed class FailureNoticeSenderTests : IDisposable
     [Fact]
     public async Task Taken_RemovedAndSentFromNullSender()
     {
-        _relay.Replies.Enqueue(Taken);
+        _relay.Replies.Enqueue(Accepted);
         await EnqueueAsync();
 
         Assert.Equal(1, await _sender.SendDueAsync(CancellationToken.None));
@@ -51,7 +51,7 @@ public sealed class FailureNoticeSenderTests : IDisposable
     public async Task Deferred_KeptUntilRetryIsDue()
     {
         _relay.Replies.Enqueue(Deferred);
-        _relay.Replies.Enqueue(Taken);
+        _relay.Replies.Enqueue(Accepted);
         await EnqueueAsync();
 
         Assert.Equal(0, await _sender.SendDueAsync(CancellationToken.None));
