@@ -38,6 +38,31 @@ public sealed class DsnIntakeTests
             TimeSpan.FromSeconds(60));
     }
 
+    [Theory]
+    [InlineData("relayguard-dsn@relayguard.invalid")]
+    [InlineData("RELAYGUARD-DSN@Relayguard.INVALID")]
+    [InlineData("relayguard-dsn+forged@relayguard.invalid")]
+    [InlineData("\"relayguard-dsn\"@relayguard.invalid")]
+    [InlineData("someone@invalid")]
+    public async Task CustomerMailToBounceCopyAddress_RefusedAtRcpt(string recipient)
+    {
+        // The upstream routes bounce copies for this address to the DSN intake, so a customer who could write to it
+        // could post a forged report and get another account blocked under CA1.
+        await using var sink = await SmtpSink.StartAsync();
+        await using var relayguard = await RelayTests.StartAsync(sink.Endpoint);
+        relayguard.AddAccount("mallory", Password);
+        using var raw = await RawSmtpClient.ConnectAsync(relayguard.SmtpEndPoint);
+        Assert.StartsWith("235", await raw.LoginAsync("mallory", Password));
+        Assert.StartsWith("250", await raw.CommandAsync("MAIL FROM:<mallory@customer.test>"));
+
+        var refused = await raw.CommandAsync($"RCPT TO:<{recipient}>");
+        var accepted = await raw.CommandAsync("RCPT TO:<reader@example.net>");
+
+        Assert.StartsWith("550 5.1.2 Recipient domain ", refused);
+        Assert.EndsWith("is reserved (RFC 6761) and receives no mail", refused);
+        Assert.StartsWith("250", accepted);
+    }
+
     [Fact]
     public async Task NullSenderMailBounced_DoubleBounceCopyCounted()
     {

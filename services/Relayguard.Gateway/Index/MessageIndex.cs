@@ -82,26 +82,27 @@ public sealed class MessageIndex
     }
 
     /// <summary>
-    /// Finds the submission a report is about: by the gateway's own id (the envelope id the gateway sets when the
-    /// client gave none), then by the client's envelope id, then by Message-ID. A client's envelope id or Message-ID
-    /// need not be unique, even across accounts, so among the submissions that carry it the newest one with one of
-    /// <paramref name="recipientHashes"/> among its recipients is taken, and none when no submission has them.
+    /// Finds the submission a report is about, by the envelope id it went upstream with (the client's, or the gateway
+    /// id when the client gave none), then by Message-ID. A client may reuse either, even another account's gateway
+    /// id, so the newest submission that carries it and went to one of <paramref name="recipientHashes"/> is taken.
+    /// When none went to them, a submission sent with that gateway id is still returned, so that the intake counts
+    /// the report as matched and its recipients as ignored.
     /// </summary>
     public IndexedMessage? Find(string? envelopeId, string? messageId, IReadOnlyCollection<string> recipientHashes)
     {
         using var connection = _database.Open();
         if (!string.IsNullOrEmpty(envelopeId))
         {
-            var own = Query(connection, "SELECT * FROM message_index WHERE gateway_id = $v;", envelopeId).FirstOrDefault();
-            if (own is not null)
-            {
-                return own;
-            }
-
             var byEnvelope = Newest(connection, "envelope_id", envelopeId, recipientHashes);
             if (byEnvelope is not null)
             {
                 return byEnvelope;
+            }
+
+            var own = Query(connection, "SELECT * FROM message_index WHERE gateway_id = $v AND envelope_id = $v;", envelopeId).FirstOrDefault();
+            if (own is not null)
+            {
+                return own;
             }
         }
 

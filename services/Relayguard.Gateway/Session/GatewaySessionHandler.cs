@@ -196,6 +196,14 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
 
     public ValueTask<SmtpReply> RcptToAsync(SmtpSessionContext session, SmtpTransaction transaction, SmtpRecipient recipient, CancellationToken cancellationToken)
     {
+        if (Replies.InReservedDomain(recipient.Address) is { } reserved)
+        {
+            // The bounce-copy address of deploy/postfix is in .invalid: a customer who could write to it could post a
+            // forged report to the DSN intake through the upstream and get another account blocked under CA1.
+            LogReservedRecipient(_logger, transaction.Id, Account(session), ClientIp(session), recipient.Address);
+            return ValueTask.FromResult(Replies.ReservedDomain(reserved));
+        }
+
         var account = Account(session);
         var block = FindBlock(session, account, transaction.IsNullSender);
         if ((block is not null && block.Code == RuleCodes.Rl1) || OverRateLimit(session, account, transaction.Recipients.Count + 1))
@@ -356,6 +364,9 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
 
     [LoggerMessage(EventId = 2011, Level = LogLevel.Information, Message = "Message {MessageId} refused at the end of DATA: account {Account}, client {ClientIp}; the client got {Reply}")]
     private static partial void LogRefusedAtData(ILogger logger, string messageId, string? account, string clientIp, string reply);
+
+    [LoggerMessage(EventId = 2013, Level = LogLevel.Warning, Message = "RCPT TO refused for message {MessageId}: account {Account}, client {ClientIp}, recipient <{Recipient}> is in a reserved domain.")]
+    private static partial void LogReservedRecipient(ILogger logger, string messageId, string? account, string clientIp, string recipient);
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Connection from {ClientIp} refused: {Sessions} sessions from that address are open, the limit is {Limit} (Limits:SessionsPerIp).")]
     private static partial void LogTooManySessions(ILogger logger, string clientIp, int sessions, int limit);

@@ -17,6 +17,23 @@ public sealed class Replies(HelpLinks help)
     /// <summary>The AUTH throttle's refusal, worded exactly as the design's reply table gives it (no link).</summary>
     public static SmtpReply TooManyFailedLogins { get; } = new(454, "4.7.0", "Too many failed logins, try again later");
 
+    /// <summary>
+    /// The refusal of a recipient in a reserved domain: <c>.invalid</c> never resolves (RFC 6761), so mail to it could
+    /// only bounce, and the upstream routes the gateway's own bounce-copy address there.
+    /// </summary>
+    public static SmtpReply ReservedDomain(string domain) =>
+        new(550, "5.1.2", $"Recipient domain {domain} is reserved (RFC 6761) and receives no mail");
+
+    /// <summary>The domain of <paramref name="address"/> when it is <c>invalid</c> or ends in <c>.invalid</c>, else null.</summary>
+    public static string? InReservedDomain(string address)
+    {
+        var at = address.LastIndexOf('@');
+        var domain = at < 0 ? string.Empty : address[(at + 1)..].TrimEnd('.');
+        return domain.Equals("invalid", StringComparison.OrdinalIgnoreCase) || domain.EndsWith(".invalid", StringComparison.OrdinalIgnoreCase)
+            ? domain
+            : null;
+    }
+
     public SmtpReply CredentialsInvalid() => new(535, "5.7.8", $"Authentication credentials invalid. See {help.For(HelpPages.LoginAnchor)}");
 
     /// <summary>The sender policy's refusal, in the words Postfix uses for <c>reject_sender_login_mismatch</c>.</summary>

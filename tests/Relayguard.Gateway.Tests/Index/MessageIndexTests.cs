@@ -50,6 +50,30 @@ public sealed class MessageIndexTests : IDisposable
         Assert.Equal("gw-1", _index.Find(null, "<m1@customer.test>", ["hash-1"])?.GatewayId);
     }
 
+    [Fact]
+    public async Task Find_EnvelopeIdCopiesAnotherGatewayId_NewestSubmissionToRecipient()
+    {
+        // Alice gave no ENVID, so hers went upstream as her gateway id. Mallory then set ENVID to that id on a message
+        // to the same recipient: a bounce with that envelope id is Mallory's, the newest submission to the recipient.
+        await _index.AddAsync(new IndexedMessage("gw-alice", null, "gw-alice", "alice", "192.0.2.1", ["hash-1", "hash-2"], Start));
+        await _index.AddAsync(new IndexedMessage("gw-mallory", null, "gw-alice", "mallory", "192.0.2.66", ["hash-1"], Start.AddMinutes(1)));
+
+        Assert.Equal("gw-mallory", _index.Find("gw-alice", null, ["hash-1"])?.GatewayId);
+        Assert.Equal("gw-alice", _index.Find("gw-alice", null, ["hash-2"])?.GatewayId);
+    }
+
+    [Fact]
+    public async Task Find_OwnIdOtherRecipient_MatchedWithoutFilter()
+    {
+        // The report names the gateway's own id but a recipient the message did not go to: it is still matched, so
+        // the intake counts the recipient as ignored instead of the report as unmatched.
+        await _index.AddAsync(new IndexedMessage("gw-1", null, "gw-1", "alice", "192.0.2.1", ["hash-1"], Start));
+        await _index.AddAsync(new IndexedMessage("gw-2", null, "client-envid", "alice", "192.0.2.1", ["hash-1"], Start));
+
+        Assert.Equal("gw-1", _index.Find("gw-1", null, ["hash-9"])?.GatewayId);
+        Assert.Null(_index.Find("gw-2", null, ["hash-9"]));
+    }
+
     public void Dispose()
     {
         _database.Dispose();
