@@ -56,6 +56,15 @@ public static class BusRegistration
                 KeepServingOnRefusedLogin = !busDecidesReadiness,
             });
             services.AddHostedService(provider => provider.GetRequiredService<RabbitMqTopologyService>());
+            var whileAway = busDecidesReadiness
+                ? "Events wait on the broker or in the gateways' outboxes until the connection is back; MassTransit keeps reconnecting."
+                : "The gateway goes on accepting mail with its cached blocks and keeps its events on disk until the connection is back.";
+            services.AddHostedService(provider => new BusConnectionMonitor(
+                provider.GetRequiredService<IBusControl>(),
+                provider.GetRequiredService<IOptions<BusOptions>>(),
+                provider.GetRequiredService<Microsoft.Extensions.Logging.ILogger<BusConnectionMonitor>>(),
+                provider.GetService<TimeProvider>() ?? TimeProvider.System,
+                whileAway));
         }
 
         services.AddMassTransit(bus =>

@@ -10,6 +10,8 @@ public sealed class BrokerOutageTests(BrokerFixture fixture)
     private const string Password = "customer-password";
     private const int MaxMessages = 3000;
     private static readonly TimeSpan Outage = TimeSpan.FromSeconds(20);
+    private const string LostLine = "Lost the connection to the message broker at 127.0.0.1";
+    private const string BackLine = "The message broker at 127.0.0.1";
 
     [Fact]
     public async Task BrokerStopped_EventsArriveOnce()
@@ -41,6 +43,11 @@ public sealed class BrokerOutageTests(BrokerFixture fixture)
             var sentAtStop = SentSoFar;
             await Task.Delay(Outage);
             var sentDuringOutage = SentSoFar - sentAtStop;
+            foreach (var process in new[] { gatewayProcess, ca1Process })
+            {
+                await Wait.UntilAsync(() => process.LinesWith(LostLine).Count > 0, $"{process.Name} to log the lost broker connection", TimeSpan.FromSeconds(10));
+            }
+
             await fixture.Broker.StartAsync();
             await Wait.UntilAsync(() => load.IsCompleted || SentSoFar >= sentAtStop + sentDuringOutage + 20, "20 more messages after the broker returned");
             await stopLoad.CancelAsync();
@@ -58,6 +65,15 @@ public sealed class BrokerOutageTests(BrokerFixture fixture)
                 throw new TimeoutException($"{timeout.Message} CA1 applied {applied}; the gateway's outbox holds {pending}. CA1's last lines:\n{ca1Process.RecentOutput}\nThe gateway's last lines:\n{gatewayProcess.RecentOutput}", timeout);
             }
 
+            foreach (var process in new[] { gatewayProcess, ca1Process })
+            {
+                await Wait.UntilAsync(() => process.LinesWith(BackLine).Count > 0, $"{process.Name} to log the broker's return", TimeSpan.FromSeconds(30));
+                Assert.Single(process.LinesWith(LostLine));
+                Assert.Single(process.LinesWith("Connected to the message broker at 127.0.0.1"));
+                Assert.Matches(@"is back after (2\d|3\d|4\d|5\d)s\.", process.LinesWith(BackLine)[0]);
+            }
+
+            Assert.Contains("keeps its events on disk", gatewayProcess.LinesWith(LostLine)[0], StringComparison.Ordinal);
             await Wait.UntilAsync(() => probe.Submissions.Select(s => s.EventId).Distinct().Count() >= accepted, $"the probe to receive {accepted} submissions", TimeSpan.FromSeconds(60));
             Assert.True(sentDuringOutage >= 10, $"Only {sentDuringOutage} messages were sent while the broker was down.");
             Assert.Equal(sent, accepted);

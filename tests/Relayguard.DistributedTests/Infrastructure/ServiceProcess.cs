@@ -11,6 +11,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     private const int MaxKeptLines = 400;
 
     private readonly ConcurrentQueue<string> _output = new();
+    private readonly ConcurrentQueue<string> _everyLine = new();
     private readonly Process _process;
 
     private ServiceProcess(string name, Process process, Uri httpBase)
@@ -32,6 +33,10 @@ public sealed partial class ServiceProcess : IAsyncDisposable
 
     /// <summary>The last lines the process wrote, for failure messages.</summary>
     public string RecentOutput => string.Join('\n', _output);
+
+    /// <summary>The lines the process wrote so far that contain <paramref name="fragment"/>, however long ago.</summary>
+    public IReadOnlyList<string> LinesWith(string fragment) =>
+        _everyLine.Where(line => line.Contains(fragment, StringComparison.Ordinal)).ToList();
 
     public static ServiceProcess Start(string name, string dll, Uri httpBase, IReadOnlyDictionary<string, string> settings)
     {
@@ -142,6 +147,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         }
 
         _output.Enqueue(line);
+        _everyLine.Enqueue(line);
         while (_output.Count > MaxKeptLines)
         {
             _output.TryDequeue(out _);
