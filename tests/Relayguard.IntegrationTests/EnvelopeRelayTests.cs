@@ -108,6 +108,24 @@ public sealed class EnvelopeRelayTests
         await Wait.UntilAsync(() => postfix.Log.Contains("to=<jörg@example.net>", StringComparison.Ordinal), "Postfix to take the SMTPUTF8 message");
     }
 
+    [Theory]
+    [InlineData("smtpd_sender_restrictions = defer", "450 4.")]
+    [InlineData("message_size_limit = 200", "552 5.3.4 Message size exceeds fixed limit")]
+    public async Task SenderRefusedUpstream_ClientGetsThatReply(string postfixSettings, string expected)
+    {
+        // Postfix offers PIPELINING, so the RCPT commands go out with MAIL FROM, and after refusing MAIL it replies to
+        // them with "503 need MAIL command". The client must get the refusal of MAIL itself, so that a temporary one is
+        // retried, not bounced.
+        await using var sink = await SmtpSink.StartAsync();
+        await using var postfix = await PostfixInstance.StartAsync(sink.Endpoint, $"127.0.0.1:{Ports.Free()}", $"smtpd_delay_reject = no\n{postfixSettings}\n");
+        await using var relayguard = await StartAsync(postfix.Endpoint);
+
+        var (_, reply) = await SubmitAsync(relayguard, "<alice@customer.test>", ["<bob@example.net>", "<carol@example.net>"], "To: bob@example.net\r\nSubject: refused sender");
+
+        Assert.StartsWith(expected, reply);
+        Assert.Empty(sink.Messages());
+    }
+
     private static async Task<RelayguardInstance> StartAsync(string upstream)
     {
         var relayguard = await RelayTests.StartAsync(upstream);

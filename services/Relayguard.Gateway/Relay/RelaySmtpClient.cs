@@ -34,6 +34,17 @@ internal sealed class RelaySmtpClient : SmtpClient
     /// <summary>The extensions the upstream offered at EHLO; <see cref="SmtpClient.Capabilities"/> is narrowed per message.</summary>
     public SmtpCapabilities UpstreamCapabilities { get; set; }
 
+    /// <summary>The upstream's refusal of MAIL FROM in the last transaction, if it refused it.</summary>
+    public SmtpResponse? SenderRefusal { get; set; }
+
+    protected override void OnSenderNotAccepted(MimeMessage message, MailboxAddress mailbox, SmtpResponse response)
+    {
+        // With PIPELINING the RCPT commands that follow get "503 need MAIL command". The client gets this reply instead,
+        // which is often temporary, such as 452 insufficient storage.
+        SenderRefusal = response;
+        base.OnSenderNotAccepted(message, mailbox, response);
+    }
+
     protected override void OnRecipientNotAccepted(MimeMessage message, MailboxAddress mailbox, SmtpResponse response) =>
         Refused.Add((Envelope.TryGetValue(mailbox, out var recipient) ? recipient.Address : mailbox.Address, response));
 

@@ -180,6 +180,7 @@ public sealed partial class UpstreamRelay : IMessageRelay, IAsyncDisposable
         }
 
         client.Refused.Clear();
+        client.SenderRefusal = null;
         client.EnvelopeId = message.EnvelopeId;
         client.DeliveryStatusNotificationType = message.ReturnContent;
         client.Envelope.Clear();
@@ -200,6 +201,13 @@ public sealed partial class UpstreamRelay : IMessageRelay, IAsyncDisposable
         try
         {
             response = await client.SendAsync(options, message.Message, sender, recipients, timeout.Token);
+        }
+        catch (SmtpCommandException) when (client.SenderRefusal is { } refusal)
+        {
+            // The recipients were never considered, so none of them counts as refused.
+            var senderReply = ToReply(refusal.StatusCode, refusal.Response);
+            client.LastUsed = _time.GetUtcNow();
+            return new RelayResult(false, senderReply, [], $"{Upstream} refused the sender with {senderReply}");
         }
         catch (SmtpCommandException ex) when (ex.ErrorCode == SmtpErrorCode.RecipientNotAccepted || client.Refused.Count == recipients.Count)
         {
