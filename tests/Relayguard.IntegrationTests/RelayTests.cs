@@ -25,6 +25,7 @@ public sealed class RelayTests
             "Subject:   Quarterly figures,",
             "\tfolded  over two lines",
             "Message-ID: <intact-1@customer.test>",
+            "Date: Fri, 04 Dec 2026 09:30:00 +0100",
             "MIME-Version: 1.0",
             "Content-Type: multipart/mixed; boundary=\"b1\"",
             "",
@@ -67,6 +68,33 @@ public sealed class RelayTests
         // message follows the gateway's Received header unchanged.
         var expected = original.Replace("\r\n", "\n", StringComparison.Ordinal);
         Assert.EndsWith("\n" + expected + "\n", dumped);
+    }
+
+    [Fact]
+    public async Task Relay_MissingDateAndMessageId_Added()
+    {
+        await using var sink = await SmtpSink.StartAsync();
+        await using var relayguard = await StartAsync(sink.Endpoint);
+        relayguard.AddAccount("alice", Password);
+        string reply;
+        using (var raw = await RawSmtpClient.ConnectAsync(relayguard.SmtpEndPoint))
+        {
+            Assert.StartsWith("235", await raw.LoginAsync("alice", Password));
+            Assert.StartsWith("250", await raw.CommandAsync("MAIL FROM:<alice@customer.test>"));
+            Assert.StartsWith("250", await raw.CommandAsync("RCPT TO:<bob@example.net>"));
+            Assert.StartsWith("354", await raw.CommandAsync("DATA"));
+            await raw.SendAsync("From: alice@customer.test\r\nTo: bob@example.net\r\nSubject: bare\r\n\r\nNo Date, no Message-ID.\r\n.\r\n");
+            reply = await raw.ReadReplyAsync();
+        }
+
+        Assert.StartsWith("250 2.0.0 Message accepted as ", reply);
+        var gatewayId = reply["250 2.0.0 Message accepted as ".Length..].Trim();
+        await Wait.UntilAsync(() => sink.Messages().Count == 1, "smtp-sink to receive the message");
+        var headers = sink.Messages()[0].Split("\n\n")[0].Split('\n');
+        Assert.Contains($"Message-ID: <{gatewayId}@gateway.test>", headers);
+        var date = Assert.Single(headers, line => line.StartsWith("Date: ", StringComparison.Ordinal));
+        Assert.True(MimeKit.Utils.DateUtils.TryParse(date["Date: ".Length..], out var parsed), $"Date header not parsed: {date}");
+        Assert.InRange(parsed, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1));
     }
 
     [Fact]

@@ -136,6 +136,19 @@ public sealed partial class GatewaySessionHandler
         var helo = Sanitize(session.HeloName ?? "unknown");
         var value = $"from {helo} ([{ClientIp(session)}]) by {hostName} (Relayguard) with {protocol} id {transaction.Id}; {date}";
         message.Headers.Insert(0, new Header("Received", value));
+
+        // A submission server may add the Date and Message-ID that a client left out (RFC 6409 section 8), as Postfix does
+        // for its local clients. A Postfix upstream on another host adds neither by default (local_header_rewrite_clients).
+        if (!message.Headers.Contains(HeaderId.Date))
+        {
+            message.Headers.Add(HeaderId.Date, date);
+        }
+
+        if (!message.Headers.Contains(HeaderId.MessageId))
+        {
+            // Written with RFC 5322's capitals: MimeKit's own name for the header is "Message-Id".
+            message.Headers.Add(new Header("Message-ID", $"<{transaction.Id}@{hostName}>"));
+        }
     }
 
     private static string Sanitize(string text) =>
