@@ -202,9 +202,10 @@ public sealed partial class UpstreamRelay : IMessageRelay, IAsyncDisposable
         {
             response = await client.SendAsync(options, message.Message, sender, recipients, timeout.Token);
         }
-        catch (SmtpCommandException) when (client.SenderRefusal is { } refusal)
+        catch (SmtpCommandException) when (client.SenderRefusal is { } refusal && refusal.StatusCode != SmtpStatusCode.ServiceNotAvailable)
         {
-            // The recipients were never considered, so none of them counts as refused.
+            // The recipients were never considered, so none of them counts as refused. A 421 goes on to the caller,
+            // which tries a pooled connection that the upstream closed once more on a new one.
             var senderReply = ToReply(refusal.StatusCode, refusal.Response);
             client.LastUsed = _time.GetUtcNow();
             return new RelayResult(false, senderReply, [], $"{Upstream} refused the sender with {senderReply}");

@@ -24,7 +24,7 @@ public sealed class OutboxDispatcherTests : IDisposable
     [Fact]
     public async Task Dispatcher_NoTopologyService_Publishes()
     {
-        var (published, pending) = await DispatchAsync(topology: null);
+        var (published, pending) = await DispatchAsync(topology: null, TimeSpan.FromSeconds(15));
 
         Assert.True(published);
         Assert.Equal(0, pending);
@@ -38,14 +38,15 @@ public sealed class OutboxDispatcherTests : IDisposable
             Options.Create(new BusOptions { RabbitMq = "amqp://guest:guest@127.0.0.1:9/" }),
             NullLogger<RabbitMqTopologyService>.Instance);
 
-        var (published, pending) = await DispatchAsync(topology);
+        // Nothing arriving can only be watched for a while; a second is plenty once the in-memory bus runs.
+        var (published, pending) = await DispatchAsync(topology, TimeSpan.FromSeconds(1));
 
         Assert.False(published);
         Assert.Equal(1, pending);
     }
 
-    /// <summary>Runs the dispatcher over one event until the bus receives it or a second passes.</summary>
-    private async Task<(bool Published, long Pending)> DispatchAsync(RabbitMqTopologyService? topology)
+    /// <summary>Runs the dispatcher over one event until the bus receives it or <paramref name="wait"/> passes.</summary>
+    private async Task<(bool Published, long Pending)> DispatchAsync(RabbitMqTopologyService? topology, TimeSpan wait)
     {
         using var database = new SqliteDatabase(Path.Combine(_directory, "gateway.db"));
         var outbox = new EventOutbox(database, TimeProvider.System);
@@ -76,7 +77,7 @@ public sealed class OutboxDispatcherTests : IDisposable
         await dispatcher.StartAsync(CancellationToken.None);
         try
         {
-            var published = await Task.WhenAny(received.Task, Task.Delay(TimeSpan.FromSeconds(1))) == received.Task;
+            var published = await Task.WhenAny(received.Task, Task.Delay(wait)) == received.Task;
             if (published)
             {
                 await WaitForEmptyAsync(outbox);
