@@ -37,7 +37,7 @@ public static class AllowCommand
         var list = await client.GetAsync("api/allowlist", cancellationToken);
         if (command.Flag("json"))
         {
-            output.WriteLine(list.GetRawText());
+            output.WriteLine(TerminalText.Json(list));
             return ExitCodes.Ok;
         }
 
@@ -68,7 +68,7 @@ public static class AllowCommand
             cancellationToken);
         if (command.Flag("json"))
         {
-            output.WriteLine(entry.GetRawText());
+            output.WriteLine(TerminalText.Json(entry));
             return ExitCodes.Ok;
         }
 
@@ -90,7 +90,7 @@ public static class AllowCommand
             cancellationToken);
         if (command.Flag("json"))
         {
-            output.WriteLine(result.GetRawText());
+            output.WriteLine(TerminalText.Json(result));
             return ExitCodes.Ok;
         }
 

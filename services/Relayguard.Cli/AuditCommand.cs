@@ -18,7 +18,7 @@ public static class AuditCommand
         var page = await client.GetAsync("api/audit" + query, cancellationToken);
         if (command.Flag("json"))
         {
-            output.WriteLine(page.GetRawText());
+            output.WriteLine(TerminalText.Json(page));
             return ExitCodes.Ok;
         }
 

@@ -51,7 +51,7 @@ public static class BlocksCommand
         var page = await client.GetAsync("api/blocks" + query, cancellationToken);
         if (command.Flag("json"))
         {
-            output.WriteLine(page.GetRawText());
+            output.WriteLine(TerminalText.Json(page));
             return ExitCodes.Ok;
         }
 
@@ -78,7 +78,7 @@ public static class BlocksCommand
         var result = await client.GetAsync($"api/blocks/{kind}/{Uri.EscapeDataString(subject)}", cancellationToken);
         if (command.Flag("json"))
         {
-            output.WriteLine(result.GetRawText());
+            output.WriteLine(TerminalText.Json(result));
             return ExitCodes.Ok;
         }
 
@@ -122,7 +122,7 @@ public static class BlocksCommand
         output.WriteLine($"  Evidence: {JsonFields.Text(evidence, "summary")}");
         if (evidence.TryGetProperty("counts", out var counts) && counts.ValueKind == JsonValueKind.Object && counts.EnumerateObject().Any())
         {
-            var pairs = counts.EnumerateObject().Select(count => $"{count.Name}={count.Value.GetDouble().ToString("0.###", CultureInfo.InvariantCulture)}");
+            var pairs = counts.EnumerateObject().Select(count => $"{TerminalText.Escape(count.Name)}={count.Value.GetDouble().ToString("0.###", CultureInfo.InvariantCulture)}");
             output.WriteLine($"  Counts:   {string.Join(", ", pairs)}");
         }
 
@@ -161,7 +161,7 @@ public static class BlocksCommand
             cancellationToken);
         if (command.Flag("json"))
         {
-            output.WriteLine(result.GetRawText());
+            output.WriteLine(TerminalText.Json(result));
             return ExitCodes.Ok;
         }
 
@@ -208,12 +208,12 @@ public static class BlocksCommand
         // Warnings go to standard error, so a script that reads the JSON or the sentence is not disturbed.
         foreach (var warning in JsonFields.Items(block, "warnings"))
         {
-            error.WriteLine($"relayguard: warning: {warning.GetString()}");
+            error.WriteLine($"relayguard: warning: {TerminalText.Escape(warning.GetString() ?? string.Empty)}");
         }
 
         if (command.Flag("json"))
         {
-            output.WriteLine(block.GetRawText());
+            output.WriteLine(TerminalText.Json(block));
             return ExitCodes.Ok;
         }
 

@@ -3,11 +3,14 @@ using System.Text.Json;
 
 namespace Relayguard.Cli;
 
-/// <summary>Reads fields of API responses for tables, turning missing and null fields into empty text.</summary>
+/// <summary>
+/// Reads fields of API responses for printing, turning missing and null fields into empty text. Text from a field
+/// goes through <see cref="TerminalText.Escape"/>, because the API passes on what bounces and operators wrote.
+/// </summary>
 internal static class JsonFields
 {
     public static string Text(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) ? Format(value) : string.Empty;
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) ? TerminalText.Escape(Format(value)) : string.Empty;
 
     /// <summary>Formats an ISO 8601 time field as <c>yyyy-MM-dd HH:mm UTC</c>, or returns <paramref name="missing"/> when it is null.</summary>
     public static string Time(JsonElement element, string name, string missing = "")
@@ -17,7 +20,7 @@ internal static class JsonFields
             return missing;
         }
 
-        return value.TryGetDateTimeOffset(out var time) ? Time(time) : value.GetString()!;
+        return value.TryGetDateTimeOffset(out var time) ? Time(time) : TerminalText.Escape(value.GetString()!);
     }
 
     public static string Time(DateTimeOffset time) =>

@@ -77,7 +77,7 @@ public sealed class OpsApiClient : IDisposable
         }
         catch (HttpRequestException exception)
         {
-            throw new ApiUnreachableException($"Could not connect to the operations API at {BaseAddress}: {exception.Message}. Check --ops-url (or RELAYGUARD_OPS_URL) and that 'relayguard run' (or, in the distributed mode, the operations service) is running.", exception);
+            throw new ApiUnreachableException($"Could not connect to the operations API at {BaseAddress}: {TerminalText.Escape(exception.Message)}. Check --ops-url (or RELAYGUARD_OPS_URL) and that 'relayguard run' (or, in the distributed mode, the operations service) is running.", exception);
         }
         catch (TaskCanceledException exception) when (!cancellationToken.IsCancellationRequested)
         {
@@ -93,7 +93,9 @@ public sealed class OpsApiClient : IDisposable
                 return (json ?? JsonDocument.Parse("{}").RootElement, response.StatusCode);
             }
 
-            var detail = ProblemDetail(json, text, response.StatusCode);
+            // The detail may repeat what a client sent, and a server other than Relayguard may send anything.
+            var detail = TerminalText.Escape(ProblemDetail(json, text, response.StatusCode));
+            var reasonPhrase = TerminalText.Escape(response.ReasonPhrase ?? string.Empty);
             var status = (int)response.StatusCode;
 
             // The API's own detail names the header a curl user sends, but a CLI user sets the token in other places.
@@ -104,10 +106,10 @@ public sealed class OpsApiClient : IDisposable
 
             if (status is >= 400 and < 500)
             {
-                throw new ApiRefusedException(response.StatusCode, $"The API refused the request ({status} {response.ReasonPhrase}): {detail}");
+                throw new ApiRefusedException(response.StatusCode, $"The API refused the request ({status} {reasonPhrase}): {detail}");
             }
 
-            throw new ApiUnreachableException($"The operations API failed ({status} {response.ReasonPhrase}): {detail}");
+            throw new ApiUnreachableException($"The operations API failed ({status} {reasonPhrase}): {detail}");
         }
     }
 

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using MassTransit;
+using Relayguard.Contracts;
 using Relayguard.IntegrationTests.Infrastructure;
 
 namespace Relayguard.IntegrationTests;
@@ -675,6 +677,78 @@ public sealed class CliTests(CliTests.RunningInstance running) : IClassFixture<C
 
         Assert.Equal(1, added.ExitCode);
         Assert.Contains("'127.0.0.5/24' has host bits set after the /24 prefix. Use its network address, 127.0.0.0/24,", added.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BlocksShow_ControlCharacters_Escaped()
+    {
+        var sample = new EvidenceSample { Value = "gone\u009b2J@example.test", Detail = "550 5.1.1 \u001b]0;owned\u0007 user unknown\r\nX", At = DateTimeOffset.UtcNow };
+        await PublishBlockAsync("escape-show", "bounces\u001b[2J here", sample, countName: "invalid\u001b[31mRecipients");
+
+        var shown = await RunAsync("blocks", "show", "account", "escape-show");
+
+        Assert.Equal(0, shown.ExitCode);
+        Assert.DoesNotContain('\u001b', shown.Output);
+        Assert.DoesNotContain('\u0007', shown.Output);
+        Assert.DoesNotContain('\u009b', shown.Output);
+        Assert.DoesNotContain('\r', shown.Output);
+        Assert.Contains(@"Reason:   bounces\x1b[2J here", shown.Output, StringComparison.Ordinal);
+        Assert.Contains(@"invalid\x1b[31mRecipients=27", shown.Output, StringComparison.Ordinal);
+        Assert.Contains(@"gone\u009b2J@example.test", shown.Output, StringComparison.Ordinal);
+        Assert.Contains(@"550 5.1.1 \x1b]0;owned\x07 user unknown\r\nX", shown.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BlocksList_LineBreakInReason_OneRow()
+    {
+        var sample = new EvidenceSample { Value = "gone@example.test", Detail = "550 5.1.1 user unknown" };
+        await PublishBlockAsync("escape-list", "first line\r\nCA1  forged row\tend", sample);
+
+        var list = await RunAsync("blocks", "list", "--subject", "escape-list");
+        var audit = await RunAsync("audit", "--kind", "account", "--subject", "escape-list");
+
+        Assert.Equal(0, list.ExitCode);
+        var lines = list.Output.TrimEnd('\n').Split('\n');
+        Assert.Equal(2, lines.Length);
+        Assert.EndsWith(@"first line\r\nCA1  forged row\tend", lines[1], StringComparison.Ordinal);
+        Assert.Equal(0, audit.ExitCode);
+        var auditLines = audit.Output.TrimEnd('\n').Split('\n');
+        Assert.Equal(2, auditLines.Length);
+        Assert.EndsWith(@"first line\r\nCA1  forged row\tend", auditLines[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ApiError_ControlCharacters_Escaped()
+    {
+        var shown = await RunAsync("blocks", "show", "account", "evil\u001b]0;owned\u0007");
+
+        Assert.Equal(1, shown.ExitCode);
+        Assert.DoesNotContain('\u001b', shown.Error);
+        Assert.DoesNotContain('\u0007', shown.Error);
+        Assert.Contains(@"Invalid account name 'evil\x1b]0;owned\x07'", shown.Error, StringComparison.Ordinal);
+    }
+
+    /// <summary>Publishes a CA1 block as the detector would, bypassing the API's checks of operator input, and waits until the API shows it.</summary>
+    private async Task PublishBlockAsync(string account, string reason, EvidenceSample sample, string countName = "invalidRecipients")
+    {
+        var message = new AccountBlocked
+        {
+            EventId = Guid.NewGuid(),
+            Account = account,
+            Code = RuleCodes.Ca1,
+            Scope = BlockScopes.All,
+            Reason = reason,
+            Evidence = new BlockEvidence
+            {
+                Summary = "27 of 90 recipients invalid (30%), thresholds 25 and 20%",
+                Counts = new Dictionary<string, double> { [countName] = 27 },
+                Samples = [sample],
+            },
+            BlockedAt = DateTimeOffset.UtcNow,
+        };
+        await _instance.Get<IBus>().Publish(message, context => context.MessageId = message.EventId);
+        using var ops = _instance.OpsClient();
+        await Wait.UntilAsync(async () => (await ops.GetAsync($"/api/blocks/account/{account}")).IsSuccessStatusCode, $"the block of {account} to be recorded");
     }
 
     private Task<CliResult> RunAsync(params string[] args) =>
