@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -19,8 +20,8 @@ public static class OperationsServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the operations options (validated on start), the block, audit, allowlist, warning and token stores,
-    /// the webhook dispatcher, the hourly clean-up, RFC 7807 problem details, one JSON form of times, and the bearer-token authentication and
-    /// policies of the API. The stores are the SQLite ones unless the host registered others first, as
+    /// the webhook dispatcher, the hourly clean-up, RFC 7807 problem details, one JSON form of times, the bearer-token authentication and
+    /// policies of the API, and the headers that keep its responses out of caches (<see cref="ApiResponseHeaders"/>). The stores are the SQLite ones unless the host registered others first, as
     /// <see cref="OperationsStoreRegistration.AddOperationsStore"/> does for MongoDB. The host registers
     /// <see cref="TimeProvider"/> as a singleton, and <see cref="SqliteDatabase"/> for the SQLite stores.
     /// </summary>
@@ -54,6 +55,7 @@ public static class OperationsServiceCollectionExtensions
             provider.GetRequiredService<ILogger<SqliteTokenStore>>()));
 
         services.AddProblemDetails();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, ApiResponseHeaders>());
         services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Converters.Add(new UtcMillisecondsConverter()));
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, OperatorTokenAuthenticationHandler>(OperationsAuthorization.Scheme, configureOptions: null);

@@ -83,6 +83,113 @@ public sealed partial class ApiEdgeTests
         Assert.Equal(liftedAt, blocks[0].GetProperty("liftedAt").GetString());
     }
 
+    [Theory]
+    [InlineData("list", HttpStatusCode.OK)]
+    [InlineData("block", HttpStatusCode.Created)]
+    [InlineData("unknown-query", HttpStatusCode.BadRequest)]
+    [InlineData("no-token", HttpStatusCode.Unauthorized)]
+    [InlineData("read-token-lift", HttpStatusCode.Forbidden)]
+    [InlineData("unknown-subject", HttpStatusCode.NotFound)]
+    [InlineData("unknown-path", HttpStatusCode.NotFound)]
+    [InlineData("wrong-method", HttpStatusCode.MethodNotAllowed)]
+    [InlineData("too-large", HttpStatusCode.RequestEntityTooLarge)]
+    [InlineData("not-json", HttpStatusCode.UnsupportedMediaType)]
+    [InlineData("upper-case-path", HttpStatusCode.OK)]
+    public async Task ApiResponse_NoStoreAndNosniff(string request, HttpStatusCode status)
+    {
+        await using var host = await OperationsHost.StartAsync();
+        await host.BlockAccountAsync("alice");
+
+        using var response = await SendAsync(host, request);
+
+        Assert.Equal(status, response.StatusCode);
+        Assert.True(response.Headers.CacheControl?.NoStore, $"Cache-Control is '{response.Headers.CacheControl}'");
+        Assert.Equal(["nosniff"], response.Headers.GetValues("X-Content-Type-Options"));
+    }
+
+    [Fact]
+    public async Task ConsolePage_KeepsItsOwnCacheControl()
+    {
+        await using var host = await OperationsHost.StartAsync();
+
+        using var response = await host.Anonymous.GetAsync("/");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("no-cache", response.Headers.CacheControl?.ToString());
+    }
+
+    [Fact]
+    public async Task UnknownQueryParameters_Many_ListsFirstTen()
+    {
+        await using var host = await OperationsHost.StartAsync();
+        var query = string.Join('&', Enumerable.Range(1, 700).Select(i => $"p{i}=x"));
+
+        using var response = await host.Operator.GetAsync("/api/blocks?" + query);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(text.Length < 4096, $"The response has {text.Length} characters.");
+        var problem = System.Text.Json.JsonDocument.Parse(text).RootElement;
+        var errors = problem.GetProperty("errors").EnumerateObject().Select(field => field.Name).ToList();
+        Assert.Equal([.. Enumerable.Range(1, 10).Select(i => $"p{i}"), "query"], errors);
+        var more = Assert.Single(problem.GetProperty("errors").GetProperty("query").EnumerateArray()).GetString();
+        Assert.StartsWith("690 more unknown query parameters are not listed:", more, StringComparison.Ordinal);
+        Assert.EndsWith("query: 690 more unknown query parameters are not listed: use only kind, code, subject, state, limit, after.", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UnknownQueryParameters_Ten_AllListed()
+    {
+        await using var host = await OperationsHost.StartAsync();
+        var query = string.Join('&', Enumerable.Range(1, 10).Select(i => $"p{i}=x"));
+
+        using var response = await host.Operator.GetAsync("/api/blocks?" + query);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await OperationsHost.ReadJsonAsync(response);
+        var errors = problem.GetProperty("errors").EnumerateObject().Select(field => field.Name).ToList();
+        Assert.Equal([.. Enumerable.Range(1, 10).Select(i => $"p{i}")], errors);
+        Assert.DoesNotContain("more", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    private static async Task<HttpResponseMessage> SendAsync(OperationsHost host, string request)
+    {
+        switch (request)
+        {
+            case "list":
+                return await host.Operator.GetAsync("/api/blocks");
+            case "block":
+                return await host.Operator.PostAsJsonAsync("/api/blocks", new { kind = "account", subject = "trudy", reason = "abuse" });
+            case "unknown-query":
+                return await host.Operator.GetAsync("/api/blocks?subjet=alice");
+            case "no-token":
+                return await host.Anonymous.GetAsync("/api/blocks");
+            case "read-token-lift":
+                return await host.Reader.PostAsJsonAsync("/api/blocks/account/alice/lift", new { reason = "checked" });
+            case "unknown-subject":
+                return await host.Operator.GetAsync("/api/blocks/account/nobody");
+            case "unknown-path":
+                return await host.Operator.GetAsync("/api/nothing/here");
+            case "wrong-method":
+                return await host.Operator.DeleteAsync("/api/blocks");
+            case "too-large":
+                {
+                    using var content = new ByteArrayContent(new byte[40 * 1024 * 1024]);
+                    content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+                    using var message = new HttpRequestMessage(HttpMethod.Post, "/api/blocks/account/alice/lift") { Content = content };
+                    message.Headers.ExpectContinue = true;
+                    return await host.Operator.SendAsync(message);
+                }
+
+            case "not-json":
+                return await host.Operator.PostAsync("/api/blocks/account/alice/lift", new StringContent("reason=checked"));
+            case "upper-case-path":
+                return await host.Operator.GetAsync("/API/blocks");
+            default:
+                throw new ArgumentOutOfRangeException(nameof(request), request, "Unknown request name.");
+        }
+    }
+
     /// <summary>Any ISO 8601 time in a JSON string, with or without fractional digits and in any offset.</summary>
     [GeneratedRegex(@"(?<="")\d{4}-\d\d-\d\dT[^""]+(?="")")]
     private static partial Regex IsoTime();

@@ -107,6 +107,134 @@ public sealed class JsonBodyTests
         Assert.True(errors.TryGetProperty("reason", out _), $"errors has no 'reason': {errors}");
     }
 
+    public static TheoryData<string, byte[]> InvalidUtf8()
+    {
+        var data = new TheoryData<string, byte[]>();
+        (string Before, byte[] Bytes, string After)[] bodies =
+        [
+            // A lone continuation byte, a truncated two-byte sequence, an overlong '/' and a surrogate encoded in UTF-8.
+            ("""{"kind":"account","subject":"zoe","reason":"abuse """, [0x80], "\"}"),
+            ("""{"kind":"account","subject":"zoe","reason":"M""", [0xC3], "ller\"}"),
+            ("""{"kind":"account","subject":"zoe","reason":"a""", [0xC0, 0xAF], "\"}"),
+            ("""{"kind":"account","subject":"zoe","reason":"a""", [0xED, 0xA0, 0x80], "\"}"),
+            ("""{"kind":"account","subject":"zoe","reason":"abuse","sc""", [0xFF], "pe\":\"all\"}"),
+            ("""{"kind":"account","subject":"zoe","reason":"abuse"}""", [0xFE], ""),
+        ];
+        foreach (var (before, bytes, after) in bodies)
+        {
+            byte[] body = [.. Encoding.UTF8.GetBytes(before), .. bytes, .. Encoding.UTF8.GetBytes(after)];
+            data.Add("/api/blocks", body);
+            data.Add("/api/allowlist", body);
+        }
+
+        data.Add("/api/blocks/account/mallory/lift", [.. Encoding.UTF8.GetBytes("""{"reason":"abuse """), 0xC3, 0x28, .. Encoding.UTF8.GetBytes("\"}")]);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(InvalidUtf8))]
+    public async Task InvalidUtf8_Returns400NamingEncoding(string path, byte[] body)
+    {
+        await using var host = await OperationsHost.StartAsync();
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+
+        using var response = await host.Operator.PostAsync(path, content);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await OperationsHost.ReadJsonAsync(response);
+        Assert.Equal("Invalid request", problem.GetProperty("title").GetString());
+        var message = Assert.Single(problem.GetProperty("errors").GetProperty("body").EnumerateArray()).GetString();
+        Assert.StartsWith("The body is not valid UTF-8:", message, StringComparison.Ordinal);
+        Assert.Contains("Send the JSON encoded as UTF-8", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("wrong JSON type", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LoneSurrogateEscape_Returns400NamingIt()
+    {
+        await using var host = await OperationsHost.StartAsync();
+
+        using var response = await host.Operator.PostAsync("/api/blocks", Json("""{"kind":"account","subject":"zoe","reason":"abuse \ud800"}"""));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await OperationsHost.ReadJsonAsync(response);
+        var message = Assert.Single(problem.GetProperty("errors").GetProperty("body").EnumerateArray()).GetString();
+        Assert.StartsWith("The body is not valid Unicode:", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("wrong JSON type", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Utf8Text_Accepted()
+    {
+        await using var host = await OperationsHost.StartAsync();
+
+        using var response = await host.Operator.PostAsync("/api/blocks", Json("""{"kind":"account","subject":"zoe","reason":"Müller 苦情 \ud83d\udce7 📧"}"""));
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var block = await OperationsHost.ReadJsonAsync(response);
+        Assert.Equal("Müller 苦情 📧 📧", block.GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task ByteOrderMark_Accepted()
+    {
+        await using var host = await OperationsHost.StartAsync();
+        using var content = new ByteArrayContent([.. Encoding.UTF8.Preamble, .. Encoding.UTF8.GetBytes("""{"kind":"account","subject":"zoe","reason":"abuse"}""")]);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+
+        using var response = await host.Operator.PostAsync("/api/blocks", content);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Utf16Charset_Transcoded()
+    {
+        await using var host = await OperationsHost.StartAsync();
+        using var content = new ByteArrayContent(Encoding.Unicode.GetBytes("""{"kind":"account","subject":"zoe","reason":"Müller 苦情"}"""));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-16" };
+
+        using var response = await host.Operator.PostAsync("/api/blocks", content);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var block = await OperationsHost.ReadJsonAsync(response);
+        Assert.Equal("Müller 苦情", block.GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task UnknownCharset_Returns415NamingIt()
+    {
+        await using var host = await OperationsHost.StartAsync();
+        using var content = new ByteArrayContent(Encoding.UTF8.GetBytes("""{"kind":"account","subject":"zoe","reason":"abuse"}"""));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "klingon-8" };
+
+        using var response = await host.Operator.PostAsync("/api/blocks", content);
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        var problem = await OperationsHost.ReadJsonAsync(response);
+        Assert.StartsWith("The Content-Type names the charset 'klingon-8'", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UnknownFields_Many_ListsFirstTen()
+    {
+        await using var host = await OperationsHost.StartAsync();
+        var fields = string.Join(',', Enumerable.Range(1, 5000).Select(i => $"\"f{i}\":0"));
+
+        using var response = await host.Operator.PostAsync("/api/blocks", Json($$"""{"kind":"account","subject":"zoe","reason":"x",{{fields}}}"""));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(text.Length < 4096, $"The response has {text.Length} characters.");
+        var problem = System.Text.Json.JsonDocument.Parse(text).RootElement;
+        var errors = problem.GetProperty("errors").EnumerateObject().Select(field => field.Name).ToList();
+        Assert.Equal([.. Enumerable.Range(1, 10).Select(i => $"f{i}"), "body"], errors);
+        var more = Assert.Single(problem.GetProperty("errors").GetProperty("body").EnumerateArray()).GetString();
+        Assert.StartsWith("4990 more unknown fields are not listed:", more, StringComparison.Ordinal);
+    }
+
     private static StringContent Json(string body) =>
         new(body, Encoding.UTF8, new MediaTypeHeaderValue("application/json"));
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Relayguard.Contracts;
@@ -13,6 +14,10 @@ internal static class ApiInput
 
     /// <summary>The codes a block in the registry can carry.</summary>
     private static readonly IReadOnlyList<string> BlockCodes = [.. RuleCodes.All, AuthThrottled.Code];
+
+    /// <summary>The control characters of Unicode (category Cc): C0, DEL and C1.</summary>
+    private static readonly SearchValues<char> ControlCharacters =
+        SearchValues.Create([.. Enumerable.Range(0, 0xA0).Select(code => (char)code).Where(char.IsControl)]);
 
     // Keeps expires_at far inside the range of DateTimeOffset.
     private static readonly TimeSpan MaxBlockDuration = TimeSpan.FromDays(3650);
@@ -204,6 +209,11 @@ internal static class ApiInput
         return subject;
     }
 
+    /// <summary>
+    /// Reads the <c>reason</c> of a lift, manual block or allowlist entry. Control characters are rejected anywhere in
+    /// it, because the reason is printed in the CLI's tables, where a line break would split a row and an escape
+    /// sequence would reach an operator's terminal.
+    /// </summary>
     public static string? Reason(string? text, ApiErrors errors)
     {
         if (string.IsNullOrWhiteSpace(text))
@@ -218,8 +228,23 @@ internal static class ApiInput
             return null;
         }
 
+        var index = text.AsSpan().IndexOfAny(ControlCharacters);
+        if (index >= 0)
+        {
+            errors.Add("reason", $"The reason contains {ControlCharacterName(text[index])} at character {index + 1}: remove it and write the reason on one line, without line breaks, tabs or other control characters.");
+            return null;
+        }
+
         return text.Trim();
     }
+
+    private static string ControlCharacterName(char c) => c switch
+    {
+        '\n' => "a line feed (U+000A)",
+        '\r' => "a carriage return (U+000D)",
+        '\t' => "a tab (U+0009)",
+        _ => $"the control character U+{(int)c:X4}",
+    };
 
     /// <summary>Reads the <c>for</c> field. The error message ends with <paramref name="whenLeftOut"/>, what leaving the field out means.</summary>
     public static TimeSpan? Duration(string? text, ApiErrors errors, string whenLeftOut = "for a block until an operator lifts it")

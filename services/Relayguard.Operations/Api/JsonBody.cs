@@ -12,8 +12,8 @@ internal static class JsonBody
 {
     /// <summary>
     /// Reads a JSON object into <typeparamref name="T"/>. An empty body or JSON <c>null</c> reads as an empty object,
-    /// so the missing fields are named. Returns the problem to send instead when the body is not JSON, not an object,
-    /// or has a field of the wrong JSON type. The problem names the fields of <typeparamref name="T"/> as the client
+    /// so the missing fields are named. Returns the problem to send instead when the body is not UTF-8 or not JSON,
+    /// is not an object, or has a field of the wrong JSON type. The problem names the fields of <typeparamref name="T"/> as the client
     /// writes them and never a .NET type.
     /// </summary>
     public static async Task<(T? Body, IResult? Problem)> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
@@ -37,16 +37,27 @@ internal static class JsonBody
         var typeInfo = options.GetTypeInfo(typeof(T));
         var fields = FieldList(typeInfo);
 
+        var (utf8, encodingProblem) = await JsonBodyEncoding.ReadUtf8Async(request, cancellationToken);
+        if (encodingProblem is not null)
+        {
+            return (null, encodingProblem);
+        }
+
         // Reading a JsonElement first separates a syntax error from a value of the wrong shape. Only the syntax
         // error's message is passed on, because a conversion error's message names the .NET type.
         JsonElement root;
         try
         {
-            root = await request.ReadFromJsonAsync<JsonElement>(options, cancellationToken);
+            root = JsonSerializer.Deserialize<JsonElement>(utf8.Span, options);
         }
         catch (JsonException exception)
         {
             return (null, BodyProblem($"The body is not valid JSON: {exception.Message} Send a JSON object with the fields {fields}."));
+        }
+
+        if (JsonBodyEncoding.FindUnpairedSurrogate(root) is { } surrogateProblem)
+        {
+            return (null, BodyProblem(surrogateProblem));
         }
 
         if (root.ValueKind == JsonValueKind.Null)
@@ -66,11 +77,11 @@ internal static class JsonBody
         if (unknown.Count > 0)
         {
             var errors = new ApiErrors();
-            foreach (var name in unknown)
-            {
-                errors.Add(name, $"Unknown field '{name}': send only the fields {fields}.");
-            }
-
+            errors.AddUnknown(
+                unknown,
+                name => $"Unknown field '{name}': send only the fields {fields}.",
+                "body",
+                count => $"{count} more unknown fields are not listed: send only the fields {fields}.");
             return (null, errors.ToResult());
         }
 
@@ -91,7 +102,8 @@ internal static class JsonBody
         }
     }
 
-    private static IResult BodyProblem(string message)
+    /// <summary>A 400 problem with <paramref name="message"/> under the field <c>body</c>.</summary>
+    internal static IResult BodyProblem(string message)
     {
         var errors = new ApiErrors();
         errors.Add("body", message);

@@ -53,11 +53,11 @@ internal sealed class QueryParameters
 
         var use = names.Count == 0 ? "this endpoint takes no query parameters" : $"use only {string.Join(", ", names)}";
         var errors = new ApiErrors();
-        foreach (var name in unknown)
-        {
-            errors.Add(name, $"Unknown query parameter '{name}': {use}.");
-        }
-
+        errors.AddUnknown(
+            unknown,
+            name => $"Unknown query parameter '{name}': {use}.",
+            "query",
+            count => $"{count} more unknown query parameters are not listed: {use}.");
         return errors.ToResult();
     }
 }
