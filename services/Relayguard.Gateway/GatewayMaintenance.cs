@@ -1,12 +1,13 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Relayguard.Gateway.Identity;
 using Relayguard.Gateway.Index;
 
 namespace Relayguard.Gateway;
 
-/// <summary>Deletes message index entries past their retention, once an hour.</summary>
-public sealed partial class GatewayMaintenance(MessageIndex index, IOptions<DataOptions> data, TimeProvider time, ILogger<GatewayMaintenance> logger) : BackgroundService
+/// <summary>Deletes message index entries past their retention and the saved AUTH throttles that have ended, once an hour.</summary>
+public sealed partial class GatewayMaintenance(MessageIndex index, AuthThrottleJournal throttles, IOptions<DataOptions> data, TimeProvider time, ILogger<GatewayMaintenance> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -18,6 +19,10 @@ public sealed partial class GatewayMaintenance(MessageIndex index, IOptions<Data
             {
                 LogPruned(logger, removed);
             }
+
+            // Each throttle of an address is saved when it starts, so a login flood from many addresses leaves a row
+            // for each of them until it is deleted here.
+            throttles.Prune();
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }

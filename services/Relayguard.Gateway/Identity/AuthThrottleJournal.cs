@@ -47,11 +47,17 @@ public sealed class AuthThrottleJournal
         ("$k", clientKey),
         ("$u", userName)));
 
+    /// <summary>Deletes the throttles that have ended and returns how many there were.</summary>
+    public int Prune()
+    {
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        return _database.Write(connection => SqliteDatabase.Execute(connection, "DELETE FROM gateway_auth_throttles WHERE until <= $now;", null, ("$now", now)));
+    }
+
     /// <summary>Deletes the throttles that have ended, then reads the rest.</summary>
     public IReadOnlyList<SavedThrottle> Load()
     {
-        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        _database.Write(connection => SqliteDatabase.Execute(connection, "DELETE FROM gateway_auth_throttles WHERE until <= $now;", null, ("$now", now)));
+        Prune();
         using var connection = _database.Open();
         return SqliteDatabase.Query(
             connection,

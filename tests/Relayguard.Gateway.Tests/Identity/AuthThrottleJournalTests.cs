@@ -72,6 +72,22 @@ public sealed class AuthThrottleJournalTests : IDisposable
         Assert.False(Restarted().IsThrottled(Client, "alice", out _));
     }
 
+    [Fact]
+    public void Prune_EndedThrottle_Deleted()
+    {
+        var journal = new AuthThrottleJournal(_database, _time);
+        Fail(new AuthThrottle(new AuthThrottleOptions(), _time, journal), "alice", 5, userKnown: true);
+        var beforeEnd = journal.Prune();
+
+        _time.Advance(new AuthThrottleOptions().BlockFor);
+        var afterEnd = journal.Prune();
+
+        Assert.Equal(0, beforeEnd);
+        Assert.Equal(1, afterEnd);
+        using var connection = _database.Open();
+        Assert.Equal(0L, SqliteDatabase.Scalar(connection, "SELECT COUNT(*) FROM gateway_auth_throttles;"));
+    }
+
     public void Dispose()
     {
         _database.Dispose();
