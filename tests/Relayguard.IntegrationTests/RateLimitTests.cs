@@ -63,6 +63,49 @@ public sealed class RateLimitTests
     }
 
     [Fact]
+    public async Task Recipients_RefusedUpstream_NotCountedAfterRestart()
+    {
+        // The upstream refuses gone@example.net. The live count leaves it out, and so must the count a restarted gateway
+        // rebuilds from its message index: 1 recipient of the limit of 3, not 2.
+        await using var sink = await SmtpSink.StartAsync();
+        await using var postfix = await PostfixInstance.StartAsync(
+            sink.Endpoint,
+            $"127.0.0.1:{Ports.Free()}",
+            "smtpd_recipient_restrictions = check_recipient_access inline:{gone@example.net=REJECT}, permit_mynetworks, reject_unauth_destination\n");
+        var relayguard = await RelayTests.StartAsync(postfix.Endpoint, new() { ["Rules:RL1:MessagesPerHour"] = "0", ["Rules:RL1:RecipientsPerHour"] = "3" });
+        try
+        {
+            relayguard.AddAccount("alice", Password);
+            using (var first = await RawSmtpClient.ConnectAsync(relayguard.SmtpEndPoint))
+            {
+                Assert.StartsWith("235", await first.LoginAsync("alice", Password));
+                Assert.StartsWith("250", await first.CommandAsync("MAIL FROM:<alice@customer.test>"));
+                Assert.StartsWith("250", await first.CommandAsync("RCPT TO:<bob@example.net>"));
+                Assert.StartsWith("250", await first.CommandAsync("RCPT TO:<gone@example.net>"));
+                Assert.StartsWith("354", await first.CommandAsync("DATA"));
+                await first.SendAsync("From: alice@customer.test\r\nSubject: one refused\r\n\r\nHello.\r\n.\r\n");
+                Assert.StartsWith("250", await first.ReadReplyAsync());
+            }
+
+            relayguard = await relayguard.RestartAsync();
+            using var raw = await RawSmtpClient.ConnectAsync(relayguard.SmtpEndPoint);
+            Assert.StartsWith("235", await raw.LoginAsync("alice", Password));
+            Assert.StartsWith("250", await raw.CommandAsync("MAIL FROM:<alice@customer.test>"));
+            var second = await raw.CommandAsync("RCPT TO:<dave@example.net>");
+            var third = await raw.CommandAsync("RCPT TO:<erin@example.net>");
+            var fourth = await raw.CommandAsync("RCPT TO:<frank@example.net>");
+
+            Assert.StartsWith("250", second);
+            Assert.StartsWith("250", third);
+            Assert.StartsWith("451 4.7.1 ", fourth);
+        }
+        finally
+        {
+            await relayguard.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Messages_AllowlistedAccount_NeverRefused()
     {
         await using var relayguard = await StartAsync(new() { ["Rules:RL1:MessagesPerHour"] = "2" });

@@ -79,7 +79,11 @@ public sealed partial class GatewaySessionHandler
         if (result.Accepted)
         {
             _rates.Add(RateSubject(session, Account(session)), transaction.Recipients.Count - result.RefusedRecipients.Count);
-            await _index.AddAsync(new IndexedMessage(transaction.Id, message.MessageId, envelopeId, Account(session), ClientIp(session), hashes, now));
+            // Only the recipients the upstream took: no later report can be about the others, and RL1's count,
+            // restored from the index after a restart, leaves them out as the live count does.
+            var refusedHashes = result.RefusedRecipients.Select(refused => _hasher.Hash(refused.Address)).ToHashSet(StringComparer.Ordinal);
+            var acceptedHashes = hashes.Where(hash => !refusedHashes.Contains(hash)).ToList();
+            await _index.AddAsync(new IndexedMessage(transaction.Id, message.MessageId, envelopeId, Account(session), ClientIp(session), acceptedHashes, now));
         }
 
         // The writes start in order and share one commit; no thread of the pool waits for them.
