@@ -44,6 +44,9 @@ public sealed class DsnIntakeTests
     [InlineData("relayguard-dsn+forged@relayguard.invalid")]
     [InlineData("\"relayguard-dsn\"@relayguard.invalid")]
     [InlineData("someone@invalid")]
+    [InlineData("relayguard-dsn%relayguard.invalid@[127.0.0.1]")]
+    [InlineData("relayguard.invalid!relayguard-dsn@[127.0.0.1]")]
+    [InlineData("\"relayguard-dsn@relayguard.invalid\"@localhost")]
     public async Task CustomerMailToBounceCopyAddress_RefusedAtRcpt(string recipient)
     {
         // The upstream routes bounce copies for this address to the DSN intake, so a customer who could write to it

@@ -24,15 +24,34 @@ public sealed class Replies(HelpLinks help)
     public static SmtpReply ReservedDomain(string domain) =>
         new(550, "5.1.2", $"Recipient domain {domain} is reserved (RFC 6761) and receives no mail");
 
-    /// <summary>The domain of <paramref name="address"/> when it is <c>invalid</c> or ends in <c>.invalid</c>, else null.</summary>
+    /// <summary>
+    /// Returns the reserved domain that <paramref name="address"/> is addressed to, or null. That is its own domain when
+    /// it is <c>invalid</c> or ends in <c>.invalid</c>. It is also a <c>.invalid</c> domain named in a local part that
+    /// routes on (<c>%</c>, <c>!</c> or a quoted <c>@</c>): Postfix rewrites <c>a%b.invalid@[its address]</c> to
+    /// <c>a@b.invalid</c> with its default <c>allow_percent_hack</c>, <c>swap_bangpath</c> and
+    /// <c>resolve_dequoted_address</c>.
+    /// </summary>
     public static string? InReservedDomain(string address)
     {
         var at = address.LastIndexOf('@');
         var domain = at < 0 ? string.Empty : address[(at + 1)..].TrimEnd('.');
-        return domain.Equals("invalid", StringComparison.OrdinalIgnoreCase) || domain.EndsWith(".invalid", StringComparison.OrdinalIgnoreCase)
-            ? domain
-            : null;
+        if (IsReserved(domain))
+        {
+            return domain;
+        }
+
+        var localPart = at < 0 ? address : address[..at];
+        if (localPart.IndexOfAny(['%', '!', '@']) < 0)
+        {
+            return null;
+        }
+
+        var named = localPart.Split(['%', '!', '@', '"'], StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(part => IsReserved(part.TrimEnd('.')));
+        return named?.TrimEnd('.');
     }
+
+    private static bool IsReserved(string domain) =>
+        domain.Equals("invalid", StringComparison.OrdinalIgnoreCase) || domain.EndsWith(".invalid", StringComparison.OrdinalIgnoreCase);
 
     public SmtpReply CredentialsInvalid() => new(535, "5.7.8", $"Authentication credentials invalid. See {help.For(HelpPages.LoginAnchor)}");
 

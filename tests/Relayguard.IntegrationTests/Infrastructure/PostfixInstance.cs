@@ -69,6 +69,9 @@ public sealed class PostfixInstance : IAsyncDisposable
             notify_classes = bounce, resource, software
             bounce_notice_recipient = relayguard-dsn@relayguard.invalid
             2bounce_notice_recipient = relayguard-dsn@relayguard.invalid
+            allow_percent_hack = no
+            swap_bangpath = no
+            resolve_dequoted_address = no
             transport_maps = {transport}
             maillog_file_prefixes = /tmp, /var
             maillog_file = {directory}/maillog
