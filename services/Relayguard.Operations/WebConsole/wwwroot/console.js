@@ -52,6 +52,12 @@
     return date.toISOString().slice(0, 16).replace("T", " ") + " UTC";
   }
 
+  // Joins the lines of a reason typed into a text box: the API refuses line breaks and other control characters,
+  // because the audit log and the CLI show each reason on one line.
+  function oneLine(text) {
+    return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ").replace(/ {2,}/g, " ").trim();
+  }
+
   function percent(share) {
     return (Math.round(share * 1000) / 10) + "%";
   }
@@ -382,7 +388,7 @@
 
   async function confirmLift(event) {
     event.preventDefault();
-    const reason = $("lift-reason").value.trim();
+    const reason = oneLine($("lift-reason").value);
     if (!reason) {
       $("lift-error").textContent = "Give a reason: it is kept in the audit log.";
       return;
@@ -428,7 +434,7 @@
       subject: $("allow-subject").value.trim(),
       code: $("allow-code").value || null,
       for: $("allow-for").value.trim() || null,
-      reason: $("allow-reason").value.trim(),
+      reason: oneLine($("allow-reason").value),
     };
     try {
       const entry = await api("POST", "/api/allowlist", body);
