@@ -14,13 +14,15 @@ public static class TerminalText
     /// <summary>
     /// Replaces each control character with a visible escape: <c>\n</c>, <c>\r</c> and <c>\t</c> for line feed,
     /// carriage return and tab, <c>\x1b</c> for the other C0 controls and DEL, and <c>\u009b</c> for the C1 controls
-    /// (U+0080 to U+009F). Everything else, accents and CJK included, is kept. A backslash is kept as it is, so
+    /// (U+0080 to U+009F). The line and paragraph separators and the bidirectional controls (U+2028, U+2029,
+    /// U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069) become <c>\u2028</c> and so on as well: they break a line or
+    /// reorder how a row reads. Everything else, accents and CJK included, is kept. A backslash is kept as it is, so
     /// escaping the result again changes nothing, but an escape cannot be distinguished from the same text typed literally.
     /// </summary>
     public static string Escape(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        if (!text.Any(char.IsControl))
+        if (!text.Any(c => char.IsControl(c) || IsLayoutControl(c)))
         {
             return text;
         }
@@ -43,6 +45,7 @@ public static class TerminalText
                     escaped.Append(@"\x").Append(((int)c).ToString("x2", CultureInfo.InvariantCulture));
                     break;
                 case <= '\u009f' when char.IsControl(c):
+                case var _ when IsLayoutControl(c):
                     escaped.Append(@"\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
                     break;
                 default:
@@ -53,6 +56,9 @@ public static class TerminalText
 
         return escaped.ToString();
     }
+
+    private static bool IsLayoutControl(char c) =>
+        c is '\u2028' or '\u2029' or '\u200e' or '\u200f' or (>= '\u202a' and <= '\u202e') or (>= '\u2066' and <= '\u2069');
 
     /// <summary>
     /// Returns the JSON text of <paramref name="element"/> with DEL and the C1 controls written as JSON escapes

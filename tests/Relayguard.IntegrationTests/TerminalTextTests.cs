@@ -18,6 +18,9 @@ public sealed class TerminalTextTests
     [InlineData("csi\u009b2J", @"csi\u009b2J")]
     [InlineData("next\u0085line", @"next\u0085line")]
     [InlineData("\u009f", @"\u009f")]
+    [InlineData("a\u2028b", @"a\u2028b")]
+    [InlineData("\u202egnp.exe", @"\u202egnp.exe")]
+    [InlineData("x\u2066y\u2069", @"x\u2066y\u2069")]
     public void Escape_ControlCharacter_Visible(string text, string expected)
     {
         Assert.Equal(expected, TerminalText.Escape(text));
@@ -28,7 +31,7 @@ public sealed class TerminalTextTests
     [InlineData("user unknown")]
     [InlineData("Müller, déjà vu, ½ ÿ")]
     [InlineData("苦情 メール 우편")]
-    [InlineData("mail 📧 \u00a0 \u2028")]
+    [InlineData("mail 📧 \u00a0 \u200d")]
     [InlineData(@"C:\path\x1b already escaped")]
     public void Escape_OrdinaryText_Unchanged(string text)
     {
