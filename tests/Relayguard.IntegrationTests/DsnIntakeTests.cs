@@ -62,7 +62,8 @@ public sealed class DsnIntakeTests
         var accepted = await raw.CommandAsync("RCPT TO:<reader@example.net>");
 
         Assert.StartsWith("550 5.1.2 Recipient domain ", refused);
-        Assert.EndsWith("is reserved (RFC 6761) and receives no mail", refused);
+        Assert.Contains("is reserved (RFC 6761) and receives no mail. See http://", refused);
+        Assert.EndsWith("/help/smtp-errors#reserved-domain", refused);
         Assert.StartsWith("250", accepted);
     }
 

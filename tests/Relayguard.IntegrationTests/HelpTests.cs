@@ -76,6 +76,7 @@ public sealed class HelpTests
     [InlineData("login")]
     [InlineData("sender")]
     [InlineData("line-endings")]
+    [InlineData("reserved-domain")]
     public async Task Page_HasAnchorRepliesLinkTo(string anchor)
     {
         await using var relayguard = await RelayguardInstance.StartAsync([]);

@@ -61,6 +61,9 @@ public static class HelpPages
     /// <summary>The anchor of the refusal of message data with bare CR or LF line endings (550 5.5.2).</summary>
     public const string LineEndingsAnchor = "line-endings";
 
+    /// <summary>The anchor of the refusal of a recipient in a reserved domain such as <c>.invalid</c> (550 5.1.2).</summary>
+    public const string ReservedDomainAnchor = "reserved-domain";
+
     private static readonly (string? Anchor, string Reply, string Meaning)[] OtherReplies =
     [
         (LoginAnchor, "530 5.7.0 Authentication required", "Your mail program sent without logging in. Turn on authentication (SMTP AUTH) with your account name and password, on port 587 with STARTTLS or on port 465."),
@@ -68,6 +71,7 @@ public static class HelpPages
         (null, "454 4.7.0 Too many failed logins, try again later", "Several logins from your address failed, so logins from it are refused for a few minutes. Check the password stored in every mail program and device, then try again."),
         (SenderAnchor, "553 5.7.1 Sender address rejected: not owned by user NAME", "The From address of the envelope is not one your account may send as. Send from your own address, or ask support to allow the other address for your account."),
         (LineEndingsAnchor, "550 5.5.2 Message refused: a line ended with a bare CR or LF; every line must end with CRLF", "The program that sent the message ended lines with a single line feed (LF) or carriage return (CR) instead of CR LF, as SMTP requires. Such messages are refused because a receiving server may read them differently from this gateway, which attackers use to smuggle a forged message in. Mail programs do this right; scripts often do not. In Python, send with smtplib's send_message(), which writes CR LF, or pass msg.as_bytes(policy=email.policy.SMTP) to sendmail()."),
+        (ReservedDomainAnchor, "550 5.1.2 Recipient domain NAME is reserved (RFC 6761) and receives no mail", "The recipient's address ends in .invalid, a name that never exists on the internet (RFC 6761), so no mail to it could be delivered. Such addresses come from test data or stand in for addresses that were hidden on purpose: check the address with the person you are writing to."),
         (null, "552 5.3.4 Message size exceeds the limit", "The message, attachments included, is larger than the limit the reply names. Send large files by a link to a file-sharing service instead."),
         (null, "451 4.7.1 Message could not be scanned, try again later", "The spam filter was not available. Your mail server retries by itself; from a mail program, send the message again in a few minutes."),
         (null, "451 4.4.1", "The provider's mail server could not be reached. Nothing was lost: the message was not accepted, and your mail server retries by itself."),

@@ -201,7 +201,7 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
             // The bounce-copy address of deploy/postfix is in .invalid: a customer who could write to it could post a
             // forged report to the DSN intake through the upstream and get another account blocked under CA1.
             LogReservedRecipient(_logger, transaction.Id, Account(session), ClientIp(session), recipient.Address);
-            return ValueTask.FromResult(Replies.ReservedDomain(reserved));
+            return ValueTask.FromResult(_replies.ReservedDomain(reserved));
         }
 
         var account = Account(session);

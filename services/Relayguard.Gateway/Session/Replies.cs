@@ -21,8 +21,8 @@ public sealed class Replies(HelpLinks help)
     /// The refusal of a recipient in a reserved domain: <c>.invalid</c> never resolves (RFC 6761), so mail to it could
     /// only bounce, and the upstream routes the gateway's own bounce-copy address there.
     /// </summary>
-    public static SmtpReply ReservedDomain(string domain) =>
-        new(550, "5.1.2", $"Recipient domain {domain} is reserved (RFC 6761) and receives no mail");
+    public SmtpReply ReservedDomain(string domain) =>
+        new(550, "5.1.2", $"Recipient domain {domain} is reserved (RFC 6761) and receives no mail. See {help.For(HelpPages.ReservedDomainAnchor)}");
 
     /// <summary>
     /// Returns the reserved domain that <paramref name="address"/> is addressed to, or null. That is its own domain when
