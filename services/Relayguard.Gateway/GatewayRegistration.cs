@@ -60,6 +60,7 @@ public static class GatewayRegistration
         services.AddSingleton<Replies>();
         services.AddSingleton(CreateCertificates);
         services.AddSingleton<IMessageRelay>(CreateRelay);
+        services.AddSingleton<RelayRecordWriter>();
         services.AddSingleton<GatewaySessionHandler>();
         services.AddSingleton<ISmtpSessionHandler>(sp => sp.GetRequiredService<GatewaySessionHandler>());
         services.AddSingleton<SmtpGatewayService>();

@@ -2,6 +2,7 @@ using MailKit;
 using MailKit.Net.Smtp;
 using MimeKit;
 using Relayguard.IntegrationTests.Infrastructure;
+using Relayguard.ServiceDefaults;
 
 namespace Relayguard.IntegrationTests;
 
@@ -68,6 +69,50 @@ public sealed class RelayTests
         // message follows the gateway's Received header unchanged.
         var expected = original.Replace("\r\n", "\n", StringComparison.Ordinal);
         Assert.EndsWith("\n" + expected + "\n", dumped);
+    }
+
+    [Fact]
+    public async Task Relay_DatabaseLocked_Gets250AndWritesLater()
+    {
+        // Another process holds the gateway's database for writing past its 30-second busy timeout, as a full disk
+        // would fail it. The upstream already has the message, so the client must get 250, not a 4xx that makes it
+        // send the message again, and the records are written once the database is free.
+        await using var sink = await SmtpSink.StartAsync();
+        await using var relayguard = await StartAsync(sink.Endpoint);
+        relayguard.AddAccount("alice", Password);
+        using var raw = await RawSmtpClient.ConnectAsync(relayguard.SmtpEndPoint);
+        Assert.StartsWith("235", await raw.LoginAsync("alice", Password));
+        Assert.StartsWith("250", await raw.CommandAsync("MAIL FROM:<alice@customer.test>"));
+        Assert.StartsWith("250", await raw.CommandAsync("RCPT TO:<bob@example.net>"));
+        Assert.StartsWith("354", await raw.CommandAsync("DATA"));
+
+        string reply;
+        var database = relayguard.Get<SqliteDatabase>().Path;
+        using (var holder = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database};Pooling=False"))
+        {
+            holder.Open();
+            using var hold = holder.CreateCommand();
+            hold.CommandText = "BEGIN EXCLUSIVE;";
+            hold.ExecuteNonQuery();
+            await raw.SendAsync("From: alice@customer.test\r\nTo: bob@example.net\r\nSubject: locked\r\n\r\nHello.\r\n.\r\n");
+            reply = await raw.ReadReplyAsync(TimeSpan.FromSeconds(90));
+            hold.CommandText = "ROLLBACK;";
+            hold.ExecuteNonQuery();
+        }
+
+        Assert.StartsWith("250 2.0.0 Message accepted as ", reply);
+        var gatewayId = reply["250 2.0.0 Message accepted as ".Length..].Trim();
+        Assert.Contains(relayguard.Logs.Lines, line => line.Contains($"Message {gatewayId} went upstream, but writing ", StringComparison.Ordinal));
+        await Wait.UntilAsync(
+            () =>
+            {
+                using var connection = relayguard.Get<SqliteDatabase>().Open();
+                return SqliteDatabase.Scalar(connection, $"SELECT COUNT(*) FROM message_index WHERE gateway_id = '{gatewayId}';") is 1L;
+            },
+            "the retry to write the message index entry",
+            TimeSpan.FromSeconds(60));
+        await Wait.UntilAsync(() => relayguard.Logs.Lines.Any(line => line.Contains($"Wrote the records of message {gatewayId}", StringComparison.Ordinal)), "the retry to write every record");
+        Assert.Single(sink.Messages());
     }
 
     [Fact]

@@ -76,18 +76,32 @@ public sealed partial class GatewaySessionHandler
             LogRelayOutcome(_logger, transaction.Id, result.Accepted ? "relayed" : "refused upstream", Account(session), ClientIp(session), transaction.ReversePath, accepted, transaction.Recipients.Count, data.Length, result.Delivery);
         }
 
+        // What the gateway records of the relay, each row and event built once, so that a retry writes the same. A
+        // failed write does not change the reply: the upstream may have the message already.
+        var records = new List<RelayRecord>();
         if (result.Accepted)
         {
             _rates.Add(RateSubject(session, Account(session)), transaction.Recipients.Count - result.RefusedRecipients.Count);
+
             // Only the recipients the upstream took: no later report can be about the others, and RL1's count,
             // restored from the index after a restart, leaves them out as the live count does.
             var refusedHashes = result.RefusedRecipients.Select(refused => _hasher.Hash(refused.Address)).ToHashSet(StringComparer.Ordinal);
             var acceptedHashes = hashes.Where(hash => !refusedHashes.Contains(hash)).ToList();
-            await _index.AddAsync(new IndexedMessage(transaction.Id, message.MessageId, envelopeId, Account(session), ClientIp(session), acceptedHashes, now));
+            var indexed = new IndexedMessage(transaction.Id, message.MessageId, envelopeId, Account(session), ClientIp(session), acceptedHashes, now);
+            records.Add(new RelayRecord("the message index entry", () => _index.AddAsync(indexed)));
         }
 
-        // The writes start in order and share one commit; no thread of the pool waits for them.
-        await Task.WhenAll(result.RefusedRecipients.Select(refused => PublishBounceAsync(session, transaction, refused, now)).ToList());
+        foreach (var refused in result.RefusedRecipients)
+        {
+            var bounce = Bounce(session, transaction, refused, now);
+            records.Add(new RelayRecord($"the bounce event of <{refused.Address}>", () => _outbox.EnqueueAsync(bounce, bounce.EventId)));
+        }
+
+        var outcome = result.Accepted ? SubmissionOutcomes.Relayed : RefusalOutcome(result.Reply);
+        var submitted = Submitted(session, transaction, hashes, data.Length, scan, outcome, null, "data", result.Reply, relayAttempted: result.Accepted || result.RefusedRecipients.Count > 0);
+        RecordOutcome(transaction, submitted);
+        records.Add(new RelayRecord("the submission event", () => _outbox.EnqueueAsync(submitted, submitted.EventId)));
+        await _records.WriteAsync(transaction.Id, records);
 
         if (result.Accepted && result.RefusedRecipients.Count > 0 && !transaction.IsNullSender)
         {
@@ -95,8 +109,6 @@ public sealed partial class GatewaySessionHandler
             await QueueFailureNoticeAsync(transaction, message, result.RefusedRecipients);
         }
 
-        var outcome = result.Accepted ? SubmissionOutcomes.Relayed : RefusalOutcome(result.Reply);
-        await PublishAsync(session, transaction, hashes, data.Length, scan, outcome, null, "data", result.Reply, relayAttempted: result.Accepted || result.RefusedRecipients.Count > 0);
         return result.Reply;
     }
 
@@ -158,10 +170,10 @@ public sealed partial class GatewaySessionHandler
     private static string Sanitize(string text) =>
         new(text.Where(c => c > ' ' && c < 127 && c != '(' && c != ')' && c != ';').Take(255).ToArray());
 
-    private Task PublishBounceAsync(SmtpSessionContext session, SmtpTransaction transaction, RefusedRecipient refused, DateTimeOffset now)
+    private DeliveryBounced Bounce(SmtpSessionContext session, SmtpTransaction transaction, RefusedRecipient refused, DateTimeOffset now)
     {
         var (reason, addressInvalid, permanent) = FailureClassifier.Classify(refused.Reply.Code, refused.Reply.EnhancedStatus, refused.Reply.Text);
-        var bounce = new DeliveryBounced
+        return new DeliveryBounced
         {
             EventId = Guid.CreateVersion7(now),
             GatewayMessageId = transaction.Id,
@@ -179,7 +191,6 @@ public sealed partial class GatewaySessionHandler
             BouncedAt = now,
             Source = BounceSources.Relay,
         };
-        return _outbox.EnqueueAsync(bounce, bounce.EventId);
     }
 
     /// <summary>Queues the notice durably before the client gets its 250; <see cref="FailureNoticeSender"/> relays it.</summary>

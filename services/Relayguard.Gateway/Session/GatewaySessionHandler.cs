@@ -43,6 +43,7 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
     private readonly IBounceDetector _bounces;
     private readonly Replies _replies;
     private readonly RecipientHasher _hasher;
+    private readonly RelayRecordWriter _records;
     private readonly GatewayOptions _options;
     private readonly AuthOptions _authOptions;
     private readonly LimitsOptions _limits;
@@ -72,6 +73,7 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
         IBounceDetector bounces,
         Replies replies,
         RecipientHasher hasher,
+        RelayRecordWriter records,
         IOptions<GatewayOptions> options,
         IOptions<AuthOptions> authOptions,
         IOptions<LimitsOptions> limits,
@@ -96,6 +98,7 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
         _bounces = bounces;
         _replies = replies;
         _hasher = hasher;
+        _records = records;
         _options = options.Value;
         _authOptions = authOptions.Value;
         _limits = limits.Value;

@@ -38,9 +38,12 @@ public sealed class RawSmtpClient : IDisposable
         await _stream.FlushAsync();
     }
 
-    public async Task<string> ReadReplyAsync()
+    public Task<string> ReadReplyAsync() => ReadReplyAsync(TimeSpan.FromSeconds(30));
+
+    /// <summary>Reads one reply, waiting up to <paramref name="wait"/> for it.</summary>
+    public async Task<string> ReadReplyAsync(TimeSpan wait)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var timeout = new CancellationTokenSource(wait);
         var lines = new List<string>();
         while (true)
         {
