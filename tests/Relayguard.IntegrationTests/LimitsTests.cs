@@ -92,6 +92,36 @@ public sealed class LimitsTests
     }
 
     [Fact]
+    public async Task SpoolNotWritable_Gets452AndSessionGoesOn()
+    {
+        // A regular file where the spool folder belongs fails the spooling of a large message as a full disk would.
+        await using var relayguard = await RelayguardInstance.StartAsync(new() { ["Limits:InMemoryThreshold"] = "4096", ["Smtp:AllowPlaintextAuth"] = "true" });
+        relayguard.AddAccount("alice", "limits-passw0rd");
+        var spool = Path.Combine(relayguard.DataDirectory, "spool");
+        if (Directory.Exists(spool))
+        {
+            Directory.Delete(spool, recursive: true);
+        }
+
+        await File.WriteAllTextAsync(spool, "not a folder");
+        using var raw = await RawSmtpClient.ConnectAsync(relayguard.SmtpEndPoint);
+        await raw.LoginAsync("alice", "limits-passw0rd");
+        await raw.CommandAsync("MAIL FROM:<alice@customer.test>");
+        await raw.CommandAsync("RCPT TO:<bob@example.net>");
+        await raw.CommandAsync("DATA");
+
+        var large = await raw.CommandAsync("Subject: large\r\n\r\n" + new string('x', 20_000) + "\r\n.");
+        await raw.CommandAsync("MAIL FROM:<alice@customer.test>");
+        await raw.CommandAsync("RCPT TO:<bob@example.net>");
+        await raw.CommandAsync("DATA");
+        var small = await raw.CommandAsync("Subject: small\r\n\r\nHello.\r\n.");
+
+        Assert.Equal("452 4.3.1 Insufficient system storage, try again later", large);
+        Assert.StartsWith("250", small);
+        Assert.Contains(relayguard.Logs.Lines, line => line.Contains($"could not be written to the spool folder {spool}", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task RecipientsPerMessage_Setting_Gets452()
     {
         await using var relayguard = await RelayguardInstance.StartAsync(new() { ["Limits:RecipientsPerMessage"] = "2", ["Smtp:AllowPlaintextAuth"] = "true" });

@@ -14,6 +14,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "SMTP listener {Listener} is cutting off {Sessions} sessions still open after {Timeout}; their clients get 421 and may send again. Clients: {Clients}")]
     public static partial void ListenerCutSessions(ILogger logger, string listener, int sessions, TimeSpan timeout, string clients);
 
+    [LoggerMessage(EventId = 1013, Level = LogLevel.Error, Message = "Session {SessionId}: the data of message {MessageId} could not be written to the spool folder {SpoolFolder} ({Error}); the client got 452 4.3.1 and may retry. Free space in that folder's file system.")]
+    public static partial void SpoolFailed(ILogger logger, string sessionId, string messageId, string spoolFolder, string error);
+
     [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "SMTP listener {Listener} stopped.")]
     public static partial void ListenerStopped(ILogger logger, string listener);
 

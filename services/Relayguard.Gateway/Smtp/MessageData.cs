@@ -34,14 +34,79 @@ public sealed class MessageData : IDisposable
 
     public bool IsSpooledToDisk => _file is not null;
 
+    /// <summary>
+    /// Why writing the data to the spool folder failed (a full disk, a read-only folder), or null. The rest of the
+    /// data is then counted and dropped, so that the session reads to the end of DATA and can reply.
+    /// </summary>
+    public string? StorageError { get; private set; }
+
     public void Write(ReadOnlySpan<byte> bytes)
     {
         var remaining = _maxSize - Length;
         Length += bytes.Length;
-        if (remaining <= 0)
+        if (remaining <= 0 || StorageError is not null)
         {
             return;
         }
+
+        try
+        {
+            Store(remaining, bytes);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Fail(ex);
+        }
+    }
+
+    /// <summary>Writes what is still buffered to the spool file, so that a full disk shows before the data is read.</summary>
+    public void Finish()
+    {
+        if (_file is null || StorageError is not null)
+        {
+            return;
+        }
+
+        try
+        {
+            _file.Flush();
+        }
+        catch (IOException ex)
+        {
+            Fail(ex);
+        }
+    }
+
+    public void Dispose()
+    {
+        CloseFile();
+        _memory?.Dispose();
+    }
+
+    private void Fail(Exception ex)
+    {
+        StorageError = ex.Message;
+        CloseFile();
+        _memory = new MemoryStream();
+    }
+
+    /// <summary>Closes and so deletes the spool file; bytes still buffered for a full disk are dropped.</summary>
+    private void CloseFile()
+    {
+        try
+        {
+            _file?.Dispose();
+        }
+        catch (IOException)
+        {
+            // Closing flushes the buffer, which fails again on a full disk; the handle is closed all the same.
+        }
+
+        _file = null;
+    }
+
+    private void Store(long remaining, ReadOnlySpan<byte> bytes)
+    {
 
         if (bytes.Length > remaining)
         {
@@ -80,9 +145,4 @@ public sealed class MessageData : IDisposable
         return new MemoryStream(_memory!.GetBuffer(), 0, (int)_memory.Length, writable: false);
     }
 
-    public void Dispose()
-    {
-        _file?.Dispose();
-        _memory?.Dispose();
-    }
 }

@@ -594,11 +594,21 @@ public sealed partial class SmtpConnection
             return new SmtpReply(421, "4.4.2", "Connection closed before the end of the data") { CloseConnection = true };
         }
 
+        data.Finish();
         _transaction = null;
         SmtpReply reply;
         if (data.TooLarge)
         {
             reply = new SmtpReply(552, "5.3.4", $"Message size exceeds the limit of {Limits.MessageSize.ToString(CultureInfo.InvariantCulture)} octets");
+            _handler.OnTransactionAbandoned(_session, transaction, reply);
+            EndTransactionSpan(transaction, reply);
+            return reply;
+        }
+
+        if (data.StorageError is { } storageError)
+        {
+            Log.SpoolFailed(_logger, _session.SessionId, transaction.Id, _spoolDirectory, storageError);
+            reply = new SmtpReply(452, "4.3.1", "Insufficient system storage, try again later");
             _handler.OnTransactionAbandoned(_session, transaction, reply);
             EndTransactionSpan(transaction, reply);
             return reply;
