@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using MailKit;
 using MailKit.Net.Smtp;
 using MimeKit;
@@ -113,6 +114,47 @@ public sealed class RelayTests
             TimeSpan.FromSeconds(60));
         await Wait.UntilAsync(() => relayguard.Logs.Lines.Any(line => line.Contains($"Wrote the records of message {gatewayId}", StringComparison.Ordinal)), "the retry to write every record");
         Assert.Single(sink.Messages());
+    }
+
+    [Fact]
+    public async Task BlockedSender_DatabaseLocked_Gets451NotDroppedConnection()
+    {
+        // Refusing a blocked sender writes an event. When that write fails, the client still gets a reply.
+        await using var sink = await SmtpSink.StartAsync();
+        await using var relayguard = await StartAsync(sink.Endpoint);
+        relayguard.AddAccount("alice", Password);
+        using (var ops = relayguard.OpsClient())
+        {
+            using var created = await ops.PostAsJsonAsync("/api/blocks", new { kind = "account", subject = "alice", reason = "abuse report" });
+            Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
+        }
+
+        await Wait.UntilAsync(
+            async () =>
+            {
+                using var probe = await RawSmtpClient.ConnectAsync(relayguard.SmtpEndPoint);
+                await probe.LoginAsync("alice", Password);
+                return (await probe.CommandAsync("MAIL FROM:<alice@customer.test>")).StartsWith("550", StringComparison.Ordinal);
+            },
+            "the block to reach the gateway");
+        using var raw = await RawSmtpClient.ConnectAsync(relayguard.SmtpEndPoint);
+        Assert.StartsWith("235", await raw.LoginAsync("alice", Password));
+
+        string reply;
+        using (var holder = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={relayguard.Get<SqliteDatabase>().Path};Pooling=False"))
+        {
+            holder.Open();
+            using var hold = holder.CreateCommand();
+            hold.CommandText = "BEGIN EXCLUSIVE;";
+            hold.ExecuteNonQuery();
+            await raw.SendAsync("MAIL FROM:<alice@customer.test>\r\n");
+            reply = await raw.ReadReplyAsync(TimeSpan.FromSeconds(90));
+            hold.CommandText = "ROLLBACK;";
+            hold.ExecuteNonQuery();
+        }
+
+        Assert.Equal("451 4.3.0 Local error in processing, try again later", reply);
+        Assert.StartsWith("221", await raw.CommandAsync("QUIT"));
     }
 
     [Fact]

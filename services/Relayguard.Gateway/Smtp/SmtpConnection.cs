@@ -410,7 +410,18 @@ public sealed partial class SmtpConnection
         var activity = RelayguardTelemetry.Source.StartActivity("smtp.transaction", ActivityKind.Server, _session.Activity?.Context ?? default);
         activity?.SetTag("relayguard.message_id", transaction.Id);
         transaction.Activity = activity;
-        var reply = await _handler.MailFromAsync(_session, transaction, cancellationToken);
+        SmtpReply reply;
+        try
+        {
+            reply = await _handler.MailFromAsync(_session, transaction, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Refusing a blocked sender writes an event: a full disk fails it, and the client gets a reply all the same.
+            Log.HandlerFailed(_logger, ex, _session.SessionId, transaction.Id);
+            reply = new SmtpReply(451, "4.3.0", "Local error in processing, try again later");
+        }
+
         if (reply.IsPositive)
         {
             _transaction = transaction;
