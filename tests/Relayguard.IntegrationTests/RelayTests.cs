@@ -158,6 +158,39 @@ public sealed class RelayTests
     }
 
     [Fact]
+    public async Task FailedLogin_DatabaseLocked_Gets454NotDroppedConnection()
+    {
+        // The fifth failed login starts a throttle, which is saved to the database. When that write fails, the client
+        // still gets a reply.
+        await using var sink = await SmtpSink.StartAsync();
+        await using var relayguard = await StartAsync(sink.Endpoint);
+        relayguard.AddAccount("alice", Password);
+        using var raw = await RawSmtpClient.ConnectAsync(relayguard.SmtpEndPoint);
+        await raw.CommandAsync("EHLO client.test");
+        var wrong = "AUTH PLAIN " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("\0alice\0wrong password"));
+        for (var i = 0; i < new Relayguard.Gateway.Identity.AuthThrottleOptions().Failures - 1; i++)
+        {
+            Assert.StartsWith("535", await raw.CommandAsync(wrong));
+        }
+
+        string reply;
+        using (var holder = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={relayguard.Get<SqliteDatabase>().Path};Pooling=False"))
+        {
+            holder.Open();
+            using var hold = holder.CreateCommand();
+            hold.CommandText = "BEGIN EXCLUSIVE;";
+            hold.ExecuteNonQuery();
+            await raw.SendAsync(wrong + "\r\n");
+            reply = await raw.ReadReplyAsync(TimeSpan.FromSeconds(90));
+            hold.CommandText = "ROLLBACK;";
+            hold.ExecuteNonQuery();
+        }
+
+        Assert.Equal("454 4.7.0 Temporary authentication failure", reply);
+        Assert.StartsWith("221", await raw.CommandAsync("QUIT"));
+    }
+
+    [Fact]
     public async Task Relay_MissingDateAndMessageId_Added()
     {
         await using var sink = await SmtpSink.StartAsync();

@@ -32,6 +32,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1005, Level = LogLevel.Error, Message = "The session handler failed for session {SessionId}, message {MessageId}; the client was told to try again later.")]
     public static partial void HandlerFailed(ILogger logger, Exception exception, string sessionId, string messageId);
 
+    [LoggerMessage(EventId = 1014, Level = LogLevel.Error, Message = "The session handler failed on AUTH for session {SessionId}; the client got 454 4.7.0 and may try again.")]
+    public static partial void AuthHandlerFailed(ILogger logger, Exception exception, string sessionId);
+
     [LoggerMessage(EventId = 1006, Level = LogLevel.Error, Message = "Session {SessionId} failed unexpectedly.")]
     public static partial void SessionFailed(ILogger logger, Exception exception, string sessionId);
 

@@ -117,7 +117,18 @@ public sealed partial class SmtpConnection
                 return new SmtpReply(504, "5.5.4", $"Unrecognized authentication mechanism {mechanism}: use PLAIN or LOGIN");
         }
 
-        var reply = await _handler.AuthenticateAsync(_session, userName, password, cancellationToken);
+        SmtpReply reply;
+        try
+        {
+            reply = await _handler.AuthenticateAsync(_session, userName, password, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A throttle that starts is saved to the database: a full disk fails it, and the client gets a reply all the same.
+            Log.AuthHandlerFailed(_logger, ex, _session.SessionId);
+            return new SmtpReply(454, "4.7.0", "Temporary authentication failure");
+        }
+
         if (reply.Code == 235)
         {
             // The handler may have set the account's canonical name already (a different case, or Dovecot's user=).

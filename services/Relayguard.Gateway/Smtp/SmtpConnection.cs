@@ -533,7 +533,17 @@ public sealed partial class SmtpConnection
         }
 
         var recipient = new SmtpRecipient(address, parameters);
-        var reply = await _handler.RcptToAsync(_session, _transaction, recipient, cancellationToken);
+        SmtpReply reply;
+        try
+        {
+            reply = await _handler.RcptToAsync(_session, _transaction, recipient, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.HandlerFailed(_logger, ex, _session.SessionId, _transaction.Id);
+            reply = new SmtpReply(451, "4.3.0", "Local error in processing, try again later");
+        }
+
         if (reply.IsPositive)
         {
             _transaction.Recipients.Add(recipient);
