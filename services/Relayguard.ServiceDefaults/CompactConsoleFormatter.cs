@@ -60,7 +60,7 @@ public sealed class CompactConsoleFormatter : ConsoleFormatter, IDisposable
         if (logEntry.Exception is { } exception)
         {
             textWriter.Write(' ');
-            textWriter.Write(OneLine(IsBrokerFailure(exception) ? Summary(exception) : exception.ToString()));
+            textWriter.Write(OneLine(IsBrokerFailure(exception) || IsStorageFailure(exception) ? Summary(exception) : exception.ToString()));
         }
 
         textWriter.Write(Environment.NewLine);
@@ -89,6 +89,23 @@ public sealed class CompactConsoleFormatter : ConsoleFormatter, IDisposable
         {
             var type = current.GetType();
             if (type.Namespace?.StartsWith("RabbitMQ.Client", StringComparison.Ordinal) == true || type.Name == "RabbitMqConnectionException")
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// A failure of the SQLite file itself: full (13), read-only (8), an I/O error (10), busy past the timeout (5) or not
+    /// openable (14). The message names the cause, and the stack, repeated for each message during a full disk, does not.
+    /// </summary>
+    private static bool IsStorageFailure(Exception exception)
+    {
+        for (Exception? current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 5 or 8 or 10 or 13 or 14 })
             {
                 return true;
             }

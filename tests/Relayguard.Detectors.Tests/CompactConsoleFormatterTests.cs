@@ -6,7 +6,7 @@ using Relayguard.ServiceDefaults;
 
 namespace Relayguard.Detectors.Tests;
 
-/// <summary>The console's one-line log entries: broker failures without their stack traces, every other exception with its stack.</summary>
+/// <summary>The console's one-line log entries: broker and storage failures without their stack traces, every other exception with its stack.</summary>
 public sealed class CompactConsoleFormatterTests
 {
     [Fact]
@@ -20,6 +20,17 @@ public sealed class CompactConsoleFormatterTests
         Assert.Contains("IOException: Connection refused", line, StringComparison.Ordinal);
         Assert.DoesNotContain(" at ", line, StringComparison.Ordinal);
         Assert.Single(line.TrimEnd().Split('\n'));
+    }
+
+    [Fact]
+    public void StorageFull_NoStackTrace()
+    {
+        var full = new Microsoft.Data.Sqlite.SqliteException("SQLite Error 13: 'database or disk is full'.", 13);
+
+        var line = Write("Relayguard.Gateway.Session.RelayRecordWriter", LogLevel.Error, "Message 01ABC went upstream, but writing the submission event failed", Thrown(full));
+
+        Assert.Contains("SqliteException: SQLite Error 13: 'database or disk is full'.", line, StringComparison.Ordinal);
+        Assert.DoesNotContain(" at ", line, StringComparison.Ordinal);
     }
 
     [Fact]
