@@ -207,9 +207,12 @@ public sealed class RateLimitTests
         Assert.StartsWith("250", await raw.CommandAsync("MAIL FROM:<alice@customer.test>"));
         var third = await raw.CommandAsync("RCPT TO:<dave@example.net>");
         var fourth = await raw.CommandAsync("RCPT TO:<erin@example.net>");
+        var fifth = await raw.CommandAsync("RCPT TO:<frank@example.net>");
 
         Assert.StartsWith("250", third);
         Assert.StartsWith("451 4.7.1 Too many messages this hour, try again later (RL1). See ", fourth);
+        Assert.StartsWith("451 4.7.1 ", fifth);
+        Assert.Single(relayguard.Logs.Lines, line => line.Contains("deferred under RL1 at rcpt", StringComparison.Ordinal));
     }
 
     [Fact]

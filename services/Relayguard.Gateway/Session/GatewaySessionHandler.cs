@@ -44,6 +44,9 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
     private readonly Replies _replies;
     private readonly RecipientHasher _hasher;
     private readonly RelayRecordWriter _records;
+
+    /// <summary>The transaction item that marks the RL1 refusal at RCPT as logged.</summary>
+    private const string RateLimitLogged = "rl1-logged";
     private readonly GatewayOptions _options;
     private readonly AuthOptions _authOptions;
     private readonly LimitsOptions _limits;
@@ -211,7 +214,12 @@ public sealed partial class GatewaySessionHandler : ISmtpSessionHandler
         var block = FindBlock(session, account, transaction.IsNullSender);
         if ((block is not null && block.Code == RuleCodes.Rl1) || OverRateLimit(session, account, transaction.Recipients.Count + 1))
         {
-            LogRateLimited(_logger, transaction.Id, RateSubject(session, account), "rcpt");
+            // One line per message: a client over its limit often goes on through a long list of recipients.
+            if (transaction.Items.TryAdd(RateLimitLogged, true))
+            {
+                LogRateLimited(_logger, transaction.Id, RateSubject(session, account), "rcpt");
+            }
+
             return ValueTask.FromResult(_replies.RateLimited());
         }
 
