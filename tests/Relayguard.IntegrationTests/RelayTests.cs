@@ -96,7 +96,7 @@ public sealed class RelayTests
             hold.CommandText = "BEGIN EXCLUSIVE;";
             hold.ExecuteNonQuery();
             await raw.SendAsync("From: alice@customer.test\r\nTo: bob@example.net\r\nSubject: locked\r\n\r\nHello.\r\n.\r\n");
-            reply = await raw.ReadReplyAsync(TimeSpan.FromSeconds(90));
+            reply = await raw.ReadReplyAsync(TimeSpan.FromSeconds(150));
             hold.CommandText = "ROLLBACK;";
             hold.ExecuteNonQuery();
         }
@@ -148,7 +148,7 @@ public sealed class RelayTests
             hold.CommandText = "BEGIN EXCLUSIVE;";
             hold.ExecuteNonQuery();
             await raw.SendAsync("MAIL FROM:<alice@customer.test>\r\n");
-            reply = await raw.ReadReplyAsync(TimeSpan.FromSeconds(90));
+            reply = await raw.ReadReplyAsync(TimeSpan.FromSeconds(150));
             hold.CommandText = "ROLLBACK;";
             hold.ExecuteNonQuery();
         }
@@ -181,7 +181,7 @@ public sealed class RelayTests
             hold.CommandText = "BEGIN EXCLUSIVE;";
             hold.ExecuteNonQuery();
             await raw.SendAsync(wrong + "\r\n");
-            reply = await raw.ReadReplyAsync(TimeSpan.FromSeconds(90));
+            reply = await raw.ReadReplyAsync(TimeSpan.FromSeconds(150));
             hold.CommandText = "ROLLBACK;";
             hold.ExecuteNonQuery();
         }

@@ -14,7 +14,7 @@ public sealed record RelayRecord(string What, Func<Task> Write);
 /// upstream may already have the message, so a failed write (a full disk, a database another process holds locked)
 /// must not turn into a 4xx, or the client sends the message again. The client gets the upstream's reply. The
 /// failed writes are retried in the background, after 1 second, doubling to 1 minute, for up to
-/// <see cref="RetryFor"/>; they are lost if the gateway stops before they succeed, and the log says so.
+/// <see cref="RetryFor"/>. Those still failing when the gateway stops are tried once more, then logged as lost.
 /// </summary>
 public sealed partial class RelayRecordWriter(TimeProvider time, ILogger<RelayRecordWriter> logger, IHostApplicationLifetime? lifetime = null)
 {
@@ -26,7 +26,8 @@ public sealed partial class RelayRecordWriter(TimeProvider time, ILogger<RelayRe
 
     /// <summary>
     /// Starts every write in order, so that they share commits and the outbox keeps their order, and waits for them.
-    /// Returns once each has succeeded or been handed to the background retry.
+    /// Returns once each has succeeded or been handed to the background retry. A retried write lands after the ones
+    /// that succeeded, and after later messages' events; the consumers take a bounce before or after its submission.
     /// </summary>
     public async Task WriteAsync(string messageId, IReadOnlyList<RelayRecord> records)
     {
@@ -58,7 +59,10 @@ public sealed partial class RelayRecordWriter(TimeProvider time, ILogger<RelayRe
         }
         catch (OperationCanceledException)
         {
-            // The gateway is stopping: the line below logs what is still pending as lost.
+            // The gateway is stopping, and sessions may still be finishing their transactions with the database open:
+            // one last try, then the line below logs what is still pending as lost.
+            tries++;
+            (pending, _) = await TryAllAsync(pending);
         }
 
         if (pending.Count == 0)
