@@ -75,8 +75,8 @@ public sealed class RelayTests
     [Fact]
     public async Task Relay_DatabaseLocked_Gets250AndWritesLater()
     {
-        // Another process holds the gateway's database for writing past its 30-second busy timeout, as a full disk
-        // would fail it. The upstream already has the message, so the client must get 250, not a 4xx that makes it
+        // Another process locks the gateway's database for writing past its 30-second busy timeout, which fails writes
+        // as a full disk does. The upstream already has the message, so the client must get 250, not a 4xx that makes it
         // send the message again, and the records are written once the database is free.
         await using var sink = await SmtpSink.StartAsync();
         await using var relayguard = await StartAsync(sink.Endpoint);
@@ -87,19 +87,7 @@ public sealed class RelayTests
         Assert.StartsWith("250", await raw.CommandAsync("RCPT TO:<bob@example.net>"));
         Assert.StartsWith("354", await raw.CommandAsync("DATA"));
 
-        string reply;
-        var database = relayguard.Get<SqliteDatabase>().Path;
-        using (var holder = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database};Pooling=False"))
-        {
-            holder.Open();
-            using var hold = holder.CreateCommand();
-            hold.CommandText = "BEGIN EXCLUSIVE;";
-            hold.ExecuteNonQuery();
-            await raw.SendAsync("From: alice@customer.test\r\nTo: bob@example.net\r\nSubject: locked\r\n\r\nHello.\r\n.\r\n");
-            reply = await raw.ReadReplyAsync(TimeSpan.FromSeconds(150));
-            hold.CommandText = "ROLLBACK;";
-            hold.ExecuteNonQuery();
-        }
+        var reply = await SendWhileDatabaseLockedAsync(relayguard, raw, "From: alice@customer.test\r\nTo: bob@example.net\r\nSubject: locked\r\n\r\nHello.\r\n.\r\n");
 
         Assert.StartsWith("250 2.0.0 Message accepted as ", reply);
         var gatewayId = reply["250 2.0.0 Message accepted as ".Length..].Trim();
@@ -140,18 +128,7 @@ public sealed class RelayTests
         using var raw = await RawSmtpClient.ConnectAsync(relayguard.SmtpEndPoint);
         Assert.StartsWith("235", await raw.LoginAsync("alice", Password));
 
-        string reply;
-        using (var holder = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={relayguard.Get<SqliteDatabase>().Path};Pooling=False"))
-        {
-            holder.Open();
-            using var hold = holder.CreateCommand();
-            hold.CommandText = "BEGIN EXCLUSIVE;";
-            hold.ExecuteNonQuery();
-            await raw.SendAsync("MAIL FROM:<alice@customer.test>\r\n");
-            reply = await raw.ReadReplyAsync(TimeSpan.FromSeconds(150));
-            hold.CommandText = "ROLLBACK;";
-            hold.ExecuteNonQuery();
-        }
+        var reply = await SendWhileDatabaseLockedAsync(relayguard, raw, "MAIL FROM:<alice@customer.test>\r\n");
 
         Assert.Equal("451 4.3.0 Local error in processing, try again later", reply);
         Assert.StartsWith("221", await raw.CommandAsync("QUIT"));
@@ -173,18 +150,7 @@ public sealed class RelayTests
             Assert.StartsWith("535", await raw.CommandAsync(wrong));
         }
 
-        string reply;
-        using (var holder = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={relayguard.Get<SqliteDatabase>().Path};Pooling=False"))
-        {
-            holder.Open();
-            using var hold = holder.CreateCommand();
-            hold.CommandText = "BEGIN EXCLUSIVE;";
-            hold.ExecuteNonQuery();
-            await raw.SendAsync(wrong + "\r\n");
-            reply = await raw.ReadReplyAsync(TimeSpan.FromSeconds(150));
-            hold.CommandText = "ROLLBACK;";
-            hold.ExecuteNonQuery();
-        }
+        var reply = await SendWhileDatabaseLockedAsync(relayguard, raw, wrong + "\r\n");
 
         Assert.Equal("454 4.7.0 Temporary authentication failure", reply);
         Assert.StartsWith("221", await raw.CommandAsync("QUIT"));
@@ -359,6 +325,24 @@ public sealed class RelayTests
             },
             "CA1 to apply the submission event");
         Assert.Equal(7, Guid.ParseExact(eventId!, "N").Version);
+    }
+
+    /// <summary>
+    /// Sends <paramref name="text"/> while another connection locks the gateway's database for writing, and returns the
+    /// reply. Each write of the gateway waits its 30-second busy timeout and fails, so the wait is long.
+    /// </summary>
+    private static async Task<string> SendWhileDatabaseLockedAsync(RelayguardInstance relayguard, RawSmtpClient raw, string text)
+    {
+        using var holder = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={relayguard.Get<SqliteDatabase>().Path};Pooling=False");
+        holder.Open();
+        using var hold = holder.CreateCommand();
+        hold.CommandText = "BEGIN EXCLUSIVE;";
+        hold.ExecuteNonQuery();
+        await raw.SendAsync(text);
+        var reply = await raw.ReadReplyAsync(TimeSpan.FromSeconds(150));
+        hold.CommandText = "ROLLBACK;";
+        hold.ExecuteNonQuery();
+        return reply;
     }
 
     internal static Task<RelayguardInstance> StartAsync(string upstream, Dictionary<string, string?>? extra = null)

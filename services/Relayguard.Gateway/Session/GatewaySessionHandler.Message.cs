@@ -79,22 +79,22 @@ public sealed partial class GatewaySessionHandler
         // What the gateway records of the relay, each row and event built once, so that a retry writes the same. A
         // failed write does not change the reply: the upstream may have the message already.
         var records = new List<RelayRecord>();
+        var bounces = result.RefusedRecipients.Select(refused => Bounce(session, transaction, refused, now)).ToList();
         if (result.Accepted)
         {
             _rates.Add(RateSubject(session, Account(session)), transaction.Recipients.Count - result.RefusedRecipients.Count);
 
             // Only the recipients the upstream took: no later report can be about the others, and RL1's count,
             // restored from the index after a restart, leaves them out as the live count does.
-            var refusedHashes = result.RefusedRecipients.Select(refused => _hasher.Hash(refused.Address)).ToHashSet(StringComparer.Ordinal);
-            var acceptedHashes = hashes.Where(hash => !refusedHashes.Contains(hash)).ToList();
+            var bouncedHashes = bounces.Select(bounce => bounce.RecipientHash).ToHashSet(StringComparer.Ordinal);
+            var acceptedHashes = hashes.Where(hash => !bouncedHashes.Contains(hash)).ToList();
             var indexed = new IndexedMessage(transaction.Id, message.MessageId, envelopeId, Account(session), ClientIp(session), acceptedHashes, now);
             records.Add(new RelayRecord("the message index entry", () => _index.AddAsync(indexed)));
         }
 
-        foreach (var refused in result.RefusedRecipients)
+        foreach (var bounce in bounces)
         {
-            var bounce = Bounce(session, transaction, refused, now);
-            records.Add(new RelayRecord($"the bounce event of <{refused.Address}>", () => _outbox.EnqueueAsync(bounce, bounce.EventId)));
+            records.Add(new RelayRecord($"the bounce event of <{bounce.RecipientAddress}>", () => _outbox.EnqueueAsync(bounce, bounce.EventId)));
         }
 
         var outcome = result.Accepted ? SubmissionOutcomes.Relayed : RefusalOutcome(result.Reply);

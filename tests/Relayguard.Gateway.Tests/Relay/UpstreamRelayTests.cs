@@ -42,7 +42,7 @@ public sealed class UpstreamRelayTests
     }
 
     /// <summary>
-    /// An SMTP server that offers PIPELINING and accepts, on its Nth connection, as many messages as the script says,
+    /// An SMTP server that offers PIPELINING and accepts, on its Nth connection, as many messages as the script gives,
     /// then replies 421 to the next MAIL FROM and closes that connection.
     /// </summary>
     private sealed class ScriptedUpstream : IAsyncDisposable
